@@ -1,0 +1,3 @@
+from newsq.cli import main
+
+main()

@@ -1,0 +1,258 @@
+"""The `newsq` command: each subcommand wires its options to the Python API.
+
+Exit codes: 0 success (no results is success), 1 not found or the corpus has
+errors (`check`), 2 usage error. Data goes to stdout, messages to stderr.
+Heavy modules (YAML, rich) are imported inside the commands, so `--version`
+and `--help` start fast.
+"""
+
+import os
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from newsq import __version__
+from newsq.options import (
+    AllOption,
+    DataOption,
+    FieldsOption,
+    Format,
+    FormatOption,
+    JsonOption,
+    LimitOption,
+    ReverseOption,
+    SortKey,
+    SortOption,
+    with_filters,
+)
+from newsq.query import Filter
+
+if TYPE_CHECKING:
+    from newsq.index import Index
+
+app = typer.Typer(
+    name="newsq",
+    help="Query a corpus of news articles: filter, search, read and count them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Run:
+    """What every command starts from: the corpus loaded and the output chosen."""
+
+    def __init__(
+        self,
+        data: list[str] | None,
+        fmt: Format = Format.table,
+        json_: bool = False,
+        fields: str | None = None,
+        *,
+        report_skipped: bool = True,
+    ) -> None:
+        from newsq.corpus import DataPathError, load
+        from newsq.output import Output
+        from newsq.render import parse_fields
+
+        self.out: Output = Output()
+        self.fmt = Format.json if json_ else fmt
+        self.fields = parse_fields(fields)
+        try:
+            self.index: Index = load(data)
+        except DataPathError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--data'") from None
+        skipped = self.index.skipped
+        if report_skipped and skipped:
+            noun = "file" if skipped == 1 else "files"
+            self.out.message(f"{skipped:,} {noun} skipped; run newsq check for details")
+
+    def entries(self, found: list[Any], limit: int | None) -> None:
+        """Print documents, at most `limit`, and say on stderr what the limit hid."""
+        shown = found if limit is None else found[:limit]
+        self.out.entries(self.index, shown, self.fmt, self.fields)
+        if not found and self.fmt is Format.table:
+            self.out.message("no documents match")
+        elif len(shown) < len(found):
+            self.out.message(f"{len(shown):,} of {len(found):,} shown; --all for every one")
+
+    def resolve(self, ref: str) -> str:
+        """The document id `ref` means, or exit 1 saying why not."""
+        from newsq.index import AmbiguousIdError, UnknownIdError
+
+        try:
+            return self.index.resolve(ref)
+        except UnknownIdError:
+            self.out.message(f"no document matches {ref!r}")
+        except AmbiguousIdError as exc:
+            self.out.message(f"{ref!r} matches {len(exc.candidates)} documents:")
+            for candidate in exc.candidates:
+                self.out.message(f"  {candidate}")
+        raise typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"newsq {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Query a corpus of news articles: filter, search, read and count them."""
+
+
+@app.command("list")
+@with_filters
+def list_command(
+    where: Filter,
+    data: DataOption = None,
+    sort: SortOption = SortKey.date,
+    reverse: ReverseOption = False,
+    limit: LimitOption = 20,
+    all_: AllOption = False,
+    fmt: FormatOption = Format.table,
+    json_: JsonOption = False,
+    fields: FieldsOption = None,
+) -> None:
+    """List documents, newest first, under the filters."""
+    run = Run(data, fmt, json_, fields)
+    run.entries(run.index.filter(where, sort=sort.value, reverse=reverse), None if all_ else limit)
+
+
+@app.command()
+@with_filters
+def search(
+    query: Annotated[str, typer.Argument(help="Words that must all appear (any case).")],
+    where: Filter,
+    data: DataOption = None,
+    sort: SortOption = SortKey.date,
+    reverse: ReverseOption = False,
+    limit: LimitOption = 20,
+    all_: AllOption = False,
+    fmt: FormatOption = Format.table,
+    json_: JsonOption = False,
+    fields: FieldsOption = None,
+) -> None:
+    """Documents whose title, excerpt, provider name, topics or body hold every word."""
+    run = Run(data, fmt, json_, fields)
+    found = run.index.search(query, where, sort=sort.value, reverse=reverse)
+    run.entries(found, None if all_ else limit)
+
+
+@app.command()
+def show(
+    ref: Annotated[
+        str, typer.Argument(metavar="ID", help="An id, a unique prefix of it, or of its hex part.")
+    ],
+    data: DataOption = None,
+    fmt: FormatOption = Format.table,
+    json_: JsonOption = False,
+    fields: FieldsOption = None,
+) -> None:
+    """Show one document whole: every field, its related coverage, its body."""
+    run = Run(data, fmt, json_, fields)
+    run.out.record(run.index, run.resolve(ref), run.fmt, run.fields)
+
+
+@app.command()
+@with_filters
+def topics(
+    where: Filter,
+    data: DataOption = None,
+    fmt: FormatOption = Format.table,
+    json_: JsonOption = False,
+    fields: FieldsOption = None,
+) -> None:
+    """Documents per topic, most first."""
+    run = Run(data, fmt, json_, fields)
+    counts = run.index.topics(run.index.filter(where))
+    rows = [{"topic": c.topic, "count": c.count} for c in counts]
+    run.out.rows(rows, run.fmt, run.fields, default_fields=("topic", "count"))
+
+
+@app.command()
+@with_filters
+def providers(
+    where: Filter,
+    data: DataOption = None,
+    fmt: FormatOption = Format.table,
+    json_: JsonOption = False,
+    fields: FieldsOption = None,
+) -> None:
+    """Documents per provider, most first."""
+    run = Run(data, fmt, json_, fields)
+    counts = run.index.providers(run.index.filter(where))
+    rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
+    run.out.rows(rows, run.fmt, run.fields, default_fields=("name", "domain", "count"))
+
+
+@app.command()
+@with_filters
+def stats(
+    where: Filter,
+    data: DataOption = None,
+    fmt: FormatOption = Format.table,
+    json_: JsonOption = False,
+) -> None:
+    """A summary of the corpus: counts, dates, top topics and providers, documents per month."""
+    if fmt is Format.csv and not json_:
+        raise typer.BadParameter(
+            "stats has no CSV form; use json or jsonl", param_hint="'--format'"
+        )
+    run = Run(data, fmt, json_)
+    summary = run.index.stats(run.index.filter(where))
+    if run.fmt is Format.table:
+        from newsq.render import stats_view
+
+        run.out.print(stats_view(summary))
+    else:
+        from newsq.render import to_json, to_jsonl
+
+        run.out.write(to_json(summary) if run.fmt is Format.json else to_jsonl([summary]))
+
+
+@app.command()
+def check(
+    data: DataOption = None,
+    fmt: FormatOption = Format.table,
+    json_: JsonOption = False,
+) -> None:
+    """Report every problem in the corpus as path:line:col: severity: message.
+
+    Exits 1 when a file cannot be loaded as a document.
+    """
+    from newsq.model import ERROR, SEVERITIES
+    from newsq.render import problems_text
+
+    run = Run(data, fmt, json_, report_skipped=False)
+    problems = run.index.problems
+    if run.fmt is Format.table:
+        run.out.write(problems_text(problems))
+    else:
+        rows = [p.to_dict() for p in problems]
+        columns = ("path", "line", "column", "severity", "message")
+        run.out.rows(rows, run.fmt, (), default_fields=columns, whole=True)
+    counts = {s: sum(p.severity == s for p in problems) for s in SEVERITIES}
+    tally = ", ".join(f"{n:,} {s}{'' if n == 1 else 's'}" for s, n in counts.items())
+    run.out.message(f"{len(run.index):,} documents loaded; {tally}")
+    if counts[ERROR]:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """The console script: run the app, and stay quiet when the reader of a pipe goes away."""
+    try:
+        app()
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # `newsq list | head -1`: the reader left; send what is left to /dev/null.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -1,0 +1,64 @@
+"""The data types every stage shares: a document's light columns and a load problem.
+
+`Entry` holds only what filtering, sorting and tables need; the full lossless
+record (every front-matter key, the body) is kept apart and fetched only for the
+rows that are printed, so an index of many documents stays light.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+NOTICE = "notice"
+SEVERITIES = (ERROR, WARNING, NOTICE)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """The filterable columns of one document."""
+
+    id: str
+    path: str
+    title: str
+    date: dt.datetime | None  # publishedDateTime in UTC, None when absent or unreadable
+    category: str | None
+    type: str | None
+    quality: float | None
+    heat: float | None
+    published: bool | None
+    provider_name: str | None
+    provider_domain: str | None
+    topics: tuple[str, ...]
+    related: int  # how many related-coverage items the document carries
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one file. `line` and `column` are 1-based, None when unknown."""
+
+    path: str
+    line: int | None
+    column: int | None
+    severity: str
+    message: str
+
+    def format(self) -> str:
+        """`path:line:col: severity: message`, the layout compilers and editors understand."""
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.severity}: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "message": self.message,
+        }

@@ -1,0 +1,153 @@
+"""Every command-line option, defined once, and the decorator that adds the filters.
+
+Commands declare the options they take by annotating parameters with these
+types; `with_filters` adds the shared filter options to a command and hands it
+a ready `Filter`. No `from __future__ import annotations` here: Typer reads
+these annotations at run time.
+"""
+
+import enum
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from newsq.query import Filter, QueryError
+
+FILTERS = "Filters"
+OUTPUT = "Output"
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class SortKey(str, enum.Enum):
+    date = "date"
+    quality = "quality"
+    heat = "heat"
+    title = "title"
+
+
+DataOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--data",
+        "-d",
+        help="A corpus file or folder (repeatable). Default: $NEWSQ_DATA, else the bundled seeds.",
+        show_default=False,
+        metavar="PATH",
+    ),
+]
+SortOption = Annotated[
+    SortKey,
+    typer.Option(
+        help="Order: date (newest first), quality, heat (highest first), title (A-Z). Ties by id.",
+        rich_help_panel=OUTPUT,
+    ),
+]
+ReverseOption = Annotated[
+    bool, typer.Option("--reverse", help="Reverse the sort order.", rich_help_panel=OUTPUT)
+]
+LimitOption = Annotated[
+    int, typer.Option(min=1, help="Show at most N results.", metavar="N", rich_help_panel=OUTPUT)
+]
+AllOption = Annotated[
+    bool, typer.Option("--all", help="Show every result (no limit).", rich_help_panel=OUTPUT)
+]
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Same as --format json.", rich_help_panel=OUTPUT)
+]
+FieldsOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Comma-separated fields to print; dotted paths reach nested ones "
+        "(id,title,provider.name).",
+        metavar="LIST",
+        show_default=False,
+        rich_help_panel=OUTPUT,
+    ),
+]
+
+
+def _filter_option(annotation: Any, *names: str, help: str, **extra: Any) -> inspect.Parameter:
+    name = names[0].lstrip("-").split("/")[0].replace("-", "_")
+    option = typer.Option(*names, help=help, rich_help_panel=FILTERS, show_default=False, **extra)
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[annotation, option]
+    )
+
+
+_FILTER_PARAMETERS = [
+    _filter_option(
+        list[str] | None,
+        "--topic",
+        "-t",
+        help="Has this topic (repeatable: all must match; any case).",
+        metavar="TOPIC",
+    ),
+    _filter_option(
+        list[str] | None,
+        "--provider",
+        "-p",
+        help="From this provider: name, domain, or domain without suffix "
+        "(forbes). Repeatable: any may match.",
+        metavar="NAME",
+    ),
+    _filter_option(
+        list[str] | None, "--category", help="In this category (repeatable).", metavar="NAME"
+    ),
+    _filter_option(list[str] | None, "--type", help="Of this type (repeatable).", metavar="TYPE"),
+    _filter_option(
+        str | None,
+        "--since",
+        help="Published on or after DATE (any date python-dateutil reads; UTC; "
+        "a bare date is the start of that day).",
+        metavar="DATE",
+    ),
+    _filter_option(
+        str | None,
+        "--until",
+        help="Published on or before DATE (a bare date is the end of that day).",
+        metavar="DATE",
+    ),
+    _filter_option(float | None, "--min-quality", help="Quality at least N.", metavar="N"),
+    _filter_option(float | None, "--min-heat", help="Heat at least N.", metavar="N"),
+    _filter_option(
+        bool | None,
+        "--published/--unpublished",
+        help="Only published, or only unpublished, documents.",
+    ),
+]
+FILTER_NAMES = [p.name for p in _FILTER_PARAMETERS]
+
+
+def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give `command` the filter options; it receives them as one `where: Filter`."""
+    signature = inspect.signature(command)
+    own = [p for p in signature.parameters.values() if p.name != "where"]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        criteria = {name: kwargs.pop(name) for name in FILTER_NAMES}
+        try:
+            where = Filter.build(**criteria)
+        except QueryError as exc:
+            raise typer.BadParameter(
+                f"{exc.reason}: {exc.value!r}", param_hint=exc.option
+            ) from None
+        return command(where=where, **kwargs)
+
+    parameters = own + _FILTER_PARAMETERS
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper

@@ -1,0 +1,115 @@
+"""Output streams: data to stdout in the chosen format, messages to stderr.
+
+On a terminal, tables and panels are drawn with rich. On a pipe, or with
+`NO_COLOR` set, nothing but plain text is written: no escape codes, and tables
+lose their box and are never cut, so `grep` and `cut` see whole values.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.console import Console, RenderableType
+
+from newsq import render
+from newsq.index import Index
+from newsq.model import Entry
+from newsq.options import Format
+
+
+class Output:
+    """Where one command's results and messages go."""
+
+    def __init__(self, stdout: Any = None, stderr: Any = None) -> None:
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+
+    @property
+    def is_terminal(self) -> bool:
+        isatty = getattr(self.stdout, "isatty", None)
+        return bool(isatty and isatty()) or bool(os.environ.get("FORCE_COLOR"))
+
+    @property
+    def no_color(self) -> bool:
+        return bool(os.environ.get("NO_COLOR"))
+
+    def terminal_width(self) -> int:
+        return Console(file=self.stdout).width
+
+    # --- raw streams ------------------------------------------------------------
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text)
+
+    def message(self, text: str) -> None:
+        """One line for the person at the terminal, on stderr; data in it is escaped."""
+        self.stderr.write(f"newsq: {render.safe_text(text)}\n")
+
+    # --- renderables ------------------------------------------------------------
+
+    def print(self, renderable: RenderableType, *, table: bool = False) -> None:
+        """Draw on a terminal; on a pipe, plain text, with tables at their full width."""
+        if self.is_terminal:
+            color = None if self.no_color else "auto"
+            Console(file=self.stdout, color_system=color, highlight=False).print(renderable)
+            return
+        width = 100_000 if table else None
+        buffer = io.StringIO()
+        Console(
+            file=buffer, width=width, color_system=None, highlight=False, force_terminal=False
+        ).print(renderable)
+        self.stdout.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+
+    # --- results ------------------------------------------------------------------
+
+    def entries(
+        self, index: Index, entries: Sequence[Entry], fmt: Format, fields: Sequence[str]
+    ) -> None:
+        """Documents in `fmt`. Full records are fetched only when the format needs them."""
+        if fmt is Format.table and not fields:
+            if entries:
+                width = self.terminal_width() if self.is_terminal else None
+                self.print(render.entries_table(entries, width=width), table=True)
+            return
+        records = index.records(entries)
+        self.rows(records, fmt, fields, default_fields=render.CSV_FIELDS, whole=not fields)
+
+    def rows(
+        self,
+        rows: Sequence[Mapping[str, Any]],
+        fmt: Format,
+        fields: Sequence[str],
+        *,
+        default_fields: Sequence[str],
+        whole: bool = False,
+    ) -> None:
+        """Rows (records or counts) in `fmt`; `fields` picks columns, `whole` keeps every key."""
+        columns = list(fields or default_fields)
+        if fmt is Format.csv:
+            self.write(render.to_csv(rows, columns))
+            return
+        if fmt is Format.table:
+            if rows:
+                table = render.rows_table(rows, columns, plain=not self.is_terminal)
+                self.print(table, table=True)
+            return
+        out = list(rows) if whole else render.pick_fields(rows, columns)
+        self.write(render.to_json(out) if fmt is Format.json else render.to_jsonl(out))
+
+    def record(self, index: Index, doc_id: str, fmt: Format, fields: Sequence[str]) -> None:
+        """One document, whole (`show`)."""
+        record = index[doc_id]
+        if fmt is Format.table and not fields:
+            self.print(render.article_view(record, index.entry(doc_id)))
+            return
+        value = render.pick_fields([record], fields)[0] if fields else record
+        if fmt is Format.json:
+            self.write(render.to_json(value))
+        elif fmt is Format.jsonl:
+            self.write(render.to_jsonl([value]))
+        else:
+            self.rows([record], fmt, fields, default_fields=render.CSV_FIELDS)

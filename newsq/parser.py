@@ -1,0 +1,409 @@
+"""One file in, one document (or the reasons it is not one) out.
+
+A document is a `---` line, a YAML mapping, a closing `---` line and an
+optional Markdown body. The parser never raises on bad input: everything wrong
+with a file becomes a `Problem` with the line and column where it is known.
+
+The record it builds is lossless and JSON-ready: every front-matter key in file
+order with its value as written, YAML timestamps as ISO 8601 strings in UTC,
+plus `id`, the absolute `path` and the `body` when there is one.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from newsq.model import ERROR, NOTICE, WARNING, Entry, Problem
+
+try:  # libyaml is about ten times faster; safe loading either way
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: Files larger than this are refused rather than read.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+#: Values in one front matter, counted after YAML aliases are expanded.
+MAX_VALUES = 200_000
+
+#: Keys newsq adds to every record; a front-matter key of the same name is kept as `_<key>`.
+RESERVED_KEYS = ("id", "path", "body")
+
+_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+_OPENING = re.compile(r"---[ \t]*\r?(?:\n|$)")
+_KEY_VALUE_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What one file yielded: a document (entry, record and search text) or none, and problems."""
+
+    path: str
+    entry: Entry | None = None
+    record: dict[str, Any] | None = None
+    text: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None
+
+
+def parse_file(path: str, doc_id: str) -> Parsed:
+    """Read and parse the file at `path` as the document `doc_id`."""
+    result = Parsed(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        result.problems.append(Problem(path, None, None, ERROR, f"cannot read: {exc.strerror}"))
+        return result
+    if len(data) > MAX_FILE_BYTES:
+        message = f"file is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit"
+        result.problems.append(Problem(path, None, None, ERROR, message))
+        return result
+    return parse_bytes(data, path, doc_id)
+
+
+def parse_bytes(data: bytes, path: str, doc_id: str) -> Parsed:
+    """Parse the bytes of a file; `path` is used for messages and the record's `path`."""
+    result = Parsed(path)
+    if b"\x00" in data[:8192]:
+        result.problems.append(Problem(path, 1, 1, ERROR, "binary file (contains NUL bytes)"))
+        return result
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _line_col(data, exc.start)
+        message = f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}"
+        result.problems.append(Problem(path, line, column, ERROR, message))
+        return result
+    return parse_text(text, path, doc_id)
+
+
+def parse_text(text: str, path: str, doc_id: str) -> Parsed:
+    """Parse decoded text: split the front matter, load it safely, build record and entry."""
+    result = Parsed(path)
+    problems = result.problems
+    if text.startswith("\ufeff"):
+        text = text[1:]
+
+    opening = _OPENING.match(text)
+    if opening is None:
+        problems.append(_no_front_matter(text, path))
+        return result
+    closing = _FENCE.search(text, opening.end())
+    if closing is None:
+        problems.append(Problem(path, 1, 1, ERROR, "front matter opened on line 1 is never closed"))
+        return result
+    yaml_text = text[opening.end() : closing.start()]
+    body_start = closing.end() + 1  # past the closing line's newline
+    body = text[body_start:] if body_start <= len(text) else ""
+
+    try:
+        front_matter = yaml.load(yaml_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        problems.append(_yaml_problem(exc, path))
+        return result
+    except yaml.YAMLError as exc:
+        problems.append(Problem(path, 2, None, ERROR, f"YAML: {exc}"))
+        return result
+    except RecursionError:
+        problems.append(Problem(path, 2, None, ERROR, "YAML: nested too deeply"))
+        return result
+
+    if front_matter is None:
+        front_matter = {}
+    if not isinstance(front_matter, dict):
+        kind = _yaml_kind(front_matter)
+        message = f"front matter is {kind}, not a mapping of field names to values"
+        problems.append(Problem(path, 2, 1, ERROR, message))
+        return result
+
+    try:
+        values = to_json_value(front_matter, budget=[MAX_VALUES])
+    except _TooLarge:
+        message = f"front matter holds more than {MAX_VALUES:,} values (YAML aliases expanded)"
+        problems.append(Problem(path, 2, 1, ERROR, message))
+        return result
+    except RecursionError:
+        problems.append(Problem(path, 2, 1, ERROR, "front matter is nested too deeply"))
+        return result
+
+    record: dict[str, Any] = {"id": doc_id}
+    for key, value in values.items():
+        if key in RESERVED_KEYS:
+            kept = "_" + key
+            while kept in values:
+                kept = "_" + kept
+            line = _key_line(yaml_text, key)
+            message = f"field {key!r} is reserved by newsq; its value is kept as {kept!r}"
+            problems.append(Problem(path, line, 1 if line else None, WARNING, message))
+            key = kept
+        record[key] = value
+    record["path"] = os.path.abspath(path)
+    if body.strip():
+        record["body"] = body
+
+    result.entry = _entry(front_matter, doc_id, record["path"], path, yaml_text, problems)
+    result.record = record
+    result.text = _search_text(front_matter, body)
+    return result
+
+
+# --- JSON values ------------------------------------------------------------
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def to_json_value(value: Any, budget: list[int] | None = None) -> Any:
+    """Convert a loaded YAML value to plain JSON types without losing information.
+
+    Timestamps become ISO 8601 in UTC (`2020-06-11T20:54:00Z`), dates `2020-06-11`,
+    binary base64, sets sorted lists, non-string keys their YAML spelling, and
+    NaN or infinities the strings `NaN`, `Infinity`, `-Infinity` (JSON has none).
+    `budget` (a one-item list) bounds how many values may be produced, so a YAML
+    alias bomb cannot expand without limit.
+    """
+    if budget is not None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooLarge
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {_json_key(k): to_json_value(v, budget) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v, budget) for v in value]
+    if isinstance(value, dt.datetime):
+        return format_timestamp(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, (set, frozenset)):
+        return sorted((to_json_value(v, budget) for v in value), key=str)
+    return str(value)
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    """ISO 8601 in UTC with a `Z`; a timestamp without a zone is taken as UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    text = value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
+    return text + "Z"
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    value = to_json_value(key)
+    return value if isinstance(value, str) else str(value)
+
+
+# --- light columns ------------------------------------------------------------
+
+
+def _entry(
+    fm: dict[Any, Any],
+    doc_id: str,
+    abs_path: str,
+    path: str,
+    yaml_text: str,
+    problems: list[Problem],
+) -> Entry:
+    def warn(key: str, message: str) -> None:
+        line = _key_line(yaml_text, key)
+        problems.append(Problem(path, line, 1 if line else None, WARNING, message))
+
+    title = fm.get("title")
+    if title is None:
+        title = fm.get("name")
+    if title is None:
+        problems.append(Problem(path, None, None, WARNING, "no title (nor name)"))
+        title = ""
+    elif not isinstance(title, str):
+        title = str(to_json_value(title))
+
+    date_key = "publishedDateTime" if "publishedDateTime" in fm else "date"
+    date = _date(fm.get(date_key))
+    if fm.get(date_key) is None:
+        problems.append(Problem(path, None, None, WARNING, "no publishedDateTime (nor date)"))
+    elif date is None:
+        warn(date_key, f"{date_key} {fm[date_key]!r} is not a date; date filters skip it")
+
+    provider = fm.get("provider")
+    provider_name = provider_domain = None
+    if isinstance(provider, dict):
+        provider_name = _text_or_none(provider.get("name"))
+        provider_domain = _text_or_none(provider.get("domain"))
+    elif isinstance(provider, str):
+        provider_name = provider
+    elif provider is not None:
+        warn("provider", "provider is neither a mapping nor a name")
+
+    topics_value = fm.get("topics")
+    if topics_value is None:
+        topics: tuple[str, ...] = ()
+    elif isinstance(topics_value, list):
+        topics = tuple(str(to_json_value(t)) for t in topics_value if t is not None)
+    elif isinstance(topics_value, str):
+        warn("topics", "topics is a single string, not a list; read as one topic")
+        topics = (topics_value,)
+    else:
+        warn("topics", "topics is not a list")
+        topics = ()
+
+    numbers = {}
+    for key in ("quality", "heat"):
+        raw = fm.get(key)
+        numbers[key] = _number(raw)
+        if raw is not None and numbers[key] is None:
+            warn(key, f"{key} {raw!r} is not a number; numeric filters skip it")
+
+    published = fm.get("published")
+    if published is not None and not isinstance(published, bool):
+        warn("published", f"published {published!r} is not true or false")
+        published = None
+
+    related = fm.get("related")
+    return Entry(
+        id=doc_id,
+        path=abs_path,
+        title=title,
+        date=date,
+        category=_text_or_none(fm.get("category")),
+        type=_text_or_none(fm.get("type")),
+        quality=numbers["quality"],
+        heat=numbers["heat"],
+        published=published,
+        provider_name=provider_name,
+        provider_domain=provider_domain,
+        topics=topics,
+        related=len(related) if isinstance(related, list) else 0,
+    )
+
+
+def _date(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    if isinstance(value, str) and value.strip():
+        from dateutil import parser as date_parser  # only for dates written as quoted strings
+
+        try:
+            parsed = date_parser.isoparse(value.strip())
+        except (ValueError, OverflowError):
+            try:
+                parsed = date_parser.parse(value)
+            except (ValueError, OverflowError):
+                return None
+        return _date(parsed)
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+        if not math.isfinite(number):
+            return None
+        return int(number) if number.is_integer() else number
+    return None
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(to_json_value(value))
+
+
+def _search_text(fm: dict[Any, Any], body: str) -> str:
+    """The text basic search looks in: title, excerpt, provider name, topics and body."""
+    parts: list[str] = []
+    for key in ("title", "name", "excerpt"):
+        value = fm.get(key)
+        if isinstance(value, str):
+            parts.append(value)
+    provider = fm.get("provider")
+    if isinstance(provider, dict) and isinstance(provider.get("name"), str):
+        parts.append(provider["name"])
+    topics = fm.get("topics")
+    if isinstance(topics, list):
+        parts.extend(str(t) for t in topics)
+    elif isinstance(topics, str):
+        parts.append(topics)
+    if body:
+        parts.append(body)
+    return "\n".join(parts).casefold()
+
+
+# --- diagnostics ----------------------------------------------------------------
+
+
+def _no_front_matter(text: str, path: str) -> Problem:
+    """A file without an opening fence is either not a document (a README) or a broken one."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if _KEY_VALUE_LINE.match(first) and _FENCE.search(text):
+        message = "front matter has no opening '---' line"
+        return Problem(path, 1, 1, ERROR, message)
+    return Problem(path, None, None, NOTICE, "no front matter; not a document")
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, path: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    reason = exc.problem or exc.context or "cannot be read"
+    if exc.context and exc.problem:
+        reason = f"{exc.context}: {exc.problem}"
+    line = column = None
+    if mark is not None:
+        line = mark.line + 2  # the front matter starts on the file's second line
+        column = mark.column + 1
+    return Problem(path, line, column, ERROR, f"YAML: {reason}")
+
+
+def _yaml_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return f"a single {type(value).__name__} value"
+
+
+def _key_line(yaml_text: str, key: str) -> int | None:
+    """The file line of a top-level key, for messages about its value."""
+    match = re.search(rf"^{re.escape(key)}[ \t]*:", yaml_text, re.MULTILINE)
+    if match is None:
+        return None
+    return yaml_text.count("\n", 0, match.start()) + 2
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1

@@ -1,0 +1,194 @@
+"""What a user asks for: filters over the light columns, date bounds, sort orders, words.
+
+Everything here works on `Entry` values only, so a query never touches the full
+records; the index hands the matching entries to the renderer, which fetches
+full records for the rows it prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from newsq.model import Entry
+
+SORT_KEYS = ("date", "quality", "heat", "title")
+_UTC = dt.timezone.utc
+
+
+class QueryError(ValueError):
+    """A value the user gave that cannot be understood; `option` names where it came from."""
+
+    def __init__(self, option: str, value: str, reason: str) -> None:
+        super().__init__(f"{option}: {reason}: {value!r}")
+        self.option = option
+        self.value = value
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """Conditions on a document. Empty fields match everything.
+
+    `topics` must all be present; any one of `providers`, `categories` or `types`
+    is enough. Text comparisons ignore case. `since` and `until` are inclusive
+    and leave out documents without a date; `min_quality` and `min_heat` leave
+    out documents without that number.
+    """
+
+    topics: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    min_quality: float | None = None
+    min_heat: float | None = None
+    published: bool | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        topic: str | Iterable[str] | None = None,
+        provider: str | Iterable[str] | None = None,
+        category: str | Iterable[str] | None = None,
+        type: str | Iterable[str] | None = None,
+        since: str | dt.datetime | dt.date | None = None,
+        until: str | dt.datetime | dt.date | None = None,
+        min_quality: float | None = None,
+        min_heat: float | None = None,
+        published: bool | None = None,
+    ) -> Filter:
+        """A filter from loose values: single strings or lists, dates as text or objects."""
+        return cls(
+            topics=_folded(topic),
+            providers=_folded(provider),
+            categories=_folded(category),
+            types=_folded(type),
+            since=date_bound(since, "--since", end=False),
+            until=date_bound(until, "--until", end=True),
+            min_quality=min_quality,
+            min_heat=min_heat,
+            published=published,
+        )
+
+    def matches(self, entry: Entry) -> bool:
+        if self.topics:
+            have = {t.casefold() for t in entry.topics}
+            if not all(t in have for t in self.topics):
+                return False
+        if self.providers and not any(p in provider_keys(entry) for p in self.providers):
+            return False
+        if self.categories and (entry.category or "").casefold() not in self.categories:
+            return False
+        if self.types and (entry.type or "").casefold() not in self.types:
+            return False
+        if self.since is not None and (entry.date is None or entry.date < self.since):
+            return False
+        if self.until is not None and (entry.date is None or entry.date > self.until):
+            return False
+        if self.min_quality is not None and (
+            entry.quality is None or entry.quality < self.min_quality
+        ):
+            return False
+        if self.min_heat is not None and (entry.heat is None or entry.heat < self.min_heat):
+            return False
+        return self.published is None or entry.published is self.published
+
+
+def provider_keys(entry: Entry) -> set[str]:
+    """The names a provider answers to: `Forbes`, `forbes.com` and `forbes` alike.
+
+    For a domain that is the domain itself, the domain less its last label, and
+    its first label less a leading `www.` (so `bbc.co.uk` answers to `bbc`).
+    """
+    keys: set[str] = set()
+    if entry.provider_name:
+        keys.add(entry.provider_name.casefold())
+    if entry.provider_domain:
+        domain = entry.provider_domain.casefold()
+        keys.add(domain)
+        labels = domain.removeprefix("www.").split(".")
+        if len(labels) > 1:
+            keys.add(domain.rsplit(".", 1)[0])
+            keys.add(labels[0])
+    return keys
+
+
+def date_bound(value: Any, option: str, *, end: bool) -> dt.datetime | None:
+    """A UTC datetime from what a user wrote.
+
+    Any date python-dateutil reads. Parts left out are filled from the start of
+    the period for `--since` and its end for `--until`: `2020-06-11` is the whole
+    day, `2020-06` the whole month, `2020` the whole year. No zone means UTC.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=_UTC) if value.tzinfo is None else value.astimezone(_UTC)
+    if isinstance(value, dt.date):
+        time = dt.time.max if end else dt.time.min
+        return dt.datetime.combine(value, time, tzinfo=_UTC)
+    text = str(value).strip()
+    if not text:
+        raise QueryError(option, str(value), "empty date")
+    from dateutil import parser as date_parser  # imported only when a date is given
+
+    now = dt.datetime.now(_UTC)
+    if end:
+        default = dt.datetime(now.year, 12, 31, 23, 59, 59, 999999)
+    else:
+        default = dt.datetime(now.year, 1, 1)
+    try:
+        parsed = date_parser.parse(text, default=default)
+    except (ValueError, OverflowError) as exc:
+        raise QueryError(option, text, "not a date newsq can read") from exc
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=_UTC)
+    return parsed.astimezone(_UTC)
+
+
+def sort_entries(entries: Iterable[Entry], key: str = "date", reverse: bool = False) -> list[Entry]:
+    """Sort by `key`: newest, best or hottest first, titles A to Z; `reverse` flips that.
+
+    Ties are broken by id, A to Z, and documents without the value come last,
+    whichever the direction.
+    """
+    if key not in SORT_KEYS:
+        raise QueryError("--sort", key, f"must be one of {', '.join(SORT_KEYS)}")
+    ordered = sorted(entries, key=lambda e: e.id)
+    if key == "title":
+        present = [e for e in ordered if e.title]
+        missing = [e for e in ordered if not e.title]
+        present.sort(key=lambda e: e.title.casefold(), reverse=reverse)
+        return present + missing
+    value = {
+        "date": lambda e: e.date,
+        "quality": lambda e: e.quality,
+        "heat": lambda e: e.heat,
+    }[key]
+    present = [e for e in ordered if value(e) is not None]
+    missing = [e for e in ordered if value(e) is None]
+    present.sort(key=value, reverse=not reverse)  # biggest first unless reversed
+    return present + missing
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a basic search, folded for comparison."""
+    return [w.casefold() for w in query.split()]
+
+
+def matches_words(words: Sequence[str], text: str) -> bool:
+    """Basic search: every word appears somewhere in the (already folded) text."""
+    return all(w in text for w in words)
+
+
+def _folded(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    return tuple(v.strip().casefold() for v in value if v and v.strip())

@@ -1,0 +1,334 @@
+"""Turning results into text: rich tables and panels for people, JSON, JSONL and CSV for programs.
+
+Every string that comes from the data reaches rich as a `Text` (never parsed as
+markup) after `safe_text` has made its control characters visible, so a title
+cannot restyle, hyperlink or repaint the terminal. JSON keeps the exact text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from newsq.model import Entry, Problem
+
+#: Columns of `--format csv` when no `--fields` are given.
+CSV_FIELDS = ("id", "publishedDateTime", "provider.name", "title", "topics", "quality", "heat")
+
+# C0 and C1 controls and DEL (tab and newline are handled per use), and the
+# Unicode controls that reorder or hide text (bidi overrides, isolates).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_WHITESPACE_RUN = re.compile(r"[\t\n]+")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- safety --------------------------------------------------------------------
+
+
+def safe_text(value: object, *, multiline: bool = False) -> str:
+    """Data text made harmless for a terminal: controls shown as `\\x1b`-style escapes.
+
+    Single-line use (table cells, headings) also folds tabs and newlines to spaces.
+    """
+    text = value if isinstance(value, str) else _display(value)
+    if not multiline:
+        text = _WHITESPACE_RUN.sub(" ", text)
+    return _CONTROL.sub(_escape_control, text)
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def data_text(value: object, style: str = "", *, multiline: bool = False) -> Text:
+    """A rich `Text` of data: never read as markup, controls escaped."""
+    return Text(safe_text(value, multiline=multiline), style=style)
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    text = value if isinstance(value, str) else _display(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# --- fields ----------------------------------------------------------------------
+
+
+def field_value(record: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path (`provider.name`, `images.0.url`), None when absent."""
+    if path in record:
+        return record[path]
+    value: Any = record
+    for part in path.split("."):
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def pick_fields(records: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> list[dict]:
+    """Records cut down to the given fields, each keyed by the name as written."""
+    return [{f: field_value(r, f) for f in fields} for r in records]
+
+
+def parse_fields(spec: str | None) -> list[str]:
+    """`id,title, provider.name` → `['id', 'title', 'provider.name']`."""
+    if not spec:
+        return []
+    return [f.strip() for f in spec.split(",") if f.strip()]
+
+
+# --- machine formats -------------------------------------------------------------
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_jsonl(rows: Iterable[Any]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([csv_cell(field_value(row, f)) for f in fields])
+    return out.getvalue()
+
+
+# --- tables for people -------------------------------------------------------------
+
+
+def entries_table(entries: Sequence[Entry], *, width: int | None = None) -> Table:
+    """The list/search table: one row per document, from its light columns only.
+
+    With a `width` (a terminal), columns are sized to fit it: ids and dates are
+    never cut, the title gives way first (with an ellipsis), and topics, then the
+    provider, are dropped when even a short title would not fit. Without one
+    (a pipe), nothing is cut.
+    """
+    rows = [
+        {
+            "ID": e.id,
+            "Date": e.date.strftime("%Y-%m-%d") if e.date else "",
+            "Provider": safe_text(e.provider_name or ""),
+            "Title": safe_text(e.title),
+            "Topics": safe_text(", ".join(e.topics)),
+            "Quality": _number(e.quality),
+            "Heat": _number(e.heat, none_below_zero=True),
+        }
+        for e in entries
+    ]
+    names = list(_ENTRY_STYLES)
+    widths = {n: max([len(n), *(len(r[n]) for r in rows)]) for n in names}
+    if width is not None:
+        widths["Provider"] = min(widths["Provider"], 18)
+        widths["Topics"] = min(widths["Topics"], 24)
+        for optional in ("Topics", "Provider"):
+            if _title_room(width, widths, names) >= 20:
+                break
+            names.remove(optional)
+        widths["Title"] = max(10, min(widths["Title"], _title_room(width, widths, names)))
+    table = _table(plain=width is None)
+    for name in names:
+        justify = "right" if name in ("Quality", "Heat") else "left"
+        table.add_column(
+            name,
+            style=_ENTRY_STYLES[name],
+            justify=justify,
+            width=widths[name] if width is not None else None,
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+    for row in rows:
+        table.add_row(*(Text(row[n]) for n in names))
+    return table
+
+
+def _title_room(width: int, widths: Mapping[str, int], names: Sequence[str]) -> int:
+    """Columns left for the title: the width less the others and 3 between each pair."""
+    others = sum(widths[n] for n in names if n != "Title")
+    return width - others - _GAP * (len(names) - 1)
+
+
+_GAP = 3  # a box separator with a space of padding either side
+_ENTRY_STYLES = {
+    "ID": "cyan",
+    "Date": "",
+    "Provider": "green",
+    "Title": "",
+    "Topics": "magenta",
+    "Quality": "",
+    "Heat": "",
+}
+
+
+def rows_table(
+    rows: Sequence[Mapping[str, Any]], fields: Sequence[str], *, plain: bool = False
+) -> Table:
+    """A table of any rows (records cut to `--fields`, facet counts)."""
+    table = _table(plain)
+    for name in fields:
+        table.add_column(safe_text(name), overflow="fold" if plain else "ellipsis")
+    for row in rows:
+        table.add_row(*(data_text(_display(field_value(row, f))) for f in fields))
+    return table
+
+
+def problems_text(problems: Iterable[Problem]) -> str:
+    return "".join(safe_text(p.format()) + "\n" for p in problems)
+
+
+def article_view(record: Mapping[str, Any], entry: Entry) -> RenderableType:
+    """`show`: the title and the essentials, every field, related coverage, the body."""
+    parts: list[RenderableType] = [data_text(entry.title or entry.id, "bold")]
+    line = Text()
+    if entry.provider_name or entry.provider_domain:
+        line.append_text(data_text(entry.provider_name or entry.provider_domain or "", "green"))
+        if entry.provider_name and entry.provider_domain:
+            line.append_text(data_text(f" ({entry.provider_domain})", "dim"))
+        line.append(" · ")
+    if entry.date:
+        line.append(entry.date.strftime("%Y-%m-%d %H:%M UTC"))
+    parts.append(line)
+    if isinstance(record.get("excerpt"), str):
+        parts += [Text(), data_text(record["excerpt"], multiline=True)]
+
+    fields = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
+    fields.add_column("field", style="bold", no_wrap=True)
+    fields.add_column("value", overflow="fold")
+    for key, value in _flatten(record):
+        if key in ("related", "body") or key.startswith("related."):
+            continue
+        fields.add_row(data_text(key), data_text(_display(value)))
+    parts += [Text(), fields]
+
+    related = record.get("related")
+    if isinstance(related, list) and related:
+        parts += [Text(), Text(f"Related coverage ({len(related)})", style="bold")]
+        parts.append(related_table(related))
+    body = record.get("body")
+    if isinstance(body, str):
+        parts += [Text(), Text("Body", style="bold"), data_text(body.strip("\n"), multiline=True)]
+    return Group(*parts)
+
+
+def related_table(related: Sequence[Any]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Outlet", style="green")
+    table.add_column("Title", ratio=1)
+    table.add_column("Quality", justify="right")
+    for number, item in enumerate(related, 1):
+        item = item if isinstance(item, Mapping) else {"title": item}
+        date = item.get("publishedDateTime")
+        table.add_row(
+            str(number),
+            data_text(str(date)[:10] if date else ""),
+            data_text(field_value(item, "provider.name") or ""),
+            data_text(item.get("title") or ""),
+            _number(item.get("quality")),
+        )
+    return table
+
+
+def stats_view(stats: Mapping[str, Any]) -> RenderableType:
+    """`stats` for people: counts, date range, top topics and providers, documents per month."""
+    summary = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    summary.add_column(style="bold")
+    summary.add_column()
+    summary.add_row("Documents", f"{stats['documents']:,}")
+    summary.add_row("Related coverage", f"{stats['related']:,}")
+    if stats["first"]:
+        span = f"{stats['first'][:10]} → {stats['last'][:10]} ({stats['dated']:,} dated)"
+        summary.add_row("Dates", span)
+    for label, key in (("Types", "types"), ("Categories", "categories")):
+        if stats[key]:
+            summary.add_row(
+                label, data_text(", ".join(f"{k} {v:,}" for k, v in stats[key].items()))
+            )
+    parts: list[RenderableType] = [summary]
+    for title, rows, label in (
+        ("Top topics", stats["topics"], "topic"),
+        ("Top providers", stats["providers"], "name"),
+        ("Per month", stats["per_month"], "month"),
+    ):
+        if rows:
+            parts += [Text(), Text(title, style="bold"), _bars(rows, label)]
+    return Group(*parts)
+
+
+def _bars(rows: Sequence[Mapping[str, Any]], label: str) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right")
+    table.add_column(style="blue")
+    peak = max((r["count"] for r in rows), default=0) or 1
+    for row in rows:
+        bar = "█" * max(1 if row["count"] else 0, round(30 * row["count"] / peak))
+        table.add_row(data_text(row[label] or ""), f"{row['count']:,}", bar)
+    return table
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _table(plain: bool) -> Table:
+    if plain:  # piped: no box drawing, nothing cut, so grep and cut see whole values
+        return Table(box=None, pad_edge=False, show_edge=False, header_style="")
+    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+
+
+def _number(value: Any, *, none_below_zero: bool = False) -> str:
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ""
+    if none_below_zero and value < 0:
+        return "–"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _display(value: Any) -> str:
+    """A value as one line of text: lists comma-joined, mappings as compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value):
+        return ", ".join(_display(v) for v in value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
+    """Leaf fields with dotted names: `provider.images.0.url`. Lists of scalars stay whole."""
+    if isinstance(value, Mapping) and value:
+        for key, item in value.items():
+            yield from _flatten(item, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list) and any(isinstance(v, (list, Mapping)) for v in value):
+        for number, item in enumerate(value):
+            yield from _flatten(item, f"{prefix}.{number}")
+    else:
+        yield prefix, value
