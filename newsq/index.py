@@ -61,7 +61,7 @@ class Index:
     ) -> None:
         self._entries = list(entries)
         self._records = records
-        self._texts = dict(zip((e.id for e in self._entries), texts))
+        self._texts = dict(zip((e.id for e in self._entries), texts, strict=True))
         self._by_id = {e.id: e for e in self._entries}
         self._by_topic: dict[str, list[Entry]] = defaultdict(list)
         for entry in self._entries:

@@ -302,8 +302,8 @@ def _table(plain: bool) -> Table:
 def _number(value: Any, *, none_below_zero: bool = False) -> str:
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         return ""
-    if none_below_zero and value < 0:
-        return "–"
+    if none_below_zero and value < 0:  # heat -1 means "no heat"
+        return ""
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

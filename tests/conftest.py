@@ -1,0 +1,85 @@
+"""Shared fixtures: the bundled seeds, the real corpus sample, corpora written on the fly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import newsq
+from newsq.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+REAL_CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the bundled seeds unless they say otherwise, and no colour settings."""
+    for name in ("NEWSQ_DATA", "NO_COLOR", "FORCE_COLOR", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def seeds() -> Path:
+    return SEEDS
+
+
+@pytest.fixture
+def real_corpus() -> Path:
+    if not REAL_CORPUS.is_dir():
+        pytest.skip("the real corpus sample (../shared/corpus/real) is not here")
+    return REAL_CORPUS
+
+
+@pytest.fixture
+def seed_index() -> newsq.Index:
+    return newsq.load([SEEDS])
+
+
+@pytest.fixture
+def write_corpus(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
+    """Write {relative path: text or bytes} under a fresh folder and return the folder."""
+
+    def write(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / "corpus"
+        root.mkdir(exist_ok=True)
+        for name, content in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content), encoding="utf-8")
+        return root
+
+    return write
+
+
+@pytest.fixture
+def cli() -> Callable[..., object]:
+    """Run `newsq ARGS` in-process; returns the result (stdout, stderr, exit_code)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict[str, str] | None = None):
+        return runner.invoke(app, [str(a) for a in args], env=env)
+
+    return invoke
+
+
+def newsq_executable() -> str:
+    """The installed console script beside this interpreter (the README installs it)."""
+    script = Path(sys.executable).parent / ("newsq.exe" if os.name == "nt" else "newsq")
+    if script.exists():
+        return str(script)
+    found = shutil.which("newsq")
+    assert found, "the newsq console script is not installed; run the README's test command"
+    return found
