@@ -52,7 +52,7 @@ class Run:
         *,
         report_skipped: bool = True,
     ) -> None:
-        from newsq.corpus import DataPathError, load
+        from newsq.corpus import DATA_ENV, DataPathError, load
         from newsq.output import Output
         from newsq.render import parse_fields
 
@@ -62,7 +62,8 @@ class Run:
         try:
             self.index: Index = load(data)
         except DataPathError as exc:
-            raise typer.BadParameter(str(exc), param_hint="'--data'") from None
+            source = "'--data'" if data else f"${DATA_ENV}"
+            raise typer.BadParameter(str(exc), param_hint=source) from None
         skipped = self.index.skipped
         if report_skipped and skipped:
             noun = "file" if skipped == 1 else "files"

@@ -51,16 +51,15 @@ class Output:
 
     # --- renderables ------------------------------------------------------------
 
-    def print(self, renderable: RenderableType, *, table: bool = False) -> None:
-        """Draw on a terminal; on a pipe, plain text, with tables at their full width."""
+    def print(self, renderable: RenderableType) -> None:
+        """Draw on a terminal; on a pipe, plain text with every line whole (never wrapped)."""
         if self.is_terminal:
             color = None if self.no_color else "auto"
             Console(file=self.stdout, color_system=color, highlight=False).print(renderable)
             return
-        width = 100_000 if table else None
         buffer = io.StringIO()
         Console(
-            file=buffer, width=width, color_system=None, highlight=False, force_terminal=False
+            file=buffer, width=100_000, color_system=None, highlight=False, force_terminal=False
         ).print(renderable)
         self.stdout.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
 
@@ -73,7 +72,7 @@ class Output:
         if fmt is Format.table and not fields:
             if entries:
                 width = self.terminal_width() if self.is_terminal else None
-                self.print(render.entries_table(entries, width=width), table=True)
+                self.print(render.entries_table(entries, width=width))
             return
         records = index.records(entries)
         self.rows(records, fmt, fields, default_fields=render.CSV_FIELDS, whole=not fields)
@@ -95,7 +94,7 @@ class Output:
         if fmt is Format.table:
             if rows:
                 table = render.rows_table(rows, columns, plain=not self.is_terminal)
-                self.print(table, table=True)
+                self.print(table)
             return
         out = list(rows) if whole else render.pick_fields(rows, columns)
         self.write(render.to_json(out) if fmt is Format.json else render.to_jsonl(out))

@@ -78,11 +78,13 @@ def parse_bytes(data: bytes, path: str, doc_id: str) -> Parsed:
     if b"\x00" in data[:8192]:
         result.problems.append(Problem(path, 1, 1, ERROR, "binary file (contains NUL bytes)"))
         return result
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, column = _line_col(data, exc.start)
-        message = f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}"
+        offset = exc.start + bom  # a position in the file, BOM included
+        line, column = _line_col(data, offset)
+        message = f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}"
         result.problems.append(Problem(path, line, column, ERROR, message))
         return result
     return parse_text(text, path, doc_id)

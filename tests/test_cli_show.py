@@ -1,0 +1,352 @@
+"""`newsq show ID`: resolving ids, the lossless JSON record, --fields, the table view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ID0 = "000_bc1330c771dbc5b0"
+ID1 = "001_218d50f45779ca55"
+ID2 = "002_f5098144ecc78018"
+ID3 = "003_0dfa9dda0334464e"
+ID4 = "004_52b454640659c184"
+ALL_IDS = [ID0, ID1, ID2, ID3, ID4]
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def iso_utc(value: object) -> object:
+    """YAML values as JSON would hold them: datetimes as ISO 8601 UTC with Z."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if value.microsecond else "%Y-%m-%dT%H:%M:%SZ"
+        return value.strftime(fmt)
+    if isinstance(value, dict):
+        return {key: iso_utc(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [iso_utc(item) for item in value]
+    return value
+
+
+def front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    return yaml.safe_load(text[4:].split("\n---\n", 1)[0])
+
+
+def shown_id(cli, ref: str, *options: str) -> str:
+    result = cli("show", ref, "--fields", "id", "--json", *options)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["id"]
+
+
+# --- resolving an id ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        (ID0, ID0),  # exact
+        (ID4, ID4),
+        ("000_bc1330c7", ID0),  # prefix of the id
+        ("000", ID0),
+        ("003", ID3),
+        ("bc1330c7", ID0),  # prefix of the hex part
+        ("bc1330c771dbc5b0", ID0),  # the whole hex part
+        ("bc", ID0),
+        ("218d", ID1),
+        ("f5098144", ID2),
+        ("0dfa", ID3),  # hex part starting with 0, not a prefix of any id
+        ("52b4546", ID4),
+        ("5", ID4),
+    ],
+)
+def test_show_resolves_ids_prefixes_and_hex_parts(cli, ref, expected):
+    assert shown_id(cli, ref) == expected
+
+
+@pytest.fixture
+def nested(write_corpus) -> Path:
+    body = "---\ntitle: {}\npublishedDateTime: 2021-01-01T00:00:00Z\n---\n"
+    return write_corpus(
+        {
+            "2020/06/story_deadbeef01.md": body.format("June"),
+            "2020/07/story_deadbeef02.md": body.format("July"),
+            "other_cafe1234.md": body.format("Other"),
+            "abc.md": body.format("Short"),
+            "abcd.md": body.format("Longer"),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("2020/06/story_deadbeef01", "2020/06/story_deadbeef01"),  # exact, with folders
+        ("2020/06", "2020/06/story_deadbeef01"),  # prefix of the whole id
+        ("story_deadbeef02", "2020/07/story_deadbeef02"),  # prefix of the last part
+        ("deadbeef01", "2020/06/story_deadbeef01"),  # prefix of the hex part
+        ("cafe", "other_cafe1234"),
+        ("abc", "abc"),  # an exact id wins over being a prefix of another
+        ("abcd", "abcd"),
+    ],
+)
+def test_show_resolves_nested_ids(cli, nested, ref, expected):
+    assert shown_id(cli, ref, "--data", str(nested)) == expected
+
+
+def test_ambiguous_prefix_exits_1_and_lists_every_candidate(cli):
+    result = cli("show", "0")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    for doc_id in ALL_IDS:
+        assert doc_id in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("ref", "candidates"),
+    [
+        ("deadbeef", ["2020/06/story_deadbeef01", "2020/07/story_deadbeef02"]),
+        ("story", ["2020/06/story_deadbeef01", "2020/07/story_deadbeef02"]),
+        ("2020", ["2020/06/story_deadbeef01", "2020/07/story_deadbeef02"]),
+    ],
+)
+def test_ambiguous_ref_lists_only_its_candidates(cli, nested, ref, candidates):
+    result = cli("show", ref, "--data", str(nested))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    for candidate in candidates:
+        assert candidate in result.stderr
+    assert "other_cafe1234" not in result.stderr
+    assert "abcd" not in result.stderr
+
+
+@pytest.mark.parametrize("ref", ["zzz", "999", "bc1330c7x", "000_bc1330c771dbc5b0.txt"])
+def test_unknown_id_exits_1_with_a_message_naming_it(cli, ref):
+    result = cli("show", ref)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert ref in result.stderr
+    assert "no document" in result.stderr.lower()
+    assert "Traceback" not in result.stderr
+
+
+def test_show_without_an_id_is_a_usage_error(cli):
+    result = cli("show")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("doc_id", ALL_IDS)
+def test_show_json_is_the_front_matter_plus_id_and_path(cli, seeds, doc_id):
+    path = seeds / f"{doc_id}.txt"
+    result = cli("show", doc_id, "--json")
+    assert result.exit_code == 0
+    shown = json.loads(result.stdout)
+    assert isinstance(shown, dict)
+    expected = {"id": doc_id, **iso_utc(front_matter(path)), "path": str(path)}
+    assert shown == expected
+    assert "body" not in shown
+
+
+def test_show_json_keeps_every_front_matter_key(cli, seeds):
+    shown = json.loads(cli("show", "bc1330c7", "--format", "json").stdout)
+    keys = list(front_matter(seeds / f"{ID0}.txt"))
+    assert set(shown) == {"id", "path", *keys}
+    assert shown["related"][0]["publishedDateTime"] == "2020-06-11T14:12:00Z"
+    assert shown["secured"].startswith("WJ9MtXKxne2Ym+urDkZPZ6qVURcMC012pMh84QtXiVuE3g1kFs6")
+
+
+def test_show_jsonl_is_one_line(cli, seeds):
+    result = cli("show", "218d", "--format", "jsonl")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    path = seeds / f"{ID1}.txt"
+    assert json.loads(lines[0]) == {"id": ID1, **iso_utc(front_matter(path)), "path": str(path)}
+
+
+def test_show_json_path_is_absolute_for_a_relative_data_path(cli, seeds, monkeypatch):
+    monkeypatch.chdir(seeds.parent)
+    shown = json.loads(cli("show", "000", "--data", "seeds", "--json").stdout)
+    assert shown["path"] == str(seeds / f"{ID0}.txt")
+
+
+def test_show_json_body_timestamps_and_values_as_written(cli, write_corpus):
+    root = write_corpus(
+        {
+            "x_0123abcd.md": (
+                "---\n"
+                "title: '  spaced  title  '\n"
+                "publishedDateTime: 2020-06-11T22:54:00+02:00\n"
+                "updated: 2020-06-11 08:00:00\n"
+                "day: 2020-06-11\n"
+                "quoted: '2020-06-11T22:54:00+02:00'\n"
+                "count: 7\n"
+                "ratio: 0.5\n"
+                "flag: false\n"
+                "nothing: null\n"
+                "nested: {a: [1, {b: 2020-01-02T03:04:05Z}]}\n"
+                "---\n"
+                "Hello body\n"
+                "\n"
+                "Second paragraph\n"
+            )
+        }
+    )
+    shown = json.loads(cli("show", "0123", "--data", str(root), "--json").stdout)
+    assert shown == {
+        "id": "x_0123abcd",
+        "title": "  spaced  title  ",
+        "publishedDateTime": "2020-06-11T20:54:00Z",
+        "updated": "2020-06-11T08:00:00Z",
+        "day": "2020-06-11",
+        "quoted": "2020-06-11T22:54:00+02:00",
+        "count": 7,
+        "ratio": 0.5,
+        "flag": False,
+        "nothing": None,
+        "nested": {"a": [1, {"b": "2020-01-02T03:04:05Z"}]},
+        "path": str(root / "x_0123abcd.md"),
+        "body": "Hello body\n\nSecond paragraph\n",
+    }
+
+
+# --- --fields -----------------------------------------------------------------------------
+
+
+def test_show_fields_json(cli):
+    result = cli("show", "bc1330c7", "--fields", "id,provider.domain,related.0.title", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "id": ID0,
+        "provider.domain": "forbes.com",
+        "related.0.title": (
+            "Police Banned From Using Amazon's Facial Recognition Technology For A Year"
+        ),
+    }
+
+
+def test_show_fields_keep_the_order_written_and_missing_ones_are_null(cli):
+    fields = "title,nosuch,id,provider.images.0.width,related.6.title,quality"
+    result = cli("show", ID4, "--fields", fields, "--json")
+    shown = json.loads(result.stdout)
+    assert list(shown) == fields.split(",")
+    assert shown == {
+        "title": "Amazon and Microsoft pause police facial recognition and demand regulation",
+        "nosuch": None,
+        "id": ID4,
+        "provider.images.0.width": 50,
+        "related.6.title": "Activists want to ban police from using facial recognition — "
+        "Amazon and Microsoft just opened the door",
+        "quality": 87,
+    }
+
+
+def test_show_fields_table(cli):
+    result = cli("show", "52b4", "--fields", "id,provider.name,heat")
+    assert result.exit_code == 0
+    rows = [line.split() for line in result.stdout.splitlines() if line.strip()]
+    assert rows == [["id", "provider.name", "heat"], [ID4, "Quartz", "-1"]]
+
+
+def test_show_fields_csv(cli):
+    result = cli("show", "52b4", "--fields", "id,provider.name,quality", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout == f"id,provider.name,quality\n{ID4},Quartz,87\n"
+
+
+# --- the table view -----------------------------------------------------------------------
+
+
+def field_line(stdout: str, name: str) -> str:
+    """The value on the line that starts with field `name` in the fields table."""
+    for line in stdout.splitlines():
+        match = re.match(rf"^\s*{re.escape(name)}\s+(.*)$", line)
+        if match:
+            return match.group(1).rstrip()
+    raise AssertionError(f"no line for field {name!r} in:\n{stdout}")
+
+
+def test_show_table_lists_every_scalar_field(cli):
+    result = cli("show", ID0)
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "\x1b" not in out
+    assert field_line(out, "id") == ID0
+    assert field_line(out, "category") == "news"
+    assert field_line(out, "type") == "article"
+    assert field_line(out, "publishedDateTime") == "2020-06-11T20:54:00Z"
+    assert field_line(out, "quality") == "89"
+    assert field_line(out, "heat") == "99"
+    assert field_line(out, "published") == "true"
+    assert field_line(out, "provider.name") == "Forbes"
+    assert field_line(out, "provider.domain") == "forbes.com"
+    assert field_line(out, "provider.images.0.width") == "50"
+    assert field_line(out, "images.0.height") == "784"
+    assert field_line(out, "images.0.isCached") == "true"
+    assert "Computer Vision" in field_line(out, "topics")
+    assert "AI" in field_line(out, "topics")
+    assert "Forbes" in out
+    assert "2020-06-11" in out
+
+
+def test_show_table_related_coverage_rows(cli):
+    result = cli("show", "218d")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "Related coverage (2)" in out
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if "Related coverage" in line)
+    related = lines[start + 1 :]
+    header = next(line for line in related if line.strip())
+    assert header.split() == ["#", "Date", "Outlet", "Title", "Quality"]
+    first = next(line for line in related if line.split()[:1] == ["1"])
+    second = next(line for line in related if line.split()[:1] == ["2"])
+    assert first.split()[1] == "2020-06-11"
+    assert "VentureBeat" in first
+    assert first.split()[-1] == "81"
+    assert second.split()[1] == "2020-06-09"
+    assert "SC Media" in second
+    assert second.split()[-1] == "41"
+    words = " ".join(related).split()
+    for word in ("House", "police", "reform", "bill", "includes", "provisions"):
+        assert word in words
+
+
+def test_show_table_related_count_for_the_seed_with_sixteen(cli):
+    out = cli("show", ID4).stdout
+    assert "Related coverage (16)" in out
+    for outlet in ("Wired", "Mashable", "NBC News", "CNET", "CNN", "CNBC", "BBC", "SFGate"):
+        assert outlet in out
+
+
+def test_show_plain_output_keeps_each_value_on_one_line(cli):
+    """On a pipe nothing is cut: a long value (a URL, a related title) stays whole on a line."""
+    out = cli("show", ID1).stdout
+    url = "https://www.washingtonpost.com/technology/2020/06/11/microsoft-facial-recognition/"
+    related_title = (
+        "Microsoft won’t sell police facial recognition until there’s "  # noqa: RUF001
+        "‘a national law in place’"  # noqa: RUF001
+    )
+    assert any(url in line for line in out.splitlines())
+    assert any(related_title in line for line in out.splitlines())
+
+
+def test_show_table_has_the_body(cli, write_corpus):
+    root = write_corpus(
+        {"a_1111.md": "---\ntitle: With body\n---\nFirst line of the body.\n\nSecond line.\n"}
+    )
+    out = cli("show", "a_1111", "--data", str(root)).stdout
+    assert "Body" in out
+    assert "First line of the body." in out
+    assert "Second line." in out

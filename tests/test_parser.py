@@ -1,0 +1,782 @@
+"""The parser: one file in, a record and an entry (or problems) out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import textwrap
+import time
+
+import pytest
+
+from newsq import parser
+from newsq.model import ERROR, NOTICE, WARNING, Problem
+from newsq.parser import format_timestamp, parse_bytes, parse_file, parse_text, to_json_value
+
+UTC = dt.timezone.utc
+
+
+def doc(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def only_problem(parsed) -> Problem:
+    assert len(parsed.problems) == 1, parsed.problems
+    return parsed.problems[0]
+
+
+def severities(parsed) -> list[str]:
+    return [p.severity for p in parsed.problems]
+
+
+NORMAL = doc(
+    """
+    ---
+    title: "Robots learn to fold laundry"
+    excerpt: A short summary.
+    publishedDateTime: 2020-06-11T20:54:00Z
+    quality: 72
+    heat: 15
+    published: true
+    type: article
+    category: news
+    provider:
+      name: Forbes
+      domain: forbes.com
+    topics:
+      - Robotics
+      - AI
+    related:
+      - title: one
+      - title: two
+    ---
+    # Heading
+
+    Body text here.
+    """
+)
+
+
+# --- a normal document -------------------------------------------------------
+
+
+class TestNormalDocument:
+    def test_record_keys_are_id_then_front_matter_in_file_order_then_path_and_body(self, tmp_path):
+        path = tmp_path / "robots.md"
+        parsed = parse_text(NORMAL, str(path), "robots")
+        assert parsed.ok
+        assert parsed.problems == []
+        assert list(parsed.record) == [
+            "id",
+            "title",
+            "excerpt",
+            "publishedDateTime",
+            "quality",
+            "heat",
+            "published",
+            "type",
+            "category",
+            "provider",
+            "topics",
+            "related",
+            "path",
+            "body",
+        ]
+
+    def test_record_values(self, tmp_path):
+        path = tmp_path / "robots.md"
+        record = parse_text(NORMAL, str(path), "robots").record
+        assert record == {
+            "id": "robots",
+            "title": "Robots learn to fold laundry",
+            "excerpt": "A short summary.",
+            "publishedDateTime": "2020-06-11T20:54:00Z",
+            "quality": 72,
+            "heat": 15,
+            "published": True,
+            "type": "article",
+            "category": "news",
+            "provider": {"name": "Forbes", "domain": "forbes.com"},
+            "topics": ["Robotics", "AI"],
+            "related": [{"title": "one"}, {"title": "two"}],
+            "path": str(path),
+            "body": "# Heading\n\nBody text here.\n",
+        }
+
+    def test_entry_columns(self, tmp_path):
+        path = tmp_path / "robots.md"
+        entry = parse_text(NORMAL, str(path), "robots").entry
+        assert entry.id == "robots"
+        assert entry.path == str(path)
+        assert entry.title == "Robots learn to fold laundry"
+        assert entry.date == dt.datetime(2020, 6, 11, 20, 54, tzinfo=UTC)
+        assert entry.category == "news"
+        assert entry.type == "article"
+        assert entry.quality == 72
+        assert entry.heat == 15
+        assert entry.published is True
+        assert entry.provider_name == "Forbes"
+        assert entry.provider_domain == "forbes.com"
+        assert entry.topics == ("Robotics", "AI")
+        assert entry.related == 2
+
+    def test_path_in_record_is_absolute(self, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)
+        record = parse_text(NORMAL, "sub/robots.md", "robots").record
+        assert record["path"] == os.path.join(str(tmp_path), "sub", "robots.md")
+        assert os.path.isabs(record["path"])
+
+    @pytest.mark.parametrize("body", ["", "\n", "\n\n   \n\t\n"])
+    def test_blank_body_is_left_out(self, body):
+        text = "---\ntitle: T\ndate: 2020-01-01\n---\n" + body
+        record = parse_text(text, "/x/t.md", "t").record
+        assert "body" not in record
+        assert list(record) == ["id", "title", "date", "path"]
+
+    def test_file_without_trailing_newline_after_closing_fence(self):
+        record = parse_text("---\ntitle: T\ndate: 2020-01-01\n---", "/x/t.md", "t").record
+        assert record == {"id": "t", "title": "T", "date": "2020-01-01", "path": "/x/t.md"}
+
+    def test_search_text_holds_title_excerpt_provider_topics_and_body_folded(self):
+        text = parse_text(NORMAL, "/x/robots.md", "robots").text
+        for word in ("robots learn", "a short summary", "forbes", "robotics", "body text here"):
+            assert word in text
+        assert text == text.casefold()
+
+    def test_parse_file_reads_from_disk(self, write_corpus):
+        root = write_corpus({"robots.md": NORMAL})
+        parsed = parse_file(str(root / "robots.md"), "robots")
+        assert parsed.ok
+        assert parsed.record["title"] == "Robots learn to fold laundry"
+        assert parsed.record["path"] == str(root / "robots.md")
+        assert parsed.record["body"] == "# Heading\n\nBody text here.\n"
+
+    def test_profile_with_name_and_no_title_takes_title_from_name(self):
+        text = doc(
+            """
+            ---
+            name: "April Dunnam"
+            type: "profile"
+            heat: 106
+            date: 2021-03-04
+            topics:
+              - Power Apps
+            ---
+            """
+        )
+        parsed = parse_text(text, "/x/april.md", "april")
+        assert parsed.problems == []
+        assert parsed.entry.title == "April Dunnam"
+        assert parsed.entry.type == "profile"
+        assert parsed.entry.heat == 106
+        assert parsed.entry.topics == ("Power Apps",)
+        assert "title" not in parsed.record
+        assert parsed.record["name"] == "April Dunnam"
+
+    def test_title_wins_over_name(self):
+        text = "---\ntitle: The Title\nname: The Name\ndate: 2020-01-01\n---\n"
+        assert parse_text(text, "/x/t.md", "t").entry.title == "The Title"
+
+
+# --- timestamps and dates --------------------------------------------------------
+
+
+class TestTimestamps:
+    @pytest.mark.parametrize(
+        ("written", "record_value", "entry_date"),
+        [
+            (
+                "2020-06-11T20:54:00Z",
+                "2020-06-11T20:54:00Z",
+                dt.datetime(2020, 6, 11, 20, 54, tzinfo=UTC),
+            ),
+            (
+                "2020-06-11T22:54:00+02:00",
+                "2020-06-11T20:54:00Z",
+                dt.datetime(2020, 6, 11, 20, 54, tzinfo=UTC),
+            ),
+            (
+                "2020-06-11T01:30:00-05:00",
+                "2020-06-11T06:30:00Z",
+                dt.datetime(2020, 6, 11, 6, 30, tzinfo=UTC),
+            ),
+            (
+                "2020-06-11T20:54:00.123456Z",
+                "2020-06-11T20:54:00.123456Z",
+                dt.datetime(2020, 6, 11, 20, 54, 0, 123456, tzinfo=UTC),
+            ),
+            (
+                "2020-06-11 20:54:00",
+                "2020-06-11T20:54:00Z",
+                dt.datetime(2020, 6, 11, 20, 54, tzinfo=UTC),
+            ),
+            (
+                "2020-06-11",
+                "2020-06-11",
+                dt.datetime(2020, 6, 11, tzinfo=UTC),
+            ),
+        ],
+        ids=["utc", "plus-two-hours", "minus-five-hours", "microseconds", "no-zone", "date"],
+    )
+    def test_yaml_timestamp_in_record_and_entry(self, written, record_value, entry_date):
+        text = f"---\ntitle: T\npublishedDateTime: {written}\n---\n"
+        parsed = parse_text(text, "/x/t.md", "t")
+        assert parsed.problems == []
+        assert parsed.record["publishedDateTime"] == record_value
+        assert parsed.entry.date == entry_date
+        assert parsed.entry.date.tzinfo is not None
+        assert parsed.entry.date.utcoffset() == dt.timedelta(0)
+
+    def test_nested_timestamps_are_converted_too(self):
+        text = doc(
+            """
+            ---
+            title: T
+            publishedDateTime: 2020-06-11T20:54:00Z
+            related:
+              - title: r
+                publishedDateTime: 2020-06-12T01:00:00+01:00
+            ---
+            """
+        )
+        record = parse_text(text, "/x/t.md", "t").record
+        assert record["related"] == [{"title": "r", "publishedDateTime": "2020-06-12T00:00:00Z"}]
+
+    @pytest.mark.parametrize(
+        ("quoted", "entry_date"),
+        [
+            ('"2020-06-11T20:54:00Z"', dt.datetime(2020, 6, 11, 20, 54, tzinfo=UTC)),
+            ("'2020-06-11T22:54:00+02:00'", dt.datetime(2020, 6, 11, 20, 54, tzinfo=UTC)),
+            ('"2020-06-11"', dt.datetime(2020, 6, 11, tzinfo=UTC)),
+        ],
+    )
+    def test_quoted_date_stays_a_string_but_gives_the_entry_a_date(self, quoted, entry_date):
+        text = f"---\ntitle: T\npublishedDateTime: {quoted}\n---\n"
+        parsed = parse_text(text, "/x/t.md", "t")
+        assert parsed.problems == []
+        assert parsed.record["publishedDateTime"] == quoted[1:-1]
+        assert parsed.entry.date == entry_date
+
+    def test_date_key_used_when_no_published_date_time(self):
+        parsed = parse_text("---\ntitle: T\ndate: 2019-12-31\n---\n", "/x/t.md", "t")
+        assert parsed.problems == []
+        assert parsed.record["date"] == "2019-12-31"
+        assert parsed.entry.date == dt.datetime(2019, 12, 31, tzinfo=UTC)
+
+    def test_published_date_time_wins_over_date(self):
+        text = "---\ntitle: T\ndate: 2019-12-31\npublishedDateTime: 2020-01-02T03:04:05Z\n---\n"
+        entry = parse_text(text, "/x/t.md", "t").entry
+        assert entry.date == dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+class TestFormatTimestamp:
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            (dt.datetime(2020, 6, 11, 20, 54, tzinfo=UTC), "2020-06-11T20:54:00Z"),
+            (dt.datetime(2020, 6, 11, 20, 54), "2020-06-11T20:54:00Z"),
+            (
+                dt.datetime(2020, 6, 11, 22, 54, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+                "2020-06-11T20:54:00Z",
+            ),
+            (
+                dt.datetime(2020, 1, 1, 1, 0, tzinfo=dt.timezone(dt.timedelta(hours=3))),
+                "2019-12-31T22:00:00Z",
+            ),
+            (dt.datetime(2020, 6, 11, 20, 54, 0, 5, tzinfo=UTC), "2020-06-11T20:54:00.000005Z"),
+            (dt.datetime(2020, 6, 11, 20, 54, 0, 123456), "2020-06-11T20:54:00.123456Z"),
+        ],
+        ids=["utc", "naive", "plus-two", "crosses-year", "tiny-microseconds", "microseconds"],
+    )
+    def test_format_timestamp(self, value, expected):
+        assert format_timestamp(value) == expected
+
+
+# --- JSON values ------------------------------------------------------------------
+
+
+class TestToJsonValue:
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            (None, None),
+            ("text", "text"),
+            (True, True),
+            (42, 42),
+            (1.5, 1.5),
+            (float("inf"), "Infinity"),
+            (float("-inf"), "-Infinity"),
+            (dt.date(2020, 6, 11), "2020-06-11"),
+            (dt.datetime(2020, 6, 11, 20, 54, tzinfo=UTC), "2020-06-11T20:54:00Z"),
+            (b"hi!", "aGkh"),
+            ({"b", "a", "c"}, ["a", "b", "c"]),
+            ((1, 2), [1, 2]),
+            (
+                {"when": dt.datetime(2020, 1, 1), "list": [dt.date(2020, 1, 2), None]},
+                {"when": "2020-01-01T00:00:00Z", "list": ["2020-01-02", None]},
+            ),
+        ],
+        ids=[
+            "none",
+            "str",
+            "bool",
+            "int",
+            "float",
+            "inf",
+            "minus-inf",
+            "date",
+            "datetime",
+            "bytes",
+            "set",
+            "tuple",
+            "nested",
+        ],
+    )
+    def test_values(self, value, expected):
+        assert to_json_value(value) == expected
+
+    def test_nan_becomes_string(self):
+        assert to_json_value(float("nan")) == "NaN"
+
+    def test_non_string_keys_become_their_yaml_spelling(self):
+        value = {1: "a", None: "b", dt.date(2020, 6, 11): "e", 2.5: "f"}
+        assert to_json_value(value) == {"1": "a", "null": "b", "2020-06-11": "e", "2.5": "f"}
+        assert to_json_value({True: "c", False: "d"}) == {"true": "c", "false": "d"}
+        stamp = dt.datetime(2020, 6, 11, 22, 54, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+        assert to_json_value({stamp: "g"}) == {"2020-06-11T20:54:00Z": "g"}
+
+    def test_yaml_special_values_in_a_record(self):
+        text = doc(
+            """
+            ---
+            title: T
+            date: 2020-01-01
+            score: .nan
+            top: .inf
+            blob: !!binary aGkh
+            tags: !!set {b, a}
+            1: one
+            ---
+            """
+        )
+        record = parse_text(text, "/x/t.md", "t").record
+        assert record["score"] == "NaN"
+        assert record["top"] == "Infinity"
+        assert record["blob"] == "aGkh"
+        assert record["tags"] == ["a", "b"]
+        assert record["1"] == "one"
+
+    def test_budget_bounds_values(self):
+        with pytest.raises(parser._TooLarge):
+            to_json_value(list(range(10)), budget=[5])
+        assert to_json_value(list(range(4)), budget=[5]) == [0, 1, 2, 3]
+
+
+# --- odd but valid layouts -------------------------------------------------------
+
+
+class TestLayouts:
+    def test_crlf_line_endings(self):
+        text = (
+            "---\r\ntitle: T\r\ndate: 2020-06-11\r\ntopics:\r\n  - AI\r\n---\r\nHello\r\nWorld\r\n"
+        )
+        parsed = parse_text(text, "/x/t.md", "t")
+        assert parsed.problems == []
+        assert parsed.record["title"] == "T"
+        assert parsed.record["date"] == "2020-06-11"
+        assert parsed.entry.topics == ("AI",)
+        assert parsed.record["body"].replace("\r\n", "\n") == "Hello\nWorld\n"
+        assert list(parsed.record) == ["id", "title", "date", "topics", "path", "body"]
+
+    def test_crlf_file_from_disk(self, write_corpus):
+        root = write_corpus({"t.md": b"---\r\ntitle: T\r\ndate: 2020-06-11\r\n---\r\nHi\r\n"})
+        parsed = parse_file(str(root / "t.md"), "t")
+        assert parsed.problems == []
+        assert parsed.record["title"] == "T"
+        assert parsed.record["body"].replace("\r\n", "\n") == "Hi\n"
+
+    def test_utf8_bom_bytes(self):
+        data = "\ufeff---\ntitle: Café\ndate: 2020-06-11\n---\nBody\n".encode()
+        assert data.startswith(b"\xef\xbb\xbf")
+        parsed = parse_bytes(data, "/x/t.md", "t")
+        assert parsed.problems == []
+        assert parsed.record == {
+            "id": "t",
+            "title": "Café",
+            "date": "2020-06-11",
+            "path": "/x/t.md",
+            "body": "Body\n",
+        }
+
+    def test_utf8_bom_text(self):
+        parsed = parse_text("\ufeff---\ntitle: T\ndate: 2020-06-11\n---\n", "/x/t.md", "t")
+        assert parsed.problems == []
+        assert parsed.record["title"] == "T"
+
+    def test_body_with_its_own_fence_lines(self):
+        text = doc(
+            """
+            ---
+            title: T
+            date: 2020-06-11
+            ---
+            First part.
+
+            ---
+
+            Second part.
+            ...
+            ---
+            """
+        )
+        parsed = parse_text(text, "/x/t.md", "t")
+        assert parsed.problems == []
+        assert list(parsed.record) == ["id", "title", "date", "path", "body"]
+        assert parsed.record["body"] == "First part.\n\n---\n\nSecond part.\n...\n---\n"
+
+    @pytest.mark.parametrize("text", ["---\n---\n", "---\n---\n\n", "---\n\n---\n"])
+    def test_empty_front_matter(self, text):
+        parsed = parse_text(text, "/x/t.md", "t")
+        assert parsed.ok
+        assert parsed.record == {"id": "t", "path": "/x/t.md"}
+        assert parsed.entry.title == ""
+        assert parsed.entry.date is None
+        assert parsed.entry.topics == ()
+        assert ERROR not in severities(parsed)
+
+    def test_empty_front_matter_with_body(self):
+        parsed = parse_text("---\n---\nJust a body.\n", "/x/t.md", "t")
+        assert parsed.record == {"id": "t", "path": "/x/t.md", "body": "Just a body.\n"}
+
+    def test_dots_close_the_front_matter(self):
+        parsed = parse_text("---\ntitle: T\ndate: 2020-06-11\n...\nBody\n", "/x/t.md", "t")
+        assert parsed.problems == []
+        assert parsed.record == {
+            "id": "t",
+            "title": "T",
+            "date": "2020-06-11",
+            "path": "/x/t.md",
+            "body": "Body\n",
+        }
+
+    def test_trailing_spaces_on_fences(self):
+        parsed = parse_text("---  \ntitle: T\ndate: 2020-06-11\n--- \t\nBody\n", "/x/t.md", "t")
+        assert parsed.problems == []
+        assert parsed.record["title"] == "T"
+        assert parsed.record["body"] == "Body\n"
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+class TestErrors:
+    def assert_error(self, parsed, line, column, message):
+        assert parsed.record is None
+        assert parsed.entry is None
+        assert not parsed.ok
+        assert only_problem(parsed) == Problem("/x/t.md", line, column, ERROR, message)
+
+    def test_unclosed_front_matter(self):
+        parsed = parse_text("---\ntitle: T\ndate: 2020-06-11\nBody\n", "/x/t.md", "t")
+        self.assert_error(parsed, 1, 1, "front matter opened on line 1 is never closed")
+
+    def test_front_matter_without_opening_fence(self):
+        parsed = parse_text("title: T\ndate: 2020-06-11\n---\nBody\n", "/x/t.md", "t")
+        self.assert_error(parsed, 1, 1, "front matter has no opening '---' line")
+
+    @pytest.mark.parametrize(
+        ("front_matter", "line", "column"),
+        [
+            ("bad: value: here\n", 2, 11),
+            ("title: T\ndate: 2020-06-11\nbad: value: here\n", 4, 11),
+            ("title: T\n\n\nbad: value: here\n", 5, 11),
+        ],
+    )
+    def test_yaml_syntax_error_points_at_the_file_line(self, front_matter, line, column):
+        parsed = parse_text("---\n" + front_matter + "---\n", "/x/t.md", "t")
+        problem = only_problem(parsed)
+        assert parsed.record is None
+        assert (problem.path, problem.line, problem.column, problem.severity) == (
+            "/x/t.md",
+            line,
+            column,
+            ERROR,
+        )
+        assert problem.message.startswith("YAML: mapping values are not allowed")
+
+    def test_yaml_error_formats_like_a_compiler_message(self):
+        parsed = parse_text("---\ntitle: T\nbad: value: here\n---\n", "/x/t.md", "t")
+        assert (
+            only_problem(parsed)
+            .format()
+            .startswith("/x/t.md:3:11: error: YAML: mapping values are not allowed")
+        )
+
+    @pytest.mark.parametrize(
+        ("front_matter", "kind"),
+        [
+            ("- a\n- b\n", "a list"),
+            ("just some words\n", "a string"),
+            ("'quoted words'\n", "a string"),
+        ],
+    )
+    def test_front_matter_that_is_not_a_mapping(self, front_matter, kind):
+        parsed = parse_text("---\n" + front_matter + "---\nBody\n", "/x/t.md", "t")
+        message = f"front matter is {kind}, not a mapping of field names to values"
+        self.assert_error(parsed, 2, 1, message)
+
+    def test_undecodable_bytes_report_line_and_column_of_the_bad_byte(self):
+        data = b"---\ntitle: caf\xe9\n---\n"
+        parsed = parse_bytes(data, "/x/t.md", "t")
+        # offset 14: 4 bytes of "---\n" plus 10 of "title: caf"; line 2, column 11
+        self.assert_error(parsed, 2, 11, "not valid UTF-8: byte 0xe9 at offset 14")
+
+    def test_undecodable_bytes_after_a_bom_report_the_bad_byte(self):
+        data = b"\xef\xbb\xbf---\ntitle: caf\xe9\n---\n"
+        parsed = parse_bytes(data, "/x/t.md", "t")
+        # the bad byte is at file offset 17 (3 BOM bytes + 4 + 10): line 2, column 11
+        assert data[17] == 0xE9
+        self.assert_error(parsed, 2, 11, "not valid UTF-8: byte 0xe9 at offset 17")
+
+    def test_undecodable_byte_on_first_line(self):
+        parsed = parse_bytes(b"\xff---\n", "/x/t.md", "t")
+        self.assert_error(parsed, 1, 1, "not valid UTF-8: byte 0xff at offset 0")
+
+    def test_nul_bytes_mean_a_binary_file(self):
+        parsed = parse_bytes(b"---\ntitle: T\x00\n---\n", "/x/t.md", "t")
+        self.assert_error(parsed, 1, 1, "binary file (contains NUL bytes)")
+
+    def test_binary_file_from_disk(self, write_corpus):
+        root = write_corpus({"image.md": bytes(range(256))})
+        path = str(root / "image.md")
+        parsed = parse_file(path, "image")
+        assert parsed.record is None
+        assert only_problem(parsed) == Problem(
+            path, 1, 1, ERROR, "binary file (contains NUL bytes)"
+        )
+
+    def test_unsafe_tag_is_refused_and_not_executed(self, capfd):
+        text = '---\ntitle: T\ncmd: !!python/object/apply:os.system ["echo hi"]\n---\n'
+        parsed = parse_text(text, "/x/t.md", "t")
+        problem = only_problem(parsed)
+        assert parsed.record is None
+        assert parsed.entry is None
+        assert (problem.severity, problem.line) == (ERROR, 3)
+        assert problem.message.startswith("YAML: ")
+        assert "python/object/apply:os.system" in problem.message
+        out, err = capfd.readouterr()
+        assert "hi" not in out
+        assert "hi" not in err
+
+    def test_unsafe_tag_runs_nothing(self, tmp_path):
+        marker = tmp_path / "marker"
+        text = f'---\ntitle: T\ncmd: !!python/object/apply:os.system ["touch {marker}"]\n---\n'
+        parsed = parse_text(text, "/x/t.md", "t")
+        assert parsed.record is None
+        assert severities(parsed) == [ERROR]
+        assert not marker.exists()
+
+    def test_alias_bomb_is_an_error_and_quick(self):
+        lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+            lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+        text = "---\ntitle: T\n" + "\n".join(lines) + "\n---\n"
+        start = time.monotonic()
+        parsed = parse_text(text, "/x/t.md", "t")
+        assert time.monotonic() - start < 5
+        assert parser.MAX_VALUES == 200_000
+        message = "front matter holds more than 200,000 values (YAML aliases expanded)"
+        self.assert_error(parsed, 2, 1, message)
+
+    def test_file_over_the_size_limit_is_refused(self, write_corpus, monkeypatch):
+        monkeypatch.setattr(parser, "MAX_FILE_BYTES", 1024 * 1024)
+        head = "---\ntitle: T\ndate: 2020-06-11\n---\n"
+        root = write_corpus(
+            {
+                "big.md": head + "x" * (1024 * 1024 + 1 - len(head)),
+                "fits.md": head + "x" * (1024 * 1024 - len(head)),
+            }
+        )
+        assert (root / "big.md").stat().st_size == 1024 * 1024 + 1
+        assert (root / "fits.md").stat().st_size == 1024 * 1024
+        big = parse_file(str(root / "big.md"), "big")
+        assert big.record is None
+        assert only_problem(big) == Problem(
+            str(root / "big.md"), None, None, ERROR, "file is larger than the 1 MiB limit"
+        )
+        fits = parse_file(str(root / "fits.md"), "fits")
+        assert fits.ok
+        assert fits.problems == []
+
+    def test_unreadable_file(self, write_corpus):
+        root = write_corpus({"secret.md": "---\ntitle: T\ndate: 2020-06-11\n---\n"})
+        path = root / "secret.md"
+        path.chmod(0)
+        try:
+            try:
+                with open(path, "rb"):
+                    pass
+            except PermissionError:
+                pass
+            else:
+                pytest.skip("this user can read a chmod 000 file (running as root?)")
+            parsed = parse_file(str(path), "secret")
+        finally:
+            path.chmod(0o644)
+        assert parsed.record is None
+        assert only_problem(parsed) == Problem(
+            str(path), None, None, ERROR, "cannot read: Permission denied"
+        )
+
+    def test_missing_file(self, tmp_path):
+        path = str(tmp_path / "gone.md")
+        parsed = parse_file(path, "gone")
+        assert parsed.record is None
+        assert only_problem(parsed) == Problem(
+            path, None, None, ERROR, "cannot read: No such file or directory"
+        )
+
+
+# --- notices and warnings ---------------------------------------------------------------
+
+
+class TestNotices:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "# Read me\n\nThis folder holds the corpus.\n",
+            "",
+            "Just a line of text.\n",
+        ],
+    )
+    def test_file_without_front_matter_is_a_notice_not_an_error(self, text):
+        parsed = parse_text(text, "/x/README.md", "README")
+        assert parsed.record is None
+        assert parsed.entry is None
+        assert only_problem(parsed) == Problem(
+            "/x/README.md", None, None, NOTICE, "no front matter; not a document"
+        )
+
+
+class TestWarnings:
+    def parse(self, front_matter):
+        return parse_text("---\n" + front_matter + "---\n", "/x/t.md", "t")
+
+    def test_quality_that_is_not_a_number(self):
+        parsed = self.parse("title: T\ndate: 2020-06-11\nquality: high\n")
+        assert parsed.ok
+        assert parsed.record["quality"] == "high"
+        assert parsed.entry.quality is None
+        assert only_problem(parsed) == Problem(
+            "/x/t.md", 4, 1, WARNING, "quality 'high' is not a number; numeric filters skip it"
+        )
+
+    def test_heat_that_is_not_a_number(self):
+        parsed = self.parse("title: T\nheat: lots\ndate: 2020-06-11\n")
+        assert parsed.record["heat"] == "lots"
+        assert parsed.entry.heat is None
+        assert only_problem(parsed) == Problem(
+            "/x/t.md", 3, 1, WARNING, "heat 'lots' is not a number; numeric filters skip it"
+        )
+
+    @pytest.mark.parametrize(
+        ("written", "number"), [("'42'", 42), ("'4.5'", 4.5), ("7", 7), ("0.25", 0.25)]
+    )
+    def test_numbers_written_as_strings_or_numbers(self, written, number):
+        parsed = self.parse(f"title: T\ndate: 2020-06-11\nquality: {written}\n")
+        assert parsed.problems == []
+        assert parsed.entry.quality == number
+
+    def test_unparseable_date(self):
+        parsed = self.parse("title: T\npublishedDateTime: not a date at all\n")
+        assert parsed.ok
+        assert parsed.record["publishedDateTime"] == "not a date at all"
+        assert parsed.entry.date is None
+        assert only_problem(parsed) == Problem(
+            "/x/t.md",
+            3,
+            1,
+            WARNING,
+            "publishedDateTime 'not a date at all' is not a date; date filters skip it",
+        )
+
+    def test_topics_as_a_single_string(self):
+        parsed = self.parse("title: T\ndate: 2020-06-11\ntopics: AI\n")
+        assert parsed.ok
+        assert parsed.entry.topics == ("AI",)
+        assert parsed.record["topics"] == "AI"
+        assert only_problem(parsed) == Problem(
+            "/x/t.md", 4, 1, WARNING, "topics is a single string, not a list; read as one topic"
+        )
+
+    def test_topics_neither_list_nor_string(self):
+        parsed = self.parse("title: T\ndate: 2020-06-11\ntopics: {a: 1}\n")
+        assert parsed.entry.topics == ()
+        assert only_problem(parsed) == Problem("/x/t.md", 4, 1, WARNING, "topics is not a list")
+
+    def test_missing_title(self):
+        parsed = self.parse("date: 2020-06-11\n")
+        assert parsed.ok
+        assert parsed.entry.title == ""
+        expected = Problem("/x/t.md", None, None, WARNING, "no title (nor name)")
+        assert only_problem(parsed) == expected
+
+    def test_missing_date(self):
+        parsed = self.parse("title: T\n")
+        assert parsed.ok
+        assert parsed.entry.date is None
+        assert only_problem(parsed) == Problem(
+            "/x/t.md", None, None, WARNING, "no publishedDateTime (nor date)"
+        )
+
+    def test_reserved_id_key_is_kept_as_underscore_id(self):
+        parsed = self.parse("title: T\nid: my-own-id\ndate: 2020-06-11\n")
+        assert parsed.ok
+        assert parsed.record["id"] == "t"
+        assert parsed.record["_id"] == "my-own-id"
+        assert list(parsed.record) == ["id", "title", "_id", "date", "path"]
+        assert parsed.entry.id == "t"
+        assert only_problem(parsed) == Problem(
+            "/x/t.md",
+            3,
+            1,
+            WARNING,
+            "field 'id' is reserved by newsq; its value is kept as '_id'",
+        )
+
+    def test_reserved_id_next_to_an_underscore_id_loses_nothing(self):
+        parsed = self.parse("title: T\n_id: mine\nid: theirs\ndate: 2020-06-11\n")
+        assert parsed.record["id"] == "t"
+        assert parsed.record["_id"] == "mine"
+        values = list(parsed.record.values())
+        assert values.count("theirs") == 1
+        assert len(parsed.record) == 6
+        assert severities(parsed) == [WARNING]
+
+    @pytest.mark.parametrize("key", ["path", "body"])
+    def test_other_reserved_keys(self, key):
+        parsed = self.parse(f"title: T\ndate: 2020-06-11\n{key}: mine\n")
+        assert parsed.record[f"_{key}"] == "mine"
+        assert parsed.record["path"] == "/x/t.md"
+        assert "body" not in parsed.record
+        assert severities(parsed) == [WARNING]
+
+    def test_published_that_is_not_a_boolean(self):
+        parsed = self.parse("title: T\ndate: 2020-06-11\npublished: maybe\n")
+        assert parsed.entry.published is None
+        assert parsed.record["published"] == "maybe"
+        assert only_problem(parsed) == Problem(
+            "/x/t.md", 4, 1, WARNING, "published 'maybe' is not true or false"
+        )
+
+    def test_provider_as_plain_name(self):
+        parsed = self.parse("title: T\ndate: 2020-06-11\nprovider: Reuters\n")
+        assert parsed.problems == []
+        assert parsed.entry.provider_name == "Reuters"
+        assert parsed.entry.provider_domain is None
+
+    def test_warnings_do_not_stop_the_document(self):
+        parsed = self.parse("quality: high\ntopics: AI\n")
+        assert parsed.ok
+        assert set(severities(parsed)) == {WARNING}
+        assert len(parsed.problems) == 4

@@ -1,0 +1,296 @@
+"""The installed `newsq` script run as a real process: pipes, exit codes, environment, no writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import newsq_executable
+
+ID0 = "000_bc1330c771dbc5b0"
+ID1 = "001_218d50f45779ca55"
+ID2 = "002_f5098144ecc78018"
+ID4 = "004_52b454640659c184"
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def environment(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NEWSQ_DATA", "NO_COLOR", "FORCE_COLOR", "COLUMNS")
+    }
+    env.update(extra)
+    return env
+
+
+def run(*args: object, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [newsq_executable(), *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=environment(**env),
+        timeout=120,
+    )
+
+
+def document(title: str, date: str, **fields: object) -> str:
+    lines = ["---", f"title: {json.dumps(title)}", f"publishedDateTime: {date}"]
+    lines += [f"{key}: {json.dumps(value)}" for key, value in fields.items()]
+    return "\n".join([*lines, "---"]) + "\n"
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
+    """Every path under `root` (folders too) with its mtime and bytes."""
+    state = {}
+    for path in sorted(root.rglob("*")):
+        stat = path.stat()
+        content = path.read_bytes() if path.is_file() else b""
+        state[str(path.relative_to(root))] = (stat.st_mtime_ns, content)
+    return state
+
+
+# --- basics -------------------------------------------------------------------------------
+
+
+def test_version(tmp_path):
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == "newsq 0.1.0\n"
+    assert result.stderr == ""
+
+
+def test_python_dash_m_newsq(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "newsq", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment(),
+        timeout=120,
+    )
+    assert result.returncode == 0
+    assert result.stdout == "newsq 0.1.0\n"
+
+
+def test_python_dash_m_newsq_lists(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "newsq", "list", "--provider", "forbes", "--fields", "id", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment(),
+        timeout=120,
+    )
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == [{"id": ID0}]
+
+
+def test_list_topic_from_another_folder_reads_the_bundled_seeds(tmp_path):
+    result = run("list", "--topic", "Computer Vision", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert lines[0].split()[0] == "ID"
+    assert [line.split()[0] for line in lines[1:]] == [ID2, ID4, ID0, ID1]
+    assert result.stderr == ""
+
+
+# --- pipes and colour -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def big_corpus(tmp_path) -> Path:
+    root = tmp_path / "big"
+    root.mkdir()
+    for n in range(3000):
+        day = n % 28 + 1
+        (root / f"doc{n:04d}.md").write_text(
+            document(
+                f"Story number {n} about things",
+                f"2021-{n % 12 + 1:02d}-{day:02d}T{n % 24:02d}:00:00Z",
+                topics=["Bulk", f"T{n % 7}"],
+                excerpt="x" * 200,
+                provider={"name": "Bulk News", "domain": "bulk.example"},
+            ),
+            encoding="utf-8",
+        )
+    return root
+
+
+def test_reader_closing_the_pipe_early_is_not_an_error(big_corpus, tmp_path):
+    process = subprocess.Popen(
+        [newsq_executable(), "list", "--all", "--format", "jsonl", "--data", str(big_corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=environment(),
+    )
+    first = process.stdout.readline()
+    process.stdout.close()
+    try:
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    stderr = process.stderr.read().decode("utf-8", "replace")
+    process.stderr.close()
+    assert json.loads(first)["id"].startswith("doc")
+    assert "Traceback" not in stderr
+    assert "BrokenPipeError" not in stderr
+    assert "Exception ignored" not in stderr
+
+
+def test_the_whole_big_corpus_goes_through_a_pipe(big_corpus, tmp_path):
+    result = run("list", "--all", "--format", "jsonl", "--data", big_corpus, cwd=tmp_path)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3000
+    assert len({json.loads(line)["id"] for line in lines}) == 3000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["list", "--all", "--sort", "title"],
+        ["search", "microsoft"],
+        ["show", "bc1330c7"],
+        ["show", "52b4"],
+        ["topics"],
+        ["providers"],
+        ["stats"],
+        ["check"],
+        ["list", "--limit", "1"],
+        ["show", "nosuchid"],
+        ["list", "--since", "notadate"],
+    ],
+)
+def test_no_color_on_a_pipe_has_no_escape_codes(tmp_path, args):
+    result = run(*args, cwd=tmp_path, NO_COLOR="1")
+    assert "\x1b" not in result.stdout
+    assert "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["list"], ["show", "000"], ["stats"], ["topics"]])
+def test_a_pipe_alone_has_no_escape_codes(tmp_path, args):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout
+    assert "\x1b" not in result.stdout
+
+
+def test_data_goes_to_stdout_and_messages_to_stderr(tmp_path):
+    result = run("list", "--limit", "1", "--json", cwd=tmp_path)
+    assert result.returncode == 0
+    assert [r["id"] for r in json.loads(result.stdout)] == ["003_0dfa9dda0334464e"]
+    assert result.stderr == "newsq: 1 of 5 shown; --all for every one\n"
+
+
+# --- exit codes ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus_with_a_bad_file(tmp_path) -> Path:
+    root = tmp_path / "mixed"
+    root.mkdir()
+    (root / "good.md").write_text(document("Good", "2021-01-01T00:00:00Z"), encoding="utf-8")
+    (root / "bad.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    (root / "README.md").write_text("# notes\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["list"], 0),
+        (["list", "--topic", "nothing-has-this"], 0),
+        (["search", "zebra"], 0),
+        (["show", "bc1330c7"], 0),
+        (["topics"], 0),
+        (["providers"], 0),
+        (["stats"], 0),
+        (["check"], 0),
+        (["show", "nosuchid"], 1),
+        (["show", "0"], 1),
+        (["list", "--since", "notadate"], 2),
+        (["list", "--until", "notadate"], 2),
+        (["list", "--sort", "nope"], 2),
+        (["list", "--limit", "0"], 2),
+        (["list", "--format", "xml"], 2),
+        (["list", "--min-quality", "lots"], 2),
+        (["list", "--data", "no-such-path"], 2),
+        (["stats", "--format", "csv"], 2),
+        (["list", "--no-such-option"], 2),
+        (["no-such-command"], 2),
+    ],
+)
+def test_exit_codes(tmp_path, args, code):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_on_a_bad_corpus_exits_1(corpus_with_a_bad_file, tmp_path):
+    result = run("check", "--data", corpus_with_a_bad_file, cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"{corpus_with_a_bad_file / 'bad.md'}:") for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_date_names_the_option(tmp_path):
+    result = run("list", "--since", "notadate", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--since" in result.stderr
+    assert result.stdout == ""
+
+
+def test_missing_data_path_is_named(tmp_path):
+    result = run("list", "--data", "no-such-path", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no-such-path" in result.stderr
+
+
+# --- the data is never written -------------------------------------------------------------
+
+
+EVERY_COMMAND = [
+    ["list"],
+    ["list", "--all", "--json"],
+    ["list", "--all", "--format", "jsonl"],
+    ["list", "--all", "--format", "csv"],
+    ["search", "good"],
+    ["show", "good"],
+    ["show", "good", "--json"],
+    ["show", "nosuch"],
+    ["topics"],
+    ["providers", "--json"],
+    ["stats"],
+    ["stats", "--json"],
+    ["check"],
+    ["check", "--json"],
+]
+
+
+def test_commands_leave_the_data_folder_unchanged(corpus_with_a_bad_file, tmp_path):
+    for name in ("000_bc1330c771dbc5b0.txt", "004_52b454640659c184.txt"):
+        (corpus_with_a_bad_file / name).write_bytes((SEEDS_DIR / name).read_bytes())
+    before = snapshot(corpus_with_a_bad_file)
+    for args in EVERY_COMMAND:
+        result = run(*args, "--data", corpus_with_a_bad_file, cwd=tmp_path)
+        assert result.returncode in (0, 1), (args, result.stderr)
+        assert snapshot(corpus_with_a_bad_file) == before, args
+
+
+def test_commands_leave_the_bundled_seeds_unchanged(tmp_path):
+    before = snapshot(SEEDS_DIR)
+    for args in (["list", "--all"], ["show", "bc1330c7", "--json"], ["stats"], ["check"]):
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 0, (args, result.stderr)
+    assert snapshot(SEEDS_DIR) == before
