@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from newsq.corpus import bundled_seeds
+
 ID0 = "000_bc1330c771dbc5b0"
 ID1 = "001_218d50f45779ca55"
 ID2 = "002_f5098144ecc78018"
@@ -73,7 +75,9 @@ def iso_utc(value: object) -> object:
 def seed_record(doc_id: str) -> dict:
     path = SEEDS_DIR / f"{doc_id}.txt"
     front = path.read_text(encoding="utf-8").split("---\n")[1]
-    return {"id": doc_id, **iso_utc(yaml.safe_load(front)), "path": str(path)}
+    # With no --data newsq reads its bundled copy of the seeds (inside the installed package).
+    bundled = bundled_seeds() / path.name
+    return {"id": doc_id, **iso_utc(yaml.safe_load(front)), "path": str(bundled)}
 
 
 # --- default order ------------------------------------------------------------------

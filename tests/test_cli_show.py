@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from newsq.corpus import bundled_seeds
+
 ID0 = "000_bc1330c771dbc5b0"
 ID1 = "001_218d50f45779ca55"
 ID2 = "002_f5098144ecc78018"
@@ -153,7 +155,8 @@ def test_show_json_is_the_front_matter_plus_id_and_path(cli, seeds, doc_id):
     assert result.exit_code == 0
     shown = json.loads(result.stdout)
     assert isinstance(shown, dict)
-    expected = {"id": doc_id, **iso_utc(front_matter(path)), "path": str(path)}
+    bundled = bundled_seeds() / path.name  # no --data: the installed copy of the seeds
+    expected = {"id": doc_id, **iso_utc(front_matter(path)), "path": str(bundled)}
     assert shown == expected
     assert "body" not in shown
 
@@ -172,7 +175,8 @@ def test_show_jsonl_is_one_line(cli, seeds):
     lines = result.stdout.splitlines()
     assert len(lines) == 1
     path = seeds / f"{ID1}.txt"
-    assert json.loads(lines[0]) == {"id": ID1, **iso_utc(front_matter(path)), "path": str(path)}
+    bundled = str(bundled_seeds() / path.name)
+    assert json.loads(lines[0]) == {"id": ID1, **iso_utc(front_matter(path)), "path": bundled}
 
 
 def test_show_json_path_is_absolute_for_a_relative_data_path(cli, seeds, monkeypatch):

@@ -183,9 +183,12 @@ class TestDataRoots:
         monkeypatch.setenv("NEWSQ_DATA", value)
         assert [Path(r).resolve() for r in data_roots()] == [bundled_seeds().resolve()]
 
-    def test_bundled_seeds_is_the_seeds_folder(self, seeds):
-        assert bundled_seeds().resolve() == seeds.resolve()
-        assert sorted(p.stem for p in bundled_seeds().glob("*.txt")) == SEED_IDS
+    def test_bundled_seeds_are_the_seed_files_unchanged(self, seeds):
+        # Installed from a wheel they live in newsq/seeds; in a checkout, in seeds/.
+        bundled = bundled_seeds()
+        assert sorted(p.name for p in bundled.iterdir()) == sorted(p.name for p in seeds.iterdir())
+        for path in seeds.iterdir():
+            assert (bundled / path.name).read_bytes() == path.read_bytes()
 
 
 # --- loading ---------------------------------------------------------------------------
