@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 import shlex
 
@@ -30,6 +31,16 @@ def test_readme_example_output(cli, command, expected):
     result = cli(*shlex.split(command)[1:])
     assert result.exit_code == 0, result.stderr
     assert result.stdout == expected
+
+
+def test_readme_python_session():
+    """The `pycon` block under Python API runs as a doctest."""
+    (session,) = re.findall(r"```pycon\n(.*?)```", README, re.DOTALL)
+    test = doctest.DocTestParser().get_doctest(session, {}, "README", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.failures == 0
+    assert runner.tries >= 8
 
 
 def _marked_command(marker: str) -> str:
