@@ -58,26 +58,21 @@ class Parsed:
 
 def parse_file(path: str, doc_id: str) -> Parsed:
     """Read and parse the file at `path` as the document `doc_id`."""
-    result = Parsed(path)
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        result.problems.append(Problem(path, None, None, ERROR, f"cannot read: {exc.strerror}"))
-        return result
+        return _failure(path, None, None, f"cannot read: {exc.strerror}")
     if len(data) > MAX_FILE_BYTES:
         message = f"file is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit"
-        result.problems.append(Problem(path, None, None, ERROR, message))
-        return result
+        return _failure(path, None, None, message)
     return parse_bytes(data, path, doc_id)
 
 
 def parse_bytes(data: bytes, path: str, doc_id: str) -> Parsed:
     """Parse the bytes of a file; `path` is used for messages and the record's `path`."""
-    result = Parsed(path)
     if b"\x00" in data[:8192]:
-        result.problems.append(Problem(path, 1, 1, ERROR, "binary file (contains NUL bytes)"))
-        return result
+        return _failure(path, 1, 1, "binary file (contains NUL bytes)")
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
         text = data[bom:].decode("utf-8")
@@ -85,8 +80,7 @@ def parse_bytes(data: bytes, path: str, doc_id: str) -> Parsed:
         offset = exc.start + bom  # a position in the file, BOM included
         line, column = _line_col(data, offset)
         message = f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}"
-        result.problems.append(Problem(path, line, column, ERROR, message))
-        return result
+        return _failure(path, line, column, message)
     return parse_text(text, path, doc_id)
 
 
@@ -99,12 +93,10 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
 
     opening = _OPENING.match(text)
     if opening is None:
-        problems.append(_no_front_matter(text, path))
-        return result
+        return Parsed(path, problems=[_no_front_matter(text, path)])
     closing = _FENCE.search(text, opening.end())
     if closing is None:
-        problems.append(Problem(path, 1, 1, ERROR, "front matter opened on line 1 is never closed"))
-        return result
+        return _failure(path, 1, 1, "front matter opened on line 1 is never closed")
     yaml_text = text[opening.end() : closing.start()]
     body_start = closing.end() + 1  # past the closing line's newline
     body = text[body_start:] if body_start <= len(text) else ""
@@ -112,32 +104,26 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
     try:
         front_matter = yaml.load(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        problems.append(_yaml_problem(exc, path))
-        return result
+        return Parsed(path, problems=[_yaml_problem(exc, path)])
     except yaml.YAMLError as exc:
-        problems.append(Problem(path, 2, None, ERROR, f"YAML: {exc}"))
-        return result
+        return _failure(path, 2, None, f"YAML: {exc}")
     except RecursionError:
-        problems.append(Problem(path, 2, None, ERROR, "YAML: nested too deeply"))
-        return result
+        return _failure(path, 2, None, "YAML: nested too deeply")
 
     if front_matter is None:
         front_matter = {}
     if not isinstance(front_matter, dict):
         kind = _yaml_kind(front_matter)
         message = f"front matter is {kind}, not a mapping of field names to values"
-        problems.append(Problem(path, 2, 1, ERROR, message))
-        return result
+        return _failure(path, 2, 1, message)
 
     try:
         values = to_json_value(front_matter, budget=[MAX_VALUES])
     except _TooLarge:
         message = f"front matter holds more than {MAX_VALUES:,} values (YAML aliases expanded)"
-        problems.append(Problem(path, 2, 1, ERROR, message))
-        return result
+        return _failure(path, 2, 1, message)
     except RecursionError:
-        problems.append(Problem(path, 2, 1, ERROR, "front matter is nested too deeply"))
-        return result
+        return _failure(path, 2, 1, "front matter is nested too deeply")
 
     record: dict[str, Any] = {"id": doc_id}
     for key, value in values.items():
@@ -158,6 +144,11 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
     result.record = record
     result.text = _search_text(front_matter, body)
     return result
+
+
+def _failure(path: str, line: int | None, column: int | None, message: str) -> Parsed:
+    """A file that is not a document: no record, one error."""
+    return Parsed(path, problems=[Problem(path, line, column, ERROR, message)])
 
 
 # --- JSON values ------------------------------------------------------------

@@ -20,6 +20,15 @@ SEEDS = ROOT / "seeds"
 REAL_CORPUS = ROOT.parent / "shared" / "corpus" / "real"
 SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
 
+# The seeds' ids, and their order by publishedDateTime, newest first (read off the files).
+ID0 = "000_bc1330c771dbc5b0"
+ID1 = "001_218d50f45779ca55"
+ID2 = "002_f5098144ecc78018"
+ID3 = "003_0dfa9dda0334464e"
+ID4 = "004_52b454640659c184"
+ALL_IDS = [ID0, ID1, ID2, ID3, ID4]
+NEWEST_FIRST = [ID3, ID2, ID4, ID0, ID1]
+
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,15 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ALL_IDS, ID0, ID1, ID2, ID3, ID4
 
 from newsq.corpus import bundled_seeds
 
-ID0 = "000_bc1330c771dbc5b0"
-ID1 = "001_218d50f45779ca55"
-ID2 = "002_f5098144ecc78018"
-ID3 = "003_0dfa9dda0334464e"
-ID4 = "004_52b454640659c184"
-ALL_IDS = [ID0, ID1, ID2, ID3, ID4]
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 

@@ -18,19 +18,13 @@ import datetime as dt
 
 import pytest
 import yaml
+from conftest import ALL_IDS, ID0, ID1, ID2, ID3, ID4, NEWEST_FIRST
 
 import newsq
 from newsq.index import AmbiguousIdError, ProviderCount, TopicCount, UnknownIdError
 from newsq.model import Entry
 from newsq.query import Filter
 
-ID0 = "000_bc1330c771dbc5b0"
-ID1 = "001_218d50f45779ca55"
-ID2 = "002_f5098144ecc78018"
-ID3 = "003_0dfa9dda0334464e"
-ID4 = "004_52b454640659c184"
-ALL_IDS = [ID0, ID1, ID2, ID3, ID4]
-NEWEST_FIRST = [ID3, ID2, ID4, ID0, ID1]
 WAPO = "washingtonpost.com"
 
 UTC = dt.timezone.utc
