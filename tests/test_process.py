@@ -66,9 +66,20 @@ def test_version(tmp_path):
     assert result.stderr == ""
 
 
-def test_python_dash_m_newsq(tmp_path):
+@pytest.mark.parametrize(
+    ("args", "check"),
+    [
+        (["--version"], lambda out: out == "newsq 0.1.0\n"),
+        (
+            ["list", "--provider", "forbes", "--fields", "id", "--json"],
+            lambda out: json.loads(out) == [{"id": ID0}],
+        ),
+    ],
+    ids=["version", "list"],
+)
+def test_python_dash_m_newsq(tmp_path, args, check):
     result = subprocess.run(
-        [sys.executable, "-m", "newsq", "--version"],
+        [sys.executable, "-m", "newsq", *args],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -76,20 +87,7 @@ def test_python_dash_m_newsq(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0
-    assert result.stdout == "newsq 0.1.0\n"
-
-
-def test_python_dash_m_newsq_lists(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "newsq", "list", "--provider", "forbes", "--fields", "id", "--json"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=environment(),
-        timeout=120,
-    )
-    assert result.returncode == 0
-    assert json.loads(result.stdout) == [{"id": ID0}]
+    assert check(result.stdout)
 
 
 def test_list_topic_from_another_folder_reads_the_bundled_seeds(tmp_path):
