@@ -21,6 +21,7 @@ from newsq.options import (
     FormatOption,
     JsonOption,
     LimitOption,
+    NoCacheOption,
     ReverseOption,
     SortKey,
     SortOption,
@@ -46,6 +47,7 @@ class Run:
     def __init__(
         self,
         data: list[str] | None,
+        no_cache: bool = False,
         fmt: Format = Format.table,
         json_: bool = False,
         fields: str | None = None,
@@ -53,17 +55,20 @@ class Run:
         report_skipped: bool = True,
     ) -> None:
         from newsq.corpus import DATA_ENV, DataPathError, load
+        from newsq.formats import parse_fields
         from newsq.output import Output
-        from newsq.render import parse_fields
 
         self.out: Output = Output()
         self.fmt = Format.json if json_ else fmt
         self.fields = parse_fields(fields)
         try:
-            self.index: Index = load(data)
+            with self.out.indexing_progress() as progress:
+                self.index: Index = load(data, cache=not no_cache, progress=progress)
         except DataPathError as exc:
             source = "'--data'" if data else f"${DATA_ENV}"
             raise typer.BadParameter(str(exc), param_hint=source) from None
+        if self.index.cache_problem:
+            self.out.message(f"{self.index.cache_problem}; indexing without a snapshot")
         skipped = self.index.skipped
         if report_skipped and skipped:
             noun = "file" if skipped == 1 else "files"
@@ -114,6 +119,7 @@ def _main(
 def list_command(
     where: Filter,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     sort: SortOption = SortKey.date,
     reverse: ReverseOption = False,
     limit: LimitOption = 20,
@@ -123,7 +129,7 @@ def list_command(
     fields: FieldsOption = None,
 ) -> None:
     """List documents, newest first, under the filters."""
-    run = Run(data, fmt, json_, fields)
+    run = Run(data, no_cache, fmt, json_, fields)
     run.entries(run.index.filter(where, sort=sort.value, reverse=reverse), None if all_ else limit)
 
 
@@ -133,6 +139,7 @@ def search(
     query: Annotated[str, typer.Argument(help="Words that must all appear (any case).")],
     where: Filter,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     sort: SortOption = SortKey.date,
     reverse: ReverseOption = False,
     limit: LimitOption = 20,
@@ -142,7 +149,7 @@ def search(
     fields: FieldsOption = None,
 ) -> None:
     """Documents whose title, excerpt, provider name, topics or body hold every word."""
-    run = Run(data, fmt, json_, fields)
+    run = Run(data, no_cache, fmt, json_, fields)
     found = run.index.search(query, where, sort=sort.value, reverse=reverse)
     run.entries(found, None if all_ else limit)
 
@@ -153,12 +160,13 @@ def show(
         str, typer.Argument(metavar="ID", help="An id, a unique prefix of it, or of its hex part.")
     ],
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
     fields: FieldsOption = None,
 ) -> None:
     """Show one document whole: every field, its related coverage, its body."""
-    run = Run(data, fmt, json_, fields)
+    run = Run(data, no_cache, fmt, json_, fields)
     run.out.record(run.index, run.resolve(ref), run.fmt, run.fields)
 
 
@@ -167,12 +175,13 @@ def show(
 def topics(
     where: Filter,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
     fields: FieldsOption = None,
 ) -> None:
     """Documents per topic, most first."""
-    run = Run(data, fmt, json_, fields)
+    run = Run(data, no_cache, fmt, json_, fields)
     counts = run.index.topics(run.index.filter(where))
     rows = [{"topic": c.topic, "count": c.count} for c in counts]
     run.out.rows(rows, run.fmt, run.fields, default_fields=("topic", "count"))
@@ -183,12 +192,13 @@ def topics(
 def providers(
     where: Filter,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
     fields: FieldsOption = None,
 ) -> None:
     """Documents per provider, most first."""
-    run = Run(data, fmt, json_, fields)
+    run = Run(data, no_cache, fmt, json_, fields)
     counts = run.index.providers(run.index.filter(where))
     rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
     run.out.rows(rows, run.fmt, run.fields, default_fields=("name", "domain", "count"))
@@ -199,6 +209,7 @@ def providers(
 def stats(
     where: Filter,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
 ) -> None:
@@ -207,14 +218,14 @@ def stats(
         raise typer.BadParameter(
             "stats has no CSV form; use json or jsonl", param_hint="'--format'"
         )
-    run = Run(data, fmt, json_)
+    run = Run(data, no_cache, fmt, json_)
     summary = run.index.stats(run.index.filter(where))
     if run.fmt is Format.table:
         from newsq.render import stats_view
 
         run.out.print(stats_view(summary))
     else:
-        from newsq.render import to_json, to_jsonl
+        from newsq.formats import to_json, to_jsonl
 
         run.out.write(to_json(summary) if run.fmt is Format.json else to_jsonl([summary]))
 
@@ -222,6 +233,7 @@ def stats(
 @app.command()
 def check(
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
 ) -> None:
@@ -232,7 +244,7 @@ def check(
     from newsq.model import ERROR, SEVERITIES
     from newsq.render import problems_text
 
-    run = Run(data, fmt, json_, report_skipped=False)
+    run = Run(data, no_cache, fmt, json_, report_skipped=False)
     problems = run.index.problems
     if run.fmt is Format.table:
         run.out.write(problems_text(problems))
@@ -245,6 +257,53 @@ def check(
     run.out.message(f"{len(run.index):,} documents loaded; {tally}")
     if counts[ERROR]:
         raise typer.Exit(1)
+
+
+cache_app = typer.Typer(
+    help="The snapshots of parsed corpora kept in the cache folder.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info(fmt: FormatOption = Format.table, json_: JsonOption = False) -> None:
+    """Where snapshots are kept, and what each holds."""
+    from newsq.output import Output
+    from newsq.snapshot import cache_dir, list_snapshots
+
+    out, folder = Output(), cache_dir()
+    snapshots = list_snapshots(folder)
+    if fmt is Format.table and not json_:
+        from newsq.render import snapshots_view
+
+        out.print(snapshots_view(str(folder), snapshots))
+        return
+    fields = ("path", "roots", "documents", "files", "bytes", "created", "updated", "error")
+    out.rows(snapshots, Format.json if json_ else fmt, (), default_fields=fields, whole=True)
+
+
+@cache_app.command("clear")
+def cache_clear(
+    data: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--data",
+            "-d",
+            help="Clear only the snapshot of this corpus (as given to other commands).",
+            show_default=False,
+            metavar="PATH",
+        ),
+    ] = None,
+) -> None:
+    """Delete snapshots: every one, or the one of --data. They are rebuilt when next needed."""
+    from newsq.output import Output
+    from newsq.snapshot import cache_dir, clear
+
+    removed = clear(data or None)
+    noun = "snapshot" if len(removed) == 1 else "snapshots"
+    Output().message(f"removed {len(removed)} {noun} from {cache_dir()}")
 
 
 def main() -> None:

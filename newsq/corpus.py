@@ -9,13 +9,14 @@ relative to its root, without the extension, `/`-separated.
 from __future__ import annotations
 
 import os
+import stat as stat_module
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from newsq.index import Index
-from newsq.model import ERROR, WARNING, Problem
-from newsq.parser import parse_file
+from newsq.indexer import Progress, update
+from newsq.model import ERROR, WARNING, Problem, Source
+from newsq.snapshot import Snapshot, SnapshotUnavailable, snapshot_path
 
 DATA_ENV = "NEWSQ_DATA"
 EXTENSIONS = (".md", ".markdown", ".txt")
@@ -23,12 +24,6 @@ EXTENSIONS = (".md", ".markdown", ".txt")
 
 class DataPathError(ValueError):
     """A data root that does not exist: the user's mistake, reported as a usage error."""
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    path: str  # as the user would write it: the root they gave joined with the relative path
-    doc_id: str
 
 
 def bundled_seeds() -> Path:
@@ -49,13 +44,14 @@ def data_roots(paths: Sequence[str | os.PathLike[str]] | None = None) -> list[st
     return roots or [str(bundled_seeds())]
 
 
-def discover(roots: Iterable[str]) -> tuple[list[SourceFile], list[Problem]]:
+def discover(roots: Iterable[str]) -> tuple[list[Source], list[Problem]]:
     """Every document file under the roots, in a stable order, and problems met on the way.
 
     The same file reached twice (a root inside another, a link) counts once; two
-    different files with one id keep the first and report the second.
+    different files with one id keep the first and report the second. Each file
+    is stat'ed once, here: that stat is what freshness is judged by.
     """
-    files: list[SourceFile] = []
+    files: list[Source] = []
     problems: list[Problem] = []
     seen_files: set[tuple[int, int]] = set()
     owner_of_id: dict[str, str] = {}
@@ -77,8 +73,13 @@ def discover(roots: Iterable[str]) -> tuple[list[SourceFile], list[Problem]]:
                 message = f"id {doc_id!r} is already taken by {owner_of_id[doc_id]}; skipped"
                 problems.append(Problem(path, None, None, WARNING, message))
                 continue
+            if not stat_module.S_ISREG(stat.st_mode):
+                # A fifo or device would block or never end; never open one.
+                problems.append(Problem(path, None, None, ERROR, "not a regular file"))
+                continue
             owner_of_id[doc_id] = path
-            files.append(SourceFile(path, doc_id))
+            key = os.path.abspath(path)
+            files.append(Source(path, key, doc_id, stat.st_size, stat.st_mtime_ns))
     return files, problems
 
 
@@ -115,20 +116,40 @@ def _strip_extension(name: str) -> str:
     return os.path.splitext(name)[0]
 
 
-def load(paths: Sequence[str | os.PathLike[str]] | None = None) -> Index:
+def load(
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    cache: bool = True,
+    progress: Progress | None = None,
+) -> Index:
     """Load a corpus into an `Index`: the given paths, else `NEWSQ_DATA`, else the seeds.
+
+    With `cache` (the default) the parsed corpus is kept in a snapshot in the
+    user's cache folder, and only files changed since the last run are parsed
+    again; without it, or when the cache folder is unusable, everything is
+    parsed into a temporary snapshot that goes when the index is closed.
+    `progress(done, total)` is called while files are parsed.
 
     Files that cannot be read as documents are skipped; their problems, and
     warnings about the ones that loaded, are in `index.problems`.
     Raises `DataPathError` when a given path does not exist.
     """
-    files, problems = discover(data_roots(paths))
-    entries, records, texts = [], {}, []
-    for source in files:
-        parsed = parse_file(source.path, source.doc_id)
-        problems.extend(parsed.problems)
-        if parsed.entry is not None and parsed.record is not None:
-            entries.append(parsed.entry)
-            records[parsed.entry.id] = parsed.record
-            texts.append(parsed.text)
-    return Index(entries, records, texts, problems)
+    roots = data_roots(paths)
+    files, problems = discover(roots)
+    snapshot, cache_problem = _open_snapshot(roots, cache)
+    try:
+        update(snapshot, files, progress)
+    except BaseException:
+        snapshot.close()
+        raise
+    return Index(snapshot, files, problems, cache_problem=cache_problem)
+
+
+def _open_snapshot(roots: Sequence[str], cache: bool) -> tuple[Snapshot, str | None]:
+    """The snapshot to use, and why it is a temporary one when the cache could not be used."""
+    if cache:
+        try:
+            return Snapshot.open(snapshot_path(roots), roots), None
+        except SnapshotUnavailable as exc:
+            return Snapshot.temporary(roots), f"cannot use the cache folder {exc}"
+    return Snapshot.temporary(roots), None

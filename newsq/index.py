@@ -1,22 +1,30 @@
-"""The in-memory index: light entries for querying, full records fetched on demand.
+"""The index: a corpus's documents, queried through their snapshot.
 
-`Index` answers lookups by id (or a prefix of one), filters, basic search,
-facet counts and corpus statistics. It holds entries in memory and reaches the
-full records through a mapping, so a later store (a snapshot on disk) can
-serve records without changing anything above it.
+`Index` answers lookups by id (or a prefix of one), filters, search, facet
+counts and corpus statistics. Filters and sorting run in SQLite over the light
+columns, so a query reads only the documents it returns, and full records are
+read back only for the rows that are printed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from newsq.model import ERROR, Entry, Problem
+from newsq.model import ERROR, Entry, Problem, Source
 from newsq.parser import format_timestamp
-from newsq.query import Filter, matches_words, query_words, sort_entries
+from newsq.query import Filter, match_expression, order_sql, where_sql
+from newsq.snapshot import EPOCH, Snapshot
+
+# The `docs` columns an `Entry` is built from, in `Entry`'s order.
+_ENTRY_COLUMNS = (
+    "d.id, d.path, d.title, d.date_us, d.category, d.type, d.quality, d.heat, d.published, "
+    "d.provider_name, d.provider_domain, d.topics, d.related"
+)
 
 
 class UnknownIdError(LookupError):
@@ -48,54 +56,102 @@ class ProviderCount:
 class Index:
     """Documents of a corpus, queryable by their light columns.
 
-    `len(index)` counts documents, iterating yields `Entry` values in load order,
-    `index[id]` is the full lossless record of a document.
+    `len(index)` counts documents, iterating yields `Entry` values by id,
+    `index[id]` is the full lossless record of a document. An index holds its
+    snapshot open: close it (or use `with`) when done, or let it be collected.
     """
 
     def __init__(
         self,
-        entries: Sequence[Entry],
-        records: Mapping[str, dict[str, Any]],
-        texts: Sequence[str],
+        snapshot: Snapshot,
+        files: Sequence[Source] = (),
         problems: Sequence[Problem] = (),
+        *,
+        cache_problem: str | None = None,
     ) -> None:
-        self._entries = list(entries)
-        self._records = records
-        self._texts = dict(zip((e.id for e in self._entries), texts, strict=True))
-        self._by_id = {e.id: e for e in self._entries}
-        self._by_topic: dict[str, list[Entry]] = defaultdict(list)
-        for entry in self._entries:
-            for topic in {t.casefold() for t in entry.topics}:
-                self._by_topic[topic].append(entry)
-        self.problems: list[Problem] = list(problems)
+        self._snapshot = snapshot
+        self._db = snapshot.conn
+        self._files = files
+        self._found_problems = list(problems)
+        self._problems: list[Problem] | None = None
+        self._length: int | None = None
+        #: Why the snapshot is a temporary one although the cache was wanted, if it is.
+        self.cache_problem = cache_problem
+
+    def close(self) -> None:
+        self._snapshot.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
 
     # --- the collection ------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._entries)
+        if self._length is None:
+            self._length = self._db.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+        return self._length
 
     def __iter__(self) -> Iterator[Entry]:
-        return iter(self._entries)
+        return iter(self._entries("SELECT {columns} FROM docs d ORDER BY d.id", ()))
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._by_id
+        if not isinstance(doc_id, str):
+            return False
+        return self._db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone() is not None
 
     def __getitem__(self, doc_id: str) -> dict[str, Any]:
-        if doc_id not in self._by_id:
+        row = self._db.execute(
+            "SELECT r.json FROM docs d JOIN records r ON r.doc = d.doc WHERE d.id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
             raise KeyError(doc_id)
-        return self._records[doc_id]
+        return json.loads(row[0])
 
     def entry(self, doc_id: str) -> Entry:
-        return self._by_id[doc_id]
+        found = self._entries("SELECT {columns} FROM docs d WHERE d.id = ?", (doc_id,))
+        if not found:
+            raise KeyError(doc_id)
+        return found[0]
 
     def records(self, entries: Iterable[Entry]) -> list[dict[str, Any]]:
         """The full records of the given entries, in their order."""
-        return [self._records[e.id] for e in entries]
+        ids = [e.id for e in entries]
+        by_id: dict[str, str] = {}
+        for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            by_id.update(
+                self._db.execute(
+                    "SELECT d.id, r.json FROM docs d JOIN records r ON r.doc = d.doc "
+                    f"WHERE d.id IN ({marks})",
+                    chunk,
+                )
+            )
+        return [json.loads(by_id[i]) for i in ids]
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Problems finding files, then each file's parse problems, by path."""
+        if self._problems is None:
+            display = {f.key: f.path for f in self._files}
+            self._problems = self._found_problems + self._snapshot.problems(display)
+        return self._problems
 
     @property
     def skipped(self) -> int:
         """How many files could not be loaded as documents."""
-        return len({p.path for p in self.problems if p.severity == ERROR})
+        found = {p.path for p in self._found_problems if p.severity == ERROR}
+        (stored,) = self._db.execute(
+            "SELECT COUNT(DISTINCT file) FROM problems WHERE severity = ?", (ERROR,)
+        ).fetchone()
+        return len(found) + stored
 
     # --- lookups ---------------------------------------------------------------
 
@@ -108,16 +164,26 @@ class Index:
         `AmbiguousIdError` (with the candidates).
         """
         ref = ref.strip()
-        if ref in self._by_id:
+        if ref in self:
             return ref
         if not ref:
             raise UnknownIdError(ref)
-        candidates = [doc_id for doc_id in self._by_id if _id_answers_to(doc_id, ref)]
+        # A prefix as a range, so the indexes answer: ref <= x < ref + the last code point.
+        bounds = (ref, ref + "\U0010ffff")
+        candidates = sorted(
+            {
+                doc_id
+                for column in ("id", "name", "hex")
+                for (doc_id,) in self._db.execute(
+                    f"SELECT id FROM docs WHERE {column} >= ? AND {column} < ?", bounds
+                )
+            }
+        )
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
             raise UnknownIdError(ref)
-        raise AmbiguousIdError(ref, sorted(candidates))
+        raise AmbiguousIdError(ref, candidates)
 
     # --- queries ---------------------------------------------------------------
 
@@ -133,8 +199,7 @@ class Index:
 
         `index.filter(topic="Computer Vision", provider="forbes", since="2020-06")`
         """
-        where = _combine(where, criteria)
-        return sort_entries(self._candidates(where), sort, reverse)
+        return self._select(_combine(where, criteria), None, sort, reverse)
 
     def search(
         self,
@@ -145,18 +210,25 @@ class Index:
         reverse: bool = False,
         **criteria: Any,
     ) -> list[Entry]:
-        """Entries whose title, excerpt, provider name, topics or body hold every word."""
-        where = _combine(where, criteria)
-        words = query_words(query)
-        found = (e for e in self._candidates(where) if matches_words(words, self._texts[e.id]))
-        return sort_entries(found, sort, reverse)
+        """Entries whose title, excerpt, provider name, topics or body hold every word.
 
-    def _candidates(self, where: Filter) -> list[Entry]:
-        pool: Iterable[Entry] = self._entries
-        if where.topics:
-            # Start from the smallest topic's documents rather than the whole corpus.
-            pool = min((self._by_topic.get(t, []) for t in where.topics), key=len)
-        return [e for e in pool if where.matches(e)]
+        Words match whole words, ignoring case and accents, and other forms of
+        the same word (`banned` finds "banning").
+        """
+        return self._select(_combine(where, criteria), query, sort, reverse)
+
+    def _select(self, where: Filter, query: str | None, sort: str, reverse: bool) -> list[Entry]:
+        order = order_sql(sort, reverse)  # checks the key before any work
+        clauses, params = where_sql(where)
+        if query is not None and (expression := match_expression(query)) is not None:
+            clauses.append("d.doc IN (SELECT rowid FROM search WHERE search MATCH ?)")
+            params.append(expression)
+        condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return self._entries(f"SELECT {{columns}} FROM docs d {condition} ORDER BY {order}", params)
+
+    def _entries(self, sql: str, params: Sequence[Any]) -> list[Entry]:
+        rows = self._db.execute(sql.format(columns=_ENTRY_COLUMNS), params)
+        return [_entry(row) for row in rows]
 
     # --- facets and statistics -----------------------------------------------
 
@@ -164,7 +236,7 @@ class Index:
         """Documents per topic, most first, then by name. Topics differing in case count as one."""
         counts: Counter[str] = Counter()
         spelling: dict[str, str] = {}
-        for entry in self._entries if entries is None else entries:
+        for entry in self if entries is None else entries:
             for topic in dict.fromkeys(t.casefold() for t in entry.topics):
                 counts[topic] += 1
             for topic in entry.topics:
@@ -176,7 +248,7 @@ class Index:
         """Documents per provider (name and domain), most first, then by name."""
         counts: Counter[tuple[str, str]] = Counter()
         spelling: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-        for entry in self._entries if entries is None else entries:
+        for entry in self if entries is None else entries:
             if entry.provider_name is None and entry.provider_domain is None:
                 continue
             key = ((entry.provider_name or "").casefold(), (entry.provider_domain or "").casefold())
@@ -187,7 +259,7 @@ class Index:
 
     def stats(self, entries: Iterable[Entry] | None = None, top: int = 10) -> dict[str, Any]:
         """A summary: counts, date range, top topics and providers, documents per month."""
-        chosen = list(self._entries if entries is None else entries)
+        chosen = list(self if entries is None else entries)
         dates = sorted(e.date for e in chosen if e.date is not None)
         return {
             "documents": len(chosen),
@@ -206,20 +278,30 @@ class Index:
         }
 
 
+def _entry(row: Sequence[Any]) -> Entry:
+    (doc_id, path, title, date_us, category, type_, quality, heat, published) = row[:9]
+    provider_name, provider_domain, topics, related = row[9:]
+    return Entry(
+        id=doc_id,
+        path=path,
+        title=title,
+        date=None if date_us is None else EPOCH + dt.timedelta(microseconds=date_us),
+        category=category,
+        type=type_,
+        quality=quality,
+        heat=heat,
+        published=None if published is None else bool(published),
+        provider_name=provider_name,
+        provider_domain=provider_domain,
+        topics=tuple(json.loads(topics)) if topics != "[]" else (),
+        related=related,
+    )
+
+
 def _combine(where: Filter | None, criteria: dict[str, Any]) -> Filter:
     if where is not None and criteria:
         raise TypeError("pass a Filter or keyword criteria, not both")
     return where if where is not None else Filter.build(**criteria)
-
-
-def _id_answers_to(doc_id: str, ref: str) -> bool:
-    if doc_id.startswith(ref):
-        return True
-    last = doc_id.rsplit("/", 1)[-1]
-    if last.startswith(ref):
-        return True
-    _, underscore, hex_part = last.partition("_")
-    return bool(underscore) and hex_part.startswith(ref)
 
 
 def _counts(values: Iterable[str | None]) -> dict[str, int]:

@@ -36,6 +36,17 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """A file of the corpus as found: how to show it, where it is, its id, and its stat."""
+
+    path: str  # as the user would write it: the root they gave joined with the relative path
+    key: str  # the absolute path: what the snapshot knows the file by
+    doc_id: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with one file. `line` and `column` are 1-based, None when unknown."""
 

@@ -44,6 +44,13 @@ DataOption = Annotated[
         metavar="PATH",
     ),
 ]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse every file now; neither read nor write the snapshot in the cache folder.",
+    ),
+]
 SortOption = Annotated[
     SortKey,
     typer.Option(

@@ -43,12 +43,13 @@ _KEY_VALUE_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 
 @dataclass(slots=True)
 class Parsed:
-    """What one file yielded: a document (entry, record and search text) or none, and problems."""
+    """What one file yielded: a document (entry, record and search words) or none, and problems."""
 
     path: str
     entry: Entry | None = None
     record: dict[str, Any] | None = None
-    text: str = ""
+    #: What full-text search reads: title, excerpt, provider name, topics, body.
+    words: tuple[str, str, str, str, str] | None = None
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -140,9 +141,9 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
     if body.strip():
         record["body"] = body
 
-    result.entry = _entry(front_matter, doc_id, record["path"], path, yaml_text, problems)
+    result.entry = entry = _entry(front_matter, doc_id, record["path"], path, yaml_text, problems)
     result.record = record
-    result.text = _search_text(front_matter, body)
+    result.words = _search_words(entry, front_matter, record.get("body", ""))
     return result
 
 
@@ -337,24 +338,16 @@ def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else str(to_json_value(value))
 
 
-def _search_text(fm: dict[Any, Any], body: str) -> str:
-    """The text basic search looks in: title, excerpt, provider name, topics and body."""
-    parts: list[str] = []
-    for key in ("title", "name", "excerpt"):
-        value = fm.get(key)
-        if isinstance(value, str):
-            parts.append(value)
-    provider = fm.get("provider")
-    if isinstance(provider, dict) and isinstance(provider.get("name"), str):
-        parts.append(provider["name"])
-    topics = fm.get("topics")
-    if isinstance(topics, list):
-        parts.extend(str(t) for t in topics)
-    elif isinstance(topics, str):
-        parts.append(topics)
-    if body:
-        parts.append(body)
-    return "\n".join(parts).casefold()
+def _search_words(entry: Entry, fm: dict[Any, Any], body: str) -> tuple[str, str, str, str, str]:
+    """The text search reads, one field per column: title, excerpt, provider, topics, body."""
+    excerpt = fm.get("excerpt")
+    return (
+        entry.title,
+        excerpt if isinstance(excerpt, str) else "",
+        entry.provider_name or "",
+        "\n".join(entry.topics),
+        body,
+    )
 
 
 # --- diagnostics ----------------------------------------------------------------

@@ -8,7 +8,7 @@ full records for the rows it prints.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from newsq.model import Entry
 
 SORT_KEYS = ("date", "quality", "heat", "title")
 _UTC = dt.timezone.utc
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
 
 
 class QueryError(ValueError):
@@ -176,14 +177,60 @@ def sort_entries(entries: Iterable[Entry], key: str = "date", reverse: bool = Fa
     return present + missing
 
 
-def query_words(query: str) -> list[str]:
-    """The words of a basic search, folded for comparison."""
-    return [w.casefold() for w in query.split()]
+# --- the same, as SQL over the snapshot's `docs` table (aliased `d`) ---------------------------
 
 
-def matches_words(words: Sequence[str], text: str) -> bool:
-    """Basic search: every word appears somewhere in the (already folded) text."""
-    return all(w in text for w in words)
+def where_sql(where: Filter) -> tuple[list[str], list[Any]]:
+    """`Filter.matches` as SQL conditions (joined by AND) and their parameters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for topic in where.topics:
+        clauses.append("d.doc IN (SELECT doc FROM doc_topics WHERE key = ?)")
+        params.append(topic)
+    if where.providers:
+        marks = ", ".join("?" * len(where.providers))
+        clauses.append(f"d.doc IN (SELECT doc FROM doc_providers WHERE key IN ({marks}))")
+        params.extend(where.providers)
+    for column, values in (("category_key", where.categories), ("type_key", where.types)):
+        if values:
+            clauses.append(f"d.{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+    for column, op, bound in (
+        ("date_us", ">=", where.since),
+        ("date_us", "<=", where.until),
+    ):
+        if bound is not None:
+            clauses.append(f"d.{column} {op} ?")
+            params.append((bound - _EPOCH) // dt.timedelta(microseconds=1))
+    for column, least in (("quality", where.min_quality), ("heat", where.min_heat)):
+        if least is not None:
+            clauses.append(f"d.{column} >= ?")
+            params.append(least)
+    if where.published is not None:
+        clauses.append("d.published = ?")
+        params.append(int(where.published))
+    return clauses, params
+
+
+def order_sql(key: str = "date", reverse: bool = False) -> str:
+    """`sort_entries` as an ORDER BY: missing values last, ties by id."""
+    if key not in SORT_KEYS:
+        raise QueryError("--sort", key, f"must be one of {', '.join(SORT_KEYS)}")
+    if key == "title":
+        return f"d.title = '', d.title_key {'DESC' if reverse else 'ASC'}, d.id"
+    column = {"date": "date_us", "quality": "quality", "heat": "heat"}[key]
+    return f"d.{column} IS NULL, d.{column} {'ASC' if reverse else 'DESC'}, d.id"
+
+
+def match_expression(query: str) -> str | None:
+    """A full-text (FTS5) expression requiring every word of `query`; None when it has none.
+
+    Each word is quoted, so nothing the user types is read as query syntax.
+    """
+    words = [w for w in query.split() if any(c.isalnum() for c in w)]
+    if not words:
+        return None
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
 def _folded(value: str | Iterable[str] | None) -> tuple[str, ...]:

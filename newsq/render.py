@@ -1,16 +1,12 @@
-"""Turning results into text: rich tables and panels for people, JSON, JSONL and CSV for programs.
+"""Drawing results for people: rich tables, panels and charts.
 
 Every string that comes from the data reaches rich as a `Text` (never parsed as
 markup) after `safe_text` has made its control characters visible, so a title
-cannot restyle, hyperlink or repaint the terminal. JSON keeps the exact text.
+cannot restyle, hyperlink or repaint the terminal.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -19,100 +15,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from newsq.formats import display_value, field_value, safe_text
 from newsq.model import Entry, Problem
-
-#: Columns of `--format csv` when no `--fields` are given.
-CSV_FIELDS = ("id", "publishedDateTime", "provider.name", "title", "topics", "quality", "heat")
-
-# C0 and C1 controls and DEL (tab and newline are handled per use), and the
-# Unicode controls that reorder or hide text (bidi overrides, isolates).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_WHITESPACE_RUN = re.compile(r"[\t\n]+")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-# --- safety --------------------------------------------------------------------
-
-
-def safe_text(value: object, *, multiline: bool = False) -> str:
-    """Data text made harmless for a terminal: controls shown as `\\x1b`-style escapes.
-
-    Single-line use (table cells, headings) also folds tabs and newlines to spaces.
-    """
-    text = value if isinstance(value, str) else _display(value)
-    if not multiline:
-        text = _WHITESPACE_RUN.sub(" ", text)
-    return _CONTROL.sub(_escape_control, text)
-
-
-def _escape_control(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def data_text(value: object, style: str = "", *, multiline: bool = False) -> Text:
     """A rich `Text` of data: never read as markup, controls escaped."""
     return Text(safe_text(value, multiline=multiline), style=style)
-
-
-def csv_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, (bool, int, float)):
-        return json.dumps(value)
-    text = value if isinstance(value, str) else _display(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-# --- fields ----------------------------------------------------------------------
-
-
-def field_value(record: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path (`provider.name`, `images.0.url`), None when absent."""
-    if path in record:
-        return record[path]
-    value: Any = record
-    for part in path.split("."):
-        if isinstance(value, Mapping) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
-
-
-def pick_fields(records: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> list[dict]:
-    """Records cut down to the given fields, each keyed by the name as written."""
-    return [{f: field_value(r, f) for f in fields} for r in records]
-
-
-def parse_fields(spec: str | None) -> list[str]:
-    """`id,title, provider.name` → `['id', 'title', 'provider.name']`."""
-    if not spec:
-        return []
-    return [f.strip() for f in spec.split(",") if f.strip()]
-
-
-# --- machine formats -------------------------------------------------------------
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
-
-
-def to_jsonl(rows: Iterable[Any]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-
-
-def to_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields)
-    for row in rows:
-        writer.writerow([csv_cell(field_value(row, f)) for f in fields])
-    return out.getvalue()
 
 
 # --- tables for people -------------------------------------------------------------
@@ -190,7 +99,7 @@ def rows_table(
     for name in fields:
         table.add_column(safe_text(name), overflow="fold" if plain else "ellipsis")
     for row in rows:
-        table.add_row(*(data_text(_display(field_value(row, f))) for f in fields))
+        table.add_row(*(data_text(display_value(field_value(row, f))) for f in fields))
     return table
 
 
@@ -219,7 +128,7 @@ def article_view(record: Mapping[str, Any], entry: Entry) -> RenderableType:
     for key, value in _flatten(record):
         if key in ("related", "body") or key.startswith("related."):
             continue
-        fields.add_row(data_text(key), data_text(_display(value)))
+        fields.add_row(data_text(key), data_text(display_value(value)))
     parts += [Text(), fields]
 
     related = record.get("related")
@@ -307,21 +216,6 @@ def _number(value: Any, *, none_below_zero: bool = False) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _display(value: Any) -> str:
-    """A value as one line of text: lists comma-joined, mappings as compact JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value):
-        return ", ".join(_display(v) for v in value)
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def _flatten(value: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
     """Leaf fields with dotted names: `provider.images.0.url`. Lists of scalars stay whole."""
     if isinstance(value, Mapping) and value:
@@ -332,3 +226,35 @@ def _flatten(value: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
             yield from _flatten(item, f"{prefix}.{number}")
     else:
         yield prefix, value
+
+
+def snapshots_view(folder: str, snapshots: Sequence[Mapping[str, Any]]) -> RenderableType:
+    """`newsq cache info`: the cache folder and one row per snapshot."""
+    table = _table(plain=False)
+    for name in ("Documents", "Size", "Updated", "Corpus"):
+        table.add_column(name, justify="right" if name in ("Documents", "Size") else "left")
+    for snapshot in snapshots:
+        if "error" in snapshot:
+            table.add_row("", "", "", data_text(f"{snapshot['path']}: {snapshot['error']}"))
+            continue
+        table.add_row(
+            f"{snapshot['documents']:,}",
+            _size(snapshot["bytes"]),
+            data_text(snapshot["updated"] or ""),
+            data_text(", ".join(snapshot["roots"])),
+        )
+    heading = data_text(f"cache folder: {folder}")
+    if not snapshots:
+        return Group(heading, Text("no snapshots"))
+    return Group(heading, table)
+
+
+def _size(count: int | None) -> str:
+    if count is None:
+        return ""
+    size = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""

@@ -31,10 +31,14 @@ NEWEST_FIRST = [ID3, ID2, ID4, ID0, ID1]
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see the bundled seeds unless they say otherwise, and no colour settings."""
+def _clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Tests see the bundled seeds unless they say otherwise, no colour settings, and a
+    cache folder of the test session's own (never the user's)."""
     for name in ("NEWSQ_DATA", "NO_COLOR", "FORCE_COLOR", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
 @pytest.fixture

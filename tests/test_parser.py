@@ -137,11 +137,19 @@ class TestNormalDocument:
         record = parse_text("---\ntitle: T\ndate: 2020-01-01\n---", "/x/t.md", "t").record
         assert record == {"id": "t", "title": "T", "date": "2020-01-01", "path": "/x/t.md"}
 
-    def test_search_text_holds_title_excerpt_provider_topics_and_body_folded(self):
-        text = parse_text(NORMAL, "/x/robots.md", "robots").text
-        for word in ("robots learn", "a short summary", "forbes", "robotics", "body text here"):
-            assert word in text
-        assert text == text.casefold()
+    def test_search_words_are_title_excerpt_provider_topics_and_body(self):
+        words = parse_text(NORMAL, "/x/robots.md", "robots").words
+        assert words == (
+            "Robots learn to fold laundry",
+            "A short summary.",
+            "Forbes",
+            "Robotics\nAI",
+            "# Heading\n\nBody text here.\n",
+        )
+
+    def test_search_words_of_a_bare_document_are_empty_strings(self):
+        words = parse_text("---\nname: N\n---\n", "/x/n.md", "n").words
+        assert words == ("N", "", "", "", "")
 
     def test_parse_file_reads_from_disk(self, write_corpus):
         root = write_corpus({"robots.md": NORMAL})

@@ -13,7 +13,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from newsq import render
+from newsq import formats, render
 from newsq.model import Entry
 
 MARKUP = "[bold red]x[/] markup"
@@ -217,10 +217,10 @@ def test_entries_table_on_a_pipe_escapes_data_sequences():
 
 
 def test_safe_text_makes_controls_visible():
-    assert render.safe_text("a\x1b[31mb") == "a\\x1b[31mb"
-    assert render.safe_text("bell\x07") == "bell\\x07"
-    assert render.safe_text("cr\rlf") == "cr\\x0dlf"
-    assert render.safe_text("[bold]x[/]") == "[bold]x[/]"
+    assert formats.safe_text("a\x1b[31mb") == "a\\x1b[31mb"
+    assert formats.safe_text("bell\x07") == "bell\\x07"
+    assert formats.safe_text("cr\rlf") == "cr\\x0dlf"
+    assert formats.safe_text("[bold]x[/]") == "[bold]x[/]"
 
 
 # --- fitting 80 columns -------------------------------------------------------------------
@@ -323,13 +323,13 @@ def test_json_keeps_formula_text_as_is(cli, formulas):
 
 
 def test_csv_cell_keeps_numbers_and_quotes_text():
-    assert render.csv_cell(-3) == "-3"
-    assert render.csv_cell(-0.5) == "-0.5"
-    assert render.csv_cell("-3") == "'-3"
-    assert render.csv_cell("=1+1") == "'=1+1"
-    assert render.csv_cell("@x") == "'@x"
-    assert render.csv_cell("+x") == "'+x"
-    assert render.csv_cell("x=1") == "x=1"
+    assert formats.csv_cell(-3) == "-3"
+    assert formats.csv_cell(-0.5) == "-0.5"
+    assert formats.csv_cell("-3") == "'-3"
+    assert formats.csv_cell("=1+1") == "'=1+1"
+    assert formats.csv_cell("@x") == "'@x"
+    assert formats.csv_cell("+x") == "'+x"
+    assert formats.csv_cell("x=1") == "x=1"
 
 
 # --- --fields dotted paths --------------------------------------------------------------------
@@ -403,7 +403,7 @@ def test_fields_dotted_paths_table(cli):
 
 def test_field_value_reaches_nested_values():
     record = {"a": {"b": [{"c": 1}, {"c": 2}]}, "x.y": "literal"}
-    assert render.field_value(record, "a.b.1.c") == 2
-    assert render.field_value(record, "a.b.2.c") is None
-    assert render.field_value(record, "a.nope") is None
-    assert render.field_value(record, "x.y") == "literal"
+    assert formats.field_value(record, "a.b.1.c") == 2
+    assert formats.field_value(record, "a.b.2.c") is None
+    assert formats.field_value(record, "a.nope") is None
+    assert formats.field_value(record, "x.y") == "literal"

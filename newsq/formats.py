@@ -1,0 +1,117 @@
+"""Text for programs and for safety: JSON, JSONL, CSV, picked fields, and terminal-safe text.
+
+Nothing here draws (no rich), so printing JSON never pays for importing a
+terminal toolkit. JSON keeps the data's exact text; `safe_text` is what any
+data string passes through before a terminal sees it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+#: Columns of `--format csv` when no `--fields` are given.
+CSV_FIELDS = ("id", "publishedDateTime", "provider.name", "title", "topics", "quality", "heat")
+
+# C0 and C1 controls and DEL (tab and newline are handled per use), and the
+# Unicode controls that reorder or hide text (bidi overrides, isolates).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_WHITESPACE_RUN = re.compile(r"[\t\n]+")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# --- safety --------------------------------------------------------------------
+
+
+def safe_text(value: object, *, multiline: bool = False) -> str:
+    """Data text made harmless for a terminal: controls shown as `\\x1b`-style escapes.
+
+    Single-line use (table cells, headings) also folds tabs and newlines to spaces.
+    """
+    text = value if isinstance(value, str) else display_value(value)
+    if not multiline:
+        text = _WHITESPACE_RUN.sub(" ", text)
+    return _CONTROL.sub(_escape_control, text)
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    text = value if isinstance(value, str) else display_value(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# --- fields ----------------------------------------------------------------------
+
+
+def field_value(record: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path (`provider.name`, `images.0.url`), None when absent."""
+    if path in record:
+        return record[path]
+    value: Any = record
+    for part in path.split("."):
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def pick_fields(records: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> list[dict]:
+    """Records cut down to the given fields, each keyed by the name as written."""
+    return [{f: field_value(r, f) for f in fields} for r in records]
+
+
+def parse_fields(spec: str | None) -> list[str]:
+    """`id,title, provider.name` → `['id', 'title', 'provider.name']`."""
+    if not spec:
+        return []
+    return [f.strip() for f in spec.split(",") if f.strip()]
+
+
+# --- machine formats -------------------------------------------------------------
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_jsonl(rows: Iterable[Any]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([csv_cell(field_value(row, f)) for f in fields])
+    return out.getvalue()
+
+
+def display_value(value: Any) -> str:
+    """A value as one line of text: lists comma-joined, mappings as compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value):
+        return ", ".join(display_value(v) for v in value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

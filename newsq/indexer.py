@@ -1,0 +1,123 @@
+"""Bring a snapshot up to date: parse only what changed, on every core, streaming into it.
+
+Freshness is decided per file by (size, mtime, id) against what the snapshot
+recorded. Changed and new files are parsed by a pool of processes in chunks;
+each chunk's rows are written as it arrives, so memory holds a few chunks, never
+the whole corpus. Everything happens in one transaction: interrupted, the
+snapshot is as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from newsq.model import Source
+from newsq.parser import parse_file
+from newsq.query import provider_keys
+from newsq.snapshot import FileRows, Snapshot, doc_row
+
+#: Below this many files to parse, starting processes costs more than it saves.
+PARALLEL_FROM = 200
+#: Files per task handed to a worker process.
+CHUNK = 64
+
+#: progress(done, total) while parsing; called from the main process.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What an update did: files parsed and files forgotten."""
+
+    parsed: int = 0
+    removed: int = 0
+
+
+def update(
+    snapshot: Snapshot, files: Sequence[Source], progress: Progress | None = None
+) -> Changes:
+    """Make the snapshot match `files` (the corpus as discovered now)."""
+    stale, gone = _diff(snapshot, files)
+    if not stale and not gone:
+        return Changes()
+    with snapshot.writing() as conn:
+        # Another run may have done part of the work while this one waited for the lock.
+        stale, gone = _diff(snapshot, files)
+        stored = snapshot.stored_files() if stale else {}
+        snapshot.remove(conn, [*gone, *(s.key for s in stale if s.key in stored)])
+        done = 0
+        for batch in parse_sources(stale):
+            snapshot.add(conn, batch)
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(stale))
+        snapshot.touch(conn)
+    return Changes(parsed=len(stale), removed=len(gone))
+
+
+def _diff(snapshot: Snapshot, files: Sequence[Source]) -> tuple[list[Source], list[str]]:
+    stored = snapshot.stored_files()
+    stale = [f for f in files if stored.pop(f.key, None) != (f.size, f.mtime_ns, f.doc_id)]
+    return stale, list(stored)  # what is left in `stored` is gone from the corpus
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def parse_sources(sources: Sequence[Source], jobs: int | None = None) -> Iterator[list[FileRows]]:
+    """Parse the files, in their order, in batches; across processes when there are many."""
+    jobs = jobs or _cpu_count()
+    chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
+    if jobs < 2 or len(sources) < PARALLEL_FROM:
+        for chunk in chunks:
+            yield parse_chunk(chunk)
+        return
+    import multiprocessing
+
+    # fork starts workers at once with newsq already imported; elsewhere, the platform's default.
+    method = "fork" if sys.platform.startswith("linux") else None
+    context = multiprocessing.get_context(method)
+    pool = context.Pool(jobs, initializer=_worker_ignores_interrupt)
+    try:
+        yield from pool.imap(parse_chunk, chunks)
+        pool.close()
+    finally:
+        pool.terminate()  # also on Ctrl-C and errors: no worker outlives the run
+        pool.join()
+
+
+def parse_chunk(chunk: Sequence[Source]) -> list[FileRows]:
+    return [parse_rows(source) for source in chunk]
+
+
+def parse_rows(source: Source) -> FileRows:
+    """Parse one file into what the snapshot stores about it."""
+    parsed = parse_file(source.path, source.doc_id)
+    problems = [(p.line, p.column, p.severity, p.message) for p in parsed.problems]
+    rows = FileRows(
+        source.key, source.size, source.mtime_ns, source.doc_id, None, None, (), (), None, problems
+    )
+    entry, record = parsed.entry, parsed.record
+    if entry is None or record is None:
+        return rows
+    rows.doc, rows.topic_keys, rows.provider_keys = doc_row(entry, provider_keys(entry))
+    rows.record_json = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    rows.words = parsed.words
+    return rows
+
+
+def _worker_ignores_interrupt() -> None:
+    # Ctrl-C reaches the whole process group; the parent alone decides what to do about it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1

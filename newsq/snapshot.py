@@ -1,0 +1,499 @@
+"""The parsed corpus kept on disk between runs, so a warm run parses nothing.
+
+A snapshot is one SQLite database per set of data roots, in the user's cache
+folder (`$XDG_CACHE_HOME/newsq`, else the platform's). It holds, per file, the
+(size, mtime) it was parsed at and what parsing gave: the light columns of the
+document (indexed for the filters), its full record as JSON (read only for the
+rows printed), its words for full-text search (FTS5) and its problems.
+
+Why SQLite: it is in the standard library, it is data and never code (unlike
+pickle, a cache file cannot run anything), it filters with indexes instead of
+loading every document, and its transactions make every update atomic, so a run
+interrupted mid-indexing leaves the previous snapshot intact.
+
+Concurrency: the database is in WAL mode, so readers never wait; writers take
+an advisory lock file first, so two runs on one corpus never parse the same
+files twice: the second waits, then finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsq.model import Problem
+
+#: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
+FORMAT = 1
+#: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
+APPLICATION_ID = 0x6E777371
+SUFFIX = ".sqlite"
+CACHE_ENV = "XDG_CACHE_HOME"
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+# Columns of `docs` in the order `doc_row()` produces them.
+DOC_COLUMNS = (
+    "doc",
+    "id",
+    "path",
+    "title",
+    "title_key",
+    "date_us",
+    "category",
+    "category_key",
+    "type",
+    "type_key",
+    "quality",
+    "heat",
+    "published",
+    "provider_name",
+    "provider_domain",
+    "topics",
+    "related",
+    "name",
+    "hex",
+)
+
+# `quality` and `heat` have no declared type, so an int stays an int and a float a float.
+_SCHEMA = f"""
+PRAGMA application_id = {APPLICATION_ID};
+PRAGMA user_version = {FORMAT};
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (
+    file INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    doc_id TEXT NOT NULL
+);
+CREATE TABLE problems (
+    file INTEGER NOT NULL,
+    line INTEGER,
+    col INTEGER,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX problems_file ON problems (file);
+CREATE TABLE docs (
+    doc INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    title_key TEXT NOT NULL,
+    date_us INTEGER,
+    category TEXT,
+    category_key TEXT,
+    type TEXT,
+    type_key TEXT,
+    quality,
+    heat,
+    published INTEGER,
+    provider_name TEXT,
+    provider_domain TEXT,
+    topics TEXT NOT NULL,
+    related INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    hex TEXT
+);
+CREATE INDEX docs_date ON docs (date_us);
+CREATE INDEX docs_name ON docs (name);
+CREATE INDEX docs_hex ON docs (hex);
+CREATE TABLE records (doc INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE doc_topics (key TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
+    WITHOUT ROWID;
+CREATE INDEX doc_topics_doc ON doc_topics (doc);
+CREATE TABLE doc_providers (key TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
+    WITHOUT ROWID;
+CREATE INDEX doc_providers_doc ON doc_providers (doc);
+CREATE VIRTUAL TABLE search USING fts5 (
+    title, excerpt, provider, topics, body,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+
+class SnapshotUnavailable(Exception):
+    """The cache location cannot hold a snapshot (unwritable, not a folder): go without."""
+
+
+@dataclass(slots=True)
+class FileRows:
+    """What one parsed file puts in the snapshot: plain values, cheap to send between processes.
+
+    `doc` is None when the file is not a document; `problems` are
+    (line, column, severity, message).
+    """
+
+    key: str  # the file's absolute path
+    size: int
+    mtime_ns: int
+    doc_id: str
+    doc: tuple[Any, ...] | None
+    record_json: str | None
+    topic_keys: tuple[str, ...]
+    provider_keys: tuple[str, ...]
+    words: tuple[str, ...] | None  # title, excerpt, provider, topics, body for FTS
+    problems: list[tuple[int | None, int | None, str, str]]
+
+
+# --- where snapshots live -------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/newsq`, else the platform's cache folder for newsq."""
+    base = os.environ.get(CACHE_ENV, "")
+    if base and os.path.isabs(base):
+        return Path(base) / "newsq"
+    home = Path.home()
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "newsq"
+    if os.name == "nt":
+        local = os.environ.get("LOCALAPPDATA")
+        return (Path(local) if local else home / "AppData" / "Local") / "newsq" / "Cache"
+    return home / ".cache" / "newsq"
+
+
+def snapshot_path(roots: Sequence[str], folder: Path | None = None) -> Path:
+    """The snapshot for these data roots: named by a hash of their absolute paths."""
+    absolute = json.dumps([os.path.abspath(r) for r in roots])
+    digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return (folder or cache_dir()) / f"{digest}{SUFFIX}"
+
+
+# --- opening ----------------------------------------------------------------------------
+
+
+class Snapshot:
+    """An open snapshot database. `path` is None for a temporary one (`--no-cache`)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None, lock: _Lock) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = lock
+        self._temporary: tempfile.TemporaryDirectory[str] | None = None
+
+    @classmethod
+    def open(cls, path: Path, roots: Sequence[str]) -> Snapshot:
+        """Open the snapshot at `path`, creating it, or replacing one that is damaged or foreign.
+
+        Raises `SnapshotUnavailable` when the location cannot be used.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = _Lock(path.with_name(path.name + ".lock"))
+            conn = _connect(path)
+            if _is_current(conn):
+                return cls(conn, path, lock)
+            conn.close()
+            with lock:
+                # Another run may have rebuilt it while this one waited for the lock.
+                conn = _connect(path)
+                if not _is_current(conn):
+                    conn.close()
+                    remove_files(path)
+                    conn = _connect(path)
+                    _create(conn, roots)
+            return cls(conn, path, lock)
+        except (OSError, sqlite3.Error) as exc:
+            raise SnapshotUnavailable(f"{path.parent}: {_reason(exc)}") from None
+
+    @classmethod
+    def temporary(cls, roots: Sequence[str]) -> Snapshot:
+        """A snapshot in a private temporary folder, removed when closed: no cache at all."""
+        folder = tempfile.TemporaryDirectory(prefix="newsq-")
+        path = Path(folder.name) / f"snapshot{SUFFIX}"
+        conn = _connect(path)
+        _create(conn, roots)
+        snapshot = cls(conn, None, _Lock(None))
+        snapshot._temporary = folder
+        return snapshot
+
+    def close(self) -> None:
+        self.conn.close()
+        if self._temporary is not None:
+            self._temporary.cleanup()
+            self._temporary = None
+
+    # --- freshness ------------------------------------------------------------------
+
+    def stored_files(self) -> dict[str, tuple[int, int, str]]:
+        """{absolute path: (size, mtime_ns, id)} of every file the snapshot has parsed."""
+        rows = self.conn.execute("SELECT path, size, mtime_ns, doc_id FROM files")
+        return {path: (size, mtime, doc_id) for path, size, mtime, doc_id in rows}
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One atomic update, by one process at a time; rolled back if anything goes wrong."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.rollback()
+                raise
+            self.conn.commit()
+
+    def remove(self, conn: sqlite3.Connection, keys: Iterable[str]) -> None:
+        """Forget files (deleted, renamed, changed before re-parsing)."""
+        files = [
+            (file,)
+            for key in keys
+            for (file,) in conn.execute("SELECT file FROM files WHERE path = ?", (key,))
+        ]
+        if not files:
+            return
+        for table in ("docs", "records", "doc_topics", "doc_providers"):
+            conn.executemany(f"DELETE FROM {table} WHERE doc = ?", files)
+        conn.executemany("DELETE FROM search WHERE rowid = ?", files)
+        conn.executemany("DELETE FROM problems WHERE file = ?", files)
+        conn.executemany("DELETE FROM files WHERE file = ?", files)
+
+    def add(self, conn: sqlite3.Connection, batch: Sequence[FileRows]) -> None:
+        """Store freshly parsed files (not yet in the snapshot)."""
+        for rows in batch:
+            cursor = conn.execute(
+                "INSERT INTO files (path, size, mtime_ns, doc_id) VALUES (?, ?, ?, ?)",
+                (rows.key, rows.size, rows.mtime_ns, rows.doc_id),
+            )
+            file = cursor.lastrowid
+            if rows.problems:
+                conn.executemany(
+                    "INSERT INTO problems (file, line, col, severity, message) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(file, *problem) for problem in rows.problems],
+                )
+            if rows.doc is None:
+                continue
+            conn.execute(_INSERT_DOC, (file, *rows.doc))
+            conn.execute("INSERT INTO records (doc, json) VALUES (?, ?)", (file, rows.record_json))
+            conn.executemany(
+                "INSERT OR IGNORE INTO doc_topics (key, doc) VALUES (?, ?)",
+                [(key, file) for key in rows.topic_keys],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO doc_providers (key, doc) VALUES (?, ?)",
+                [(key, file) for key in rows.provider_keys],
+            )
+            words = rows.words or ("",) * 5
+            conn.execute(
+                "INSERT INTO search (rowid, title, excerpt, provider, topics, body) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (file, *words),
+            )
+
+    def touch(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('updated', ?)",
+            (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),),
+        )
+
+    # --- reading --------------------------------------------------------------------
+
+    def problems(self, display: dict[str, str]) -> list[Problem]:
+        """Stored parse problems, by file path then position; `display` maps keys to shown paths."""
+        rows = self.conn.execute(
+            "SELECT f.path, p.line, p.col, p.severity, p.message "
+            "FROM problems p JOIN files f ON f.file = p.file ORDER BY f.path, p.rowid"
+        )
+        return [
+            Problem(display.get(key, key), line, col, severity, message)
+            for key, line, col, severity, message in rows
+        ]
+
+    def info(self) -> dict[str, Any]:
+        """What `newsq cache info` shows about this snapshot."""
+        return describe(self.conn, self.path)
+
+
+_INSERT_DOC = (
+    f"INSERT INTO docs ({', '.join(DOC_COLUMNS)}) VALUES ({', '.join('?' * len(DOC_COLUMNS))})"
+)
+
+
+def doc_row(
+    entry: Any, provider_keys: Iterable[str]
+) -> tuple[tuple[Any, ...], tuple[str, ...], tuple[str, ...]]:
+    """The `docs` columns (less `doc`), topic keys and provider keys of an `Entry`."""
+    date_us = None
+    if entry.date is not None:
+        date_us = (entry.date - EPOCH) // dt.timedelta(microseconds=1)
+    name = entry.id.rsplit("/", 1)[-1]
+    _, underscore, hex_part = name.partition("_")
+    row = (
+        entry.id,
+        entry.path,
+        entry.title,
+        entry.title.casefold(),
+        date_us,
+        entry.category,
+        None if entry.category is None else entry.category.casefold(),
+        entry.type,
+        None if entry.type is None else entry.type.casefold(),
+        entry.quality,
+        entry.heat,
+        None if entry.published is None else int(entry.published),
+        entry.provider_name,
+        entry.provider_domain,
+        json.dumps(entry.topics, ensure_ascii=False),
+        entry.related,
+        name,
+        hex_part if underscore else None,
+    )
+    topic_keys = tuple(dict.fromkeys(t.casefold() for t in entry.topics))
+    return row, topic_keys, tuple(sorted(provider_keys))
+
+
+# --- the cache folder as a whole ----------------------------------------------------------
+
+
+def describe(conn: sqlite3.Connection, path: Path | None) -> dict[str, Any]:
+    meta = dict(conn.execute("SELECT key, value FROM meta"))
+    documents = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+    files = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+    size = None
+    if path is not None:
+        size = sum(p.stat().st_size for p in _companions(path) if p.exists())
+    return {
+        "path": None if path is None else str(path),
+        "roots": json.loads(meta.get("roots", "[]")),
+        "documents": documents,
+        "files": files,
+        "bytes": size,
+        "created": meta.get("created"),
+        "updated": meta.get("updated"),
+    }
+
+
+def list_snapshots(folder: Path | None = None) -> list[dict[str, Any]]:
+    """Every snapshot in the cache folder, described; damaged ones say so."""
+    folder = folder or cache_dir()
+    found = []
+    for path in sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []:
+        try:
+            conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+            try:
+                if not _is_current(conn):
+                    raise sqlite3.DatabaseError("not a current newsq snapshot")
+                found.append(describe(conn, path))
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            found.append({"path": str(path), "error": _reason(exc)})
+    return found
+
+
+def clear(roots: Sequence[str] | None = None, folder: Path | None = None) -> list[Path]:
+    """Delete the snapshot of these roots, or every snapshot; the database files removed."""
+    folder = folder or cache_dir()
+    if roots is not None:
+        targets = [snapshot_path(roots, folder)]
+    else:
+        targets = sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+    return [p for target in targets for p in remove_files(target) if p.suffix == SUFFIX]
+
+
+def remove_files(path: Path) -> list[Path]:
+    """Delete a snapshot and its companions (WAL, shared memory, lock); the ones removed."""
+    removed = []
+    for candidate in _companions(path):
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
+
+
+def _companions(path: Path) -> list[Path]:
+    return [path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal", ".lock"))]
+
+
+# --- SQLite details -----------------------------------------------------------------------
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # A short busy timeout: waits happen in Python (see _Lock), where Ctrl-C is heard.
+    conn = sqlite3.connect(path, timeout=0.5, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")  # a cache: durable enough, and fast
+    conn.execute("PRAGMA journal_size_limit = 67108864")
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB
+    return conn
+
+
+def _is_current(conn: sqlite3.Connection) -> bool:
+    """Whether the database is a snapshot this newsq wrote (damage shows here as an error)."""
+    try:
+        app = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if app != APPLICATION_ID or version != FORMAT:
+            return False
+        conn.execute("SELECT COUNT(*) FROM meta").fetchone()
+        return True
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _create(conn: sqlite3.Connection, roots: Sequence[str]) -> None:
+    conn.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    roots_json = json.dumps([os.path.abspath(r) for r in roots], ensure_ascii=False)
+    conn.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?)",
+        [("roots", roots_json), ("created", now), ("updated", now)],
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc)
+
+
+class _Lock:
+    """An exclusive advisory lock on a file, taken by polling so Ctrl-C stays heard.
+
+    Where `fcntl` is missing (Windows) SQLite's own locking is all there is.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> _Lock:
+        self._depth += 1
+        if self._depth > 1 or self.path is None:
+            return self
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return self
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(0.05)
+            except BaseException:
+                os.close(fd)
+                raise
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            os.close(self._fd)  # closing releases the lock
+            self._fd = None
