@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AmbiguousIdError",
+    "Changes",
     "DataPathError",
     "Entry",
     "Filter",
@@ -34,6 +35,7 @@ _HOMES = {
     "Index": "newsq.index",
     "UnknownIdError": "newsq.index",
     "AmbiguousIdError": "newsq.index",
+    "Changes": "newsq.model",
     "Entry": "newsq.model",
     "Problem": "newsq.model",
     "Filter": "newsq.query",
@@ -44,7 +46,7 @@ _HOMES = {
 if TYPE_CHECKING:
     from newsq.corpus import DataPathError, load
     from newsq.index import AmbiguousIdError, Index, UnknownIdError
-    from newsq.model import Entry, Problem
+    from newsq.model import Changes, Entry, Problem
     from newsq.parser import parse_file
     from newsq.query import Filter, QueryError
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat as stat_module
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from newsq.index import Index
@@ -59,11 +59,9 @@ def discover(roots: Iterable[str]) -> tuple[list[Source], list[Problem]]:
     for root in roots:
         if not os.path.exists(root):
             raise DataPathError(f"no such file or folder: {root}")
-        for path, doc_id in _walk_root(root, problems):
-            try:
-                stat = os.stat(path)
-            except OSError as exc:
-                problems.append(Problem(path, None, None, ERROR, f"cannot read: {exc.strerror}"))
+        for path, key, doc_id, stat in _walk_root(root, problems):
+            if isinstance(stat, OSError):
+                problems.append(Problem(path, None, None, ERROR, f"cannot read: {stat.strerror}"))
                 continue
             identity = (stat.st_dev, stat.st_ino)
             if identity in seen_files:
@@ -78,38 +76,82 @@ def discover(roots: Iterable[str]) -> tuple[list[Source], list[Problem]]:
                 problems.append(Problem(path, None, None, ERROR, "not a regular file"))
                 continue
             owner_of_id[doc_id] = path
-            key = os.path.abspath(path)
-            files.append(Source(path, key, doc_id, stat.st_size, stat.st_mtime_ns))
+            files.append(Source(key, stat.st_size, stat.st_mtime_ns, doc_id, path))
     return files, problems
 
 
-def _walk_root(root: str, problems: list[Problem]) -> Iterable[tuple[str, str]]:
+_Found = tuple[str, str, str, "os.stat_result | OSError"]
+# Stat names relative to an open folder where the platform can: no path walked per file.
+_BY_FOLDER_FD = os.stat in os.supports_dir_fd and os.scandir in os.supports_fd
+
+
+def _walk_root(root: str, problems: list[Problem]) -> Iterator[_Found]:
+    """(path as shown, absolute path, id, stat or the error) of each document file, in order.
+
+    Files of a folder come by name, then its subfolders, depth first. Hidden
+    files and folders are skipped; linked folders are followed, never twice (no
+    link loops). This runs for every file on every run, so it does plain string
+    work and one stat per file, relative to the open folder.
+    """
     if not os.path.isdir(root):
         # A file named on the command line is read whatever its extension.
-        yield root, _strip_extension(os.path.basename(root))
+        try:
+            stat: os.stat_result | OSError = os.stat(root)
+        except OSError as exc:
+            stat = exc
+        yield root, os.path.abspath(root), _strip_extension(os.path.basename(root)), stat
         return
 
-    visited_dirs: set[tuple[int, int]] = set()
-
-    def on_error(exc: OSError) -> None:
-        path = exc.filename or root
-        problems.append(Problem(path, None, None, ERROR, f"cannot read folder: {exc.strerror}"))
-
-    for folder, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=True):
-        # Follow linked folders, but never the same folder twice (no link loops).
-        stat = os.stat(folder)
-        if (stat.st_dev, stat.st_ino) in visited_dirs:
-            dirnames[:] = []
+    visited: set[tuple[int, int]] = set()
+    shown_root = root if root.endswith(os.sep) else root + os.sep
+    stack = [(shown_root, os.path.join(os.path.abspath(root), ""), "")]
+    while stack:
+        shown, absolute, id_prefix = stack.pop()
+        try:
+            fd = os.open(absolute, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as exc:
+            message = f"cannot read folder: {exc.strerror}"
+            problems.append(Problem(shown.rstrip(os.sep) or shown, None, None, ERROR, message))
             continue
-        visited_dirs.add((stat.st_dev, stat.st_ino))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        relative_folder = os.path.relpath(folder, root)
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(EXTENSIONS):
+        try:
+            folder = os.fstat(fd)
+            if (folder.st_dev, folder.st_ino) in visited:
                 continue
-            relative = name if relative_folder == "." else os.path.join(relative_folder, name)
-            doc_id = _strip_extension(relative).replace(os.sep, "/")
-            yield os.path.join(folder, name), doc_id
+            visited.add((folder.st_dev, folder.st_ino))
+            with os.scandir(fd if _BY_FOLDER_FD else absolute) as listing:
+                names, folders = _split_listing(listing)
+            for name in names:
+                try:
+                    stat = os.stat(name, dir_fd=fd) if _BY_FOLDER_FD else os.stat(absolute + name)
+                except OSError as exc:
+                    stat = exc
+                yield shown + name, absolute + name, id_prefix + name[: name.rfind(".")], stat
+            for name in reversed(folders):
+                stack.append(
+                    (shown + name + os.sep, absolute + name + os.sep, id_prefix + name + "/")
+                )
+        finally:
+            os.close(fd)
+
+
+def _split_listing(listing: Iterable[os.DirEntry[str]]) -> tuple[list[str], list[str]]:
+    """Document file names and subfolder names of a folder listing, each sorted."""
+    names, folders = [], []
+    for entry in listing:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            is_folder = entry.is_dir()  # follows links; from the listing itself, mostly
+        except OSError:
+            is_folder = False
+        if is_folder:
+            folders.append(name)
+        elif name.lower().endswith(EXTENSIONS):
+            names.append(name)
+    names.sort()
+    folders.sort()
+    return names, folders
 
 
 def _strip_extension(name: str) -> str:
@@ -138,11 +180,11 @@ def load(
     files, problems = discover(roots)
     snapshot, cache_problem = _open_snapshot(roots, cache)
     try:
-        update(snapshot, files, progress)
+        changes = update(snapshot, files, progress)
     except BaseException:
         snapshot.close()
         raise
-    return Index(snapshot, files, problems, cache_problem=cache_problem)
+    return Index(snapshot, files, problems, changes=changes, cache_problem=cache_problem)
 
 
 def _open_snapshot(roots: Sequence[str], cache: bool) -> tuple[Snapshot, str | None]:

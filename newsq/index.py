@@ -15,8 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from newsq.model import ERROR, Entry, Problem, Source
-from newsq.parser import format_timestamp
+from newsq.model import ERROR, Changes, Entry, Problem, Source, format_timestamp
 from newsq.query import Filter, match_expression, order_sql, where_sql
 from newsq.snapshot import EPOCH, Snapshot
 
@@ -67,6 +66,7 @@ class Index:
         files: Sequence[Source] = (),
         problems: Sequence[Problem] = (),
         *,
+        changes: Changes | None = None,
         cache_problem: str | None = None,
     ) -> None:
         self._snapshot = snapshot
@@ -75,6 +75,8 @@ class Index:
         self._found_problems = list(problems)
         self._problems: list[Problem] | None = None
         self._length: int | None = None
+        #: What loading had to parse and forget to bring the snapshot up to date.
+        self.changes = changes or Changes()
         #: Why the snapshot is a temporary one although the cache was wanted, if it is.
         self.cache_problem = cache_problem
 

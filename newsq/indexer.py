@@ -14,10 +14,8 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
-from newsq.model import Source
-from newsq.parser import parse_file
+from newsq.model import Changes, Source
 from newsq.query import provider_keys
 from newsq.snapshot import FileRows, Snapshot, doc_row
 
@@ -30,14 +28,6 @@ CHUNK = 64
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Changes:
-    """What an update did: files parsed and files forgotten."""
-
-    parsed: int = 0
-    removed: int = 0
-
-
 def update(
     snapshot: Snapshot, files: Sequence[Source], progress: Progress | None = None
 ) -> Changes:
@@ -48,7 +38,7 @@ def update(
     with snapshot.writing() as conn:
         # Another run may have done part of the work while this one waited for the lock.
         stale, gone = _diff(snapshot, files)
-        stored = snapshot.stored_files() if stale else {}
+        stored = {row[0] for row in snapshot.stored_files()} if stale else set()
         snapshot.remove(conn, [*gone, *(s.key for s in stale if s.key in stored)])
         done = 0
         for batch in parse_sources(stale):
@@ -61,9 +51,13 @@ def update(
 
 
 def _diff(snapshot: Snapshot, files: Sequence[Source]) -> tuple[list[Source], list[str]]:
+    """The files to parse (new or changed, in their order) and the keys of files gone."""
     stored = snapshot.stored_files()
-    stale = [f for f in files if stored.pop(f.key, None) != (f.size, f.mtime_ns, f.doc_id)]
-    return stale, list(stored)  # what is left in `stored` is gone from the corpus
+    if stored == sorted(files):  # the warm case, compared in C
+        return [], []
+    known = {key: (size, mtime_ns, doc_id) for key, size, mtime_ns, doc_id, _ in stored}
+    stale = [f for f in files if known.pop(f.key, None) != (f.size, f.mtime_ns, f.doc_id)]
+    return stale, list(known)  # what is left in `known` is gone from the corpus
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -97,11 +91,12 @@ def parse_chunk(chunk: Sequence[Source]) -> list[FileRows]:
 
 def parse_rows(source: Source) -> FileRows:
     """Parse one file into what the snapshot stores about it."""
+    # Imported here: a warm run parses nothing, and YAML is slow to import.
+    from newsq.parser import parse_file
+
     parsed = parse_file(source.path, source.doc_id)
     problems = [(p.line, p.column, p.severity, p.message) for p in parsed.problems]
-    rows = FileRows(
-        source.key, source.size, source.mtime_ns, source.doc_id, None, None, (), (), None, problems
-    )
+    rows = FileRows(*source, None, None, (), (), None, problems)
     entry, record = parsed.entry, parsed.record
     if entry is None or record is None:
         return rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
@@ -35,15 +36,25 @@ class Entry:
     related: int  # how many related-coverage items the document carries
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A file of the corpus as found: how to show it, where it is, its id, and its stat."""
+class Source(NamedTuple):
+    """A file of the corpus as found: how to show it, where it is, its id, and its stat.
 
-    path: str  # as the user would write it: the root they gave joined with the relative path
+    A named tuple, not a dataclass: one is made per file on every run, and tuples are cheap.
+    """
+
     key: str  # the absolute path: what the snapshot knows the file by
-    doc_id: str
     size: int
     mtime_ns: int
+    doc_id: str
+    path: str  # as the user would write it: the root they gave joined with the relative path
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What bringing a snapshot up to date took: files parsed, files forgotten."""
+
+    parsed: int = 0
+    removed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +84,11 @@ class Problem:
             "severity": self.severity,
             "message": self.message,
         }
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    """ISO 8601 in UTC with a `Z`; a timestamp without a zone is taken as UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    text = value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
+    return text + "Z"

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from newsq.model import ERROR, NOTICE, WARNING, Entry, Problem
+from newsq.model import ERROR, NOTICE, WARNING, Entry, Problem, format_timestamp
 
 try:  # libyaml is about ten times faster; safe loading either way
     from yaml import CSafeLoader as _Loader
@@ -191,14 +191,6 @@ def to_json_value(value: Any, budget: list[int] | None = None) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted((to_json_value(v, budget) for v in value), key=str)
     return str(value)
-
-
-def format_timestamp(value: dt.datetime) -> str:
-    """ISO 8601 in UTC with a `Z`; a timestamp without a zone is taken as UTC."""
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    text = value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
-    return text + "Z"
 
 
 def _json_key(key: Any) -> str:

@@ -76,7 +76,8 @@ CREATE TABLE files (
     path TEXT NOT NULL UNIQUE,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    doc_id TEXT NOT NULL
+    doc_id TEXT NOT NULL,
+    shown TEXT NOT NULL
 );
 CREATE TABLE problems (
     file INTEGER NOT NULL,
@@ -140,6 +141,7 @@ class FileRows:
     size: int
     mtime_ns: int
     doc_id: str
+    shown: str  # the path as the user wrote it
     doc: tuple[Any, ...] | None
     record_json: str | None
     topic_keys: tuple[str, ...]
@@ -193,18 +195,15 @@ class Snapshot:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             lock = _Lock(path.with_name(path.name + ".lock"))
-            conn = _connect(path)
-            if _is_current(conn):
-                return cls(conn, path, lock)
-            conn.close()
-            with lock:
-                # Another run may have rebuilt it while this one waited for the lock.
-                conn = _connect(path)
-                if not _is_current(conn):
-                    conn.close()
-                    remove_files(path)
-                    conn = _connect(path)
-                    _create(conn, roots)
+            conn = _connect_if_current(path)
+            if conn is None:
+                with lock:
+                    # Another run may have rebuilt it while this one waited for the lock.
+                    conn = _connect_if_current(path)
+                    if conn is None:
+                        remove_files(path, keep_lock=True)
+                        conn = _connect(path)
+                        _create(conn, roots)
             return cls(conn, path, lock)
         except (OSError, sqlite3.Error) as exc:
             raise SnapshotUnavailable(f"{path.parent}: {_reason(exc)}") from None
@@ -228,10 +227,12 @@ class Snapshot:
 
     # --- freshness ------------------------------------------------------------------
 
-    def stored_files(self) -> dict[str, tuple[int, int, str]]:
-        """{absolute path: (size, mtime_ns, id)} of every file the snapshot has parsed."""
-        rows = self.conn.execute("SELECT path, size, mtime_ns, doc_id FROM files")
-        return {path: (size, mtime, doc_id) for path, size, mtime, doc_id in rows}
+    def stored_files(self) -> list[tuple[str, int, int, str, str]]:
+        """(absolute path, size, mtime_ns, id, path shown) of every file parsed, by path:
+        the shape of a sorted list of `Source`, so a fresh snapshot compares equal in one go."""
+        return self.conn.execute(
+            "SELECT path, size, mtime_ns, doc_id, shown FROM files ORDER BY path"
+        ).fetchall()
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
@@ -264,8 +265,8 @@ class Snapshot:
         """Store freshly parsed files (not yet in the snapshot)."""
         for rows in batch:
             cursor = conn.execute(
-                "INSERT INTO files (path, size, mtime_ns, doc_id) VALUES (?, ?, ?, ?)",
-                (rows.key, rows.size, rows.mtime_ns, rows.doc_id),
+                "INSERT INTO files (path, size, mtime_ns, doc_id, shown) VALUES (?, ?, ?, ?, ?)",
+                (rows.key, rows.size, rows.mtime_ns, rows.doc_id, rows.shown),
             )
             file = cursor.lastrowid
             if rows.problems:
@@ -404,10 +405,10 @@ def clear(roots: Sequence[str] | None = None, folder: Path | None = None) -> lis
     return [p for target in targets for p in remove_files(target) if p.suffix == SUFFIX]
 
 
-def remove_files(path: Path) -> list[Path]:
+def remove_files(path: Path, *, keep_lock: bool = False) -> list[Path]:
     """Delete a snapshot and its companions (WAL, shared memory, lock); the ones removed."""
     removed = []
-    for candidate in _companions(path):
+    for candidate in _companions(path)[: -1 if keep_lock else None]:
         with contextlib.suppress(FileNotFoundError):
             candidate.unlink()
             removed.append(candidate)
@@ -429,6 +430,23 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_size_limit = 67108864")
     conn.execute("PRAGMA cache_size = -65536")  # 64 MiB
     return conn
+
+
+def _connect_if_current(path: Path) -> sqlite3.Connection | None:
+    """A connection to the snapshot at `path`, or None when it is missing, damaged or foreign.
+
+    Errors opening the file at all (permissions, a full disk) are raised.
+    """
+    try:
+        conn = _connect(path)
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError:  # "file is not a database" and other damage
+        return None
+    if _is_current(conn):
+        return conn
+    conn.close()
+    return None
 
 
 def _is_current(conn: sqlite3.Connection) -> bool:

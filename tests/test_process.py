@@ -292,3 +292,58 @@ def test_commands_leave_the_bundled_seeds_unchanged(tmp_path):
         result = run(*args, cwd=tmp_path)
         assert result.returncode == 0, (args, result.stderr)
     assert snapshot(SEEDS_DIR) == before
+
+
+# --- the snapshot, with real processes ---------------------------------------------------------
+
+
+def _start(*args: object, cache: Path, cwd: Path) -> subprocess.Popen:
+    # A session of its own, so a signal can go to the whole group as Ctrl-C on a terminal does.
+    return subprocess.Popen(
+        [newsq_executable(), *(str(a) for a in args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        env=environment(XDG_CACHE_HOME=str(cache)),
+        start_new_session=True,
+    )
+
+
+def test_concurrent_cold_runs_all_answer_as_no_cache(big_corpus, tmp_path):
+    args = ("list", "--all", "--format", "jsonl", "--data", big_corpus)
+    expected = run(*args, "--no-cache", cwd=tmp_path)
+    processes = [_start(*args, cache=tmp_path / "cache", cwd=tmp_path) for _ in range(4)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0, 0]
+    assert len(expected.stdout.splitlines()) == 3000
+    for stdout, stderr in outputs:
+        assert stdout.decode("utf-8") == expected.stdout
+        assert stderr.decode("utf-8") == expected.stderr
+    assert len(list((tmp_path / "cache" / "newsq").glob("*.sqlite"))) == 1
+
+
+def test_ctrl_c_while_indexing_exits_130_and_loses_nothing(big_corpus, tmp_path):
+    import signal
+    import time
+
+    cache = tmp_path / "cache"
+    args = ("list", "--all", "--format", "jsonl", "--data", big_corpus)
+    process = _start(*args, cache=cache, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    # Wait until indexing has written something, then press Ctrl-C.
+    while process.poll() is None and time.monotonic() < deadline:
+        wal = list((cache / "newsq").glob("*.sqlite-wal"))
+        if wal and wal[0].stat().st_size > 100_000:
+            break
+        time.sleep(0.01)
+    interrupted = process.poll() is None
+    if interrupted:
+        os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    if interrupted:
+        assert process.returncode == 130
+        assert stdout == b""
+    assert b"Traceback" not in stderr
+    after = run(*args, cwd=tmp_path, XDG_CACHE_HOME=str(cache))
+    expected = run(*args, "--no-cache", cwd=tmp_path)
+    assert (after.returncode, after.stdout) == (0, expected.stdout)

@@ -1,0 +1,470 @@
+"""The snapshot: where it lives, what makes it stale, and what happens when it cannot be used.
+
+Each test gets a cache folder of its own, so "cold" means cold.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import ALL_IDS, ID0, NEWEST_FIRST
+
+import newsq
+from newsq import indexer
+from newsq.query import Filter, sort_entries
+from newsq.snapshot import APPLICATION_ID, FORMAT, cache_dir, snapshot_path
+
+DOC = (
+    "---\ntitle: {title}\npublishedDateTime: 2020-06-{day:02d}T10:00:00Z\ntopics: [{topic}]\n---\n"
+)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh cache home; newsq keeps its snapshots in `<it>/newsq`."""
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home / "newsq"
+
+
+@pytest.fixture
+def corpus(write_corpus) -> Path:
+    return write_corpus(
+        {
+            "a.md": DOC.format(title="Alpha", day=1, topic="Robots"),
+            "b.md": DOC.format(title="Beta", day=2, topic="Robots"),
+            "sub/c.md": DOC.format(title="Gamma", day=3, topic="Vision"),
+        }
+    )
+
+
+def ids(entries) -> list[str]:
+    return [e.id for e in entries]
+
+
+def everything(index: newsq.Index) -> dict:
+    """All an index answers, for comparing two of them."""
+    return {
+        "entries": list(index),
+        "records": {e.id: index[e.id] for e in index},
+        "problems": index.problems,
+        "skipped": index.skipped,
+        "topics": index.topics(),
+        "stats": index.stats(),
+    }
+
+
+def rewrite(path: Path, text: str) -> None:
+    """Change a file so that its stat changes even on coarse clocks."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 2_000_000_000, before + 2_000_000_000))
+
+
+# --- where it lives -------------------------------------------------------------------------
+
+
+class TestLocation:
+    def test_cache_folder_follows_xdg_cache_home(self, cache):
+        assert cache_dir() == cache
+
+    def test_relative_xdg_cache_home_is_ignored(self, monkeypatch):
+        monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")
+        assert cache_dir() == Path.home() / ".cache" / "newsq"
+
+    def test_first_load_writes_one_snapshot_named_for_the_roots(self, cache, corpus):
+        with newsq.load([corpus]) as index:
+            assert index.snapshot.path == snapshot_path([str(corpus)], cache)
+        assert [p.name for p in cache.glob("*.sqlite")] == [index.snapshot.path.name]
+
+    def test_the_same_root_spelled_differently_shares_a_snapshot(self, cache, corpus, monkeypatch):
+        newsq.load([corpus]).close()
+        monkeypatch.chdir(corpus.parent)
+        with newsq.load(["corpus/"]) as index:
+            assert index.changes == newsq.Changes(0, 0)
+            assert index.problems == []
+
+    def test_different_roots_have_different_snapshots(self, cache, corpus, seeds):
+        newsq.load([corpus]).close()
+        newsq.load([seeds]).close()
+        newsq.load([corpus, seeds]).close()
+        assert len(list(cache.glob("*.sqlite"))) == 3
+
+    def test_nothing_is_written_in_the_data_folder(self, cache, corpus):
+        before = sorted((p, p.stat().st_mtime_ns) for p in corpus.rglob("*"))
+        newsq.load([corpus]).close()
+        newsq.load([corpus]).close()
+        assert sorted((p, p.stat().st_mtime_ns) for p in corpus.rglob("*")) == before
+
+    def test_snapshot_is_plain_sqlite_marked_as_newsq(self, cache, corpus):
+        with newsq.load([corpus]) as index:
+            path = index.snapshot.path
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == FORMAT
+        conn.close()
+
+
+# --- freshness ----------------------------------------------------------------------------
+
+
+class TestFreshness:
+    def test_warm_load_parses_nothing(self, cache, corpus):
+        with newsq.load([corpus]) as first:
+            assert first.changes == newsq.Changes(parsed=3, removed=0)
+        with newsq.load([corpus]) as second:
+            assert second.changes == newsq.Changes(parsed=0, removed=0)
+            assert ids(second.filter()) == ["sub/c", "b", "a"]
+
+    def test_edited_file_is_parsed_again(self, cache, corpus):
+        newsq.load([corpus]).close()
+        rewrite(corpus / "a.md", DOC.format(title="Alpha edited", day=9, topic="Boats"))
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes(parsed=1, removed=0)
+            assert index["a"]["title"] == "Alpha edited"
+            assert ids(index.filter(topic="boats")) == ["a"]
+            assert ids(index.filter(topic="robots")) == ["b"]
+            assert ids(index.search("edited")) == ["a"]
+            assert ids(index.filter()) == ["a", "sub/c", "b"]
+
+    def test_touched_file_is_parsed_again(self, cache, corpus):
+        newsq.load([corpus]).close()
+        stat = (corpus / "b.md").stat()
+        os.utime(corpus / "b.md", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1000))
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes(parsed=1, removed=0)
+
+    def test_added_file_appears(self, cache, corpus):
+        newsq.load([corpus]).close()
+        (corpus / "d.md").write_text(DOC.format(title="Delta", day=4, topic="Robots"))
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes(parsed=1, removed=0)
+            assert ids(index.filter(topic="robots")) == ["d", "b", "a"]
+            assert index.resolve("d") == "d"
+
+    def test_deleted_file_disappears_everywhere(self, cache, corpus):
+        newsq.load([corpus]).close()
+        (corpus / "sub" / "c.md").unlink()
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes(parsed=0, removed=1)
+            assert ids(index) == ["a", "b"]
+            assert "sub/c" not in index
+            assert index.search("gamma") == []
+            assert index.topics() == [newsq.index.TopicCount("Robots", 2)]
+            with pytest.raises(newsq.UnknownIdError):
+                index.resolve("sub/c")
+
+    def test_renamed_file_changes_its_id(self, cache, corpus):
+        newsq.load([corpus]).close()
+        (corpus / "a.md").rename(corpus / "z.md")
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes(parsed=1, removed=1)
+            assert ids(index) == ["b", "sub/c", "z"]
+            assert index["z"]["title"] == "Alpha"
+            assert index["z"]["path"] == str(corpus / "z.md")
+
+    def test_file_that_breaks_and_is_fixed(self, cache, corpus):
+        newsq.load([corpus]).close()
+        rewrite(corpus / "b.md", "---\ntitle: [unclosed\n---\n")
+        with newsq.load([corpus]) as index:
+            assert ids(index) == ["a", "sub/c"]
+            assert index.skipped == 1
+            assert [(p.path, p.severity) for p in index.problems] == [
+                (str(corpus / "b.md"), "error")
+            ]
+        rewrite(corpus / "b.md", DOC.format(title="Beta again", day=2, topic="Robots"))
+        with newsq.load([corpus]) as index:
+            assert ids(index) == ["a", "b", "sub/c"]
+            assert index.skipped == 0
+            assert index.problems == []
+
+    def test_problems_stay_across_warm_runs(self, cache, write_corpus):
+        root = write_corpus({"bad.md": "---\ntitle: [x\n---\n", "ok.md": "---\ntitle: T\n---\n"})
+        with newsq.load([root]) as cold:
+            expected = cold.problems
+        with newsq.load([root]) as warm:
+            assert warm.changes.parsed == 0
+            assert warm.problems == expected
+            assert warm.skipped == 1
+
+    def test_id_moving_between_roots_follows_the_first(self, cache, tmp_path):
+        first, second = tmp_path / "one", tmp_path / "two"
+        first.mkdir()
+        second.mkdir()
+        (first / "x.md").write_text(DOC.format(title="First", day=1, topic="T"))
+        (second / "x.md").write_text(DOC.format(title="Second", day=1, topic="T"))
+        with newsq.load([first, second]) as index:
+            assert index["x"]["title"] == "First"
+        (first / "x.md").unlink()
+        with newsq.load([first, second]) as index:
+            assert index["x"]["title"] == "Second"
+            assert index.problems == []
+
+    def test_updated_snapshot_equals_a_fresh_one(self, cache, corpus):
+        newsq.load([corpus]).close()
+        rewrite(corpus / "a.md", DOC.format(title="Alpha 2", day=5, topic="Vision"))
+        (corpus / "b.md").unlink()
+        (corpus / "e.md").write_text("---\ntitle: Epsilon\n---\nbody words\n")
+        with newsq.load([corpus]) as updated, newsq.load([corpus], cache=False) as fresh:
+            assert everything(updated) == everything(fresh)
+
+
+# --- damaged, foreign and unusable caches --------------------------------------------------
+
+
+class TestDamage:
+    @pytest.mark.parametrize(
+        "damage",
+        [
+            pytest.param(lambda p: p.write_bytes(b"this is not a database" * 100), id="garbage"),
+            pytest.param(lambda p: p.write_bytes(p.read_bytes()[:1000]), id="truncated"),
+            pytest.param(lambda p: p.write_bytes(b""), id="empty"),
+            pytest.param(
+                lambda p: _rewrite_header(p, "PRAGMA application_id = 42"), id="foreign-sqlite"
+            ),
+            pytest.param(
+                lambda p: _rewrite_header(p, f"PRAGMA user_version = {FORMAT + 1}"),
+                id="other-format",
+            ),
+        ],
+    )
+    def test_damaged_snapshot_is_rebuilt(self, cache, corpus, damage):
+        with newsq.load([corpus]) as index:
+            path = index.snapshot.path
+            expected = everything(index)
+        for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+            companion.unlink(missing_ok=True)
+        damage(path)
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes(parsed=3, removed=0)
+            assert index.cache_problem is None
+            assert everything(index) == expected
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes(parsed=0, removed=0)
+
+    def test_cache_folder_that_is_a_file_means_no_cache(self, tmp_path, monkeypatch, corpus):
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_text("x")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+        with newsq.load([corpus]) as index:
+            assert index.snapshot.path is None
+            assert index.cache_problem.startswith(f"cannot use the cache folder {blocker}")
+            assert ids(index.filter()) == ["sub/c", "b", "a"]
+        assert blocker.read_text() == "x"
+
+    @pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
+    def test_read_only_cache_folder_means_no_cache(self, cache, corpus):
+        cache.mkdir(parents=True)
+        cache.chmod(0o500)
+        try:
+            with newsq.load([corpus]) as index:
+                assert index.snapshot.path is None
+                assert ids(index.filter()) == ["sub/c", "b", "a"]
+        finally:
+            cache.chmod(0o700)
+
+    def test_no_cache_neither_reads_nor_writes(self, cache, corpus):
+        with newsq.load([corpus], cache=False) as index:
+            assert index.snapshot.path is None
+            assert index.changes.parsed == 3
+        assert not cache.exists()
+
+    def test_temporary_snapshot_is_removed_when_closed(self, cache, corpus):
+        index = newsq.load([corpus], cache=False)
+        folder = Path(index.snapshot.conn.execute("PRAGMA database_list").fetchone()[2]).parent
+        assert folder.is_dir()
+        index.close()
+        assert not folder.exists()
+
+
+def _rewrite_header(path: Path, pragma: str) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(pragma)
+    conn.commit()
+    conn.close()
+
+
+# --- interruption and parallel parsing -------------------------------------------------------
+
+
+class TestIndexing:
+    def test_interrupted_update_leaves_the_snapshot_as_it_was(self, cache, corpus):
+        newsq.load([corpus]).close()
+        (corpus / "d.md").write_text(DOC.format(title="Delta", day=4, topic="Robots"))
+        rewrite(corpus / "a.md", DOC.format(title="Alpha edited", day=1, topic="Robots"))
+
+        def interrupt(done: int, total: int) -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            newsq.load([corpus], progress=interrupt)
+        with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as fresh:
+            assert index.changes == newsq.Changes(parsed=2, removed=0)
+            assert everything(index) == everything(fresh)
+
+    def test_progress_counts_up_to_the_files_parsed(self, cache, write_corpus, monkeypatch):
+        monkeypatch.setattr(indexer, "CHUNK", 2)
+        root = write_corpus({f"{n}.md": DOC.format(title=n, day=1, topic="T") for n in "abcde"})
+        calls = []
+        newsq.load([root], progress=lambda done, total: calls.append((done, total))).close()
+        assert calls == [(2, 5), (4, 5), (5, 5)]
+
+    def test_parallel_parse_equals_serial(self, cache, seeds, real_corpus, monkeypatch):
+        with newsq.load([seeds, real_corpus], cache=False) as serial:
+            expected = everything(serial)
+            parsed = serial.changes.parsed
+        monkeypatch.setattr(indexer, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(indexer, "CHUNK", 3)
+        monkeypatch.setattr(indexer, "_cpu_count", lambda: 2)
+        with newsq.load([seeds, real_corpus]) as parallel:
+            assert parallel.changes.parsed == parsed
+            assert everything(parallel) == expected
+
+
+# --- SQL answers as the Python reference does -------------------------------------------------
+
+
+def _random_corpus(write_corpus, seed: int) -> Path:
+    rng = random.Random(seed)
+    files = {}
+    for n in range(60):
+        lines = ["---"]
+        if rng.random() < 0.9:
+            lines.append(f"title: {json.dumps(rng.choice(['Alpha', 'beta', 'Été', 'gamma', '']))}")
+        if rng.random() < 0.85:
+            day = rng.randint(1, 28)
+            lines.append(f"publishedDateTime: 2020-{rng.randint(1, 12):02d}-{day:02d}T10:00:00Z")
+        for key in ("quality", "heat"):
+            if rng.random() < 0.8:
+                lines.append(f"{key}: {rng.choice([-1, 0, 5, 5.5, 50, 99])}")
+        if rng.random() < 0.8:
+            lines.append(f"published: {rng.choice(['true', 'false'])}")
+        if rng.random() < 0.8:
+            lines.append(f"category: {rng.choice(['news', 'News', 'video'])}")
+        if rng.random() < 0.8:
+            lines.append(f"type: {rng.choice(['article', 'post'])}")
+        if rng.random() < 0.9:
+            name, domain = rng.choice([("Forbes", "forbes.com"), ("BBC", "bbc.co.uk"), ("X", "")])
+            lines += ["provider:", f"  name: {name}", f"  domain: {json.dumps(domain)}"]
+        topics = rng.sample(["AI", "Robots", "Vision", "robots"], rng.randint(0, 3))
+        lines.append(f"topics: {json.dumps(topics)}")
+        lines.append("---")
+        files[f"doc{n:02d}.md"] = "\n".join(lines) + "\n"
+    return write_corpus(files)
+
+
+FILTERS = [
+    {},
+    {"topic": "robots"},
+    {"topic": ["ai", "robots"]},
+    {"provider": "forbes"},
+    {"provider": ["bbc", "x"]},
+    {"category": "news"},
+    {"type": ["post"]},
+    {"since": "2020-06", "until": "2020-09-15"},
+    {"until": "2020-03"},
+    {"min_quality": 5},
+    {"min_heat": 50},
+    {"published": True},
+    {"published": False, "topic": "vision", "min_quality": 0},
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("criteria", FILTERS, ids=lambda c: ",".join(c) or "none")
+def test_sql_filter_and_sort_match_the_python_reference(cache, write_corpus, seed, criteria):
+    with newsq.load([_random_corpus(write_corpus, seed)]) as index:
+        where = Filter.build(**criteria)
+        every = list(index)
+        for sort in ("date", "quality", "heat", "title"):
+            for reverse in (False, True):
+                expected = sort_entries([e for e in every if where.matches(e)], sort, reverse)
+                assert index.filter(where, sort=sort, reverse=reverse) == expected
+
+
+# --- the cache commands -------------------------------------------------------------------
+
+
+class TestCacheCommands:
+    def test_info_lists_each_snapshot(self, cli, cache, corpus, seeds):
+        cli("list", "--data", corpus)
+        cli("list", "--data", seeds)
+        result = cli("cache", "info", "--format", "json")
+        assert result.exit_code == 0
+        found = {tuple(s["roots"]): s for s in json.loads(result.stdout)}
+        assert sorted(found) == sorted([(str(corpus),), (str(seeds),)])
+        assert found[(str(corpus),)]["documents"] == 3
+        assert found[(str(seeds),)]["documents"] == 5
+        assert found[(str(seeds),)]["path"] == str(snapshot_path([str(seeds)], cache))
+
+    def test_info_table_names_the_folder(self, cli, cache, seeds):
+        cli("list", "--data", seeds)
+        result = cli("cache", "info")
+        assert result.stdout.splitlines()[0] == f"cache folder: {cache}"
+        assert str(seeds) in result.stdout
+
+    def test_clear_one_corpus(self, cli, cache, corpus, seeds):
+        cli("list", "--data", corpus)
+        cli("list", "--data", seeds)
+        result = cli("cache", "clear", "--data", corpus)
+        assert result.exit_code == 0
+        assert result.stderr == f"newsq: removed 1 snapshot from {cache}\n"
+        assert list(cache.glob("*.sqlite")) == [snapshot_path([str(seeds)], cache)]
+
+    def test_clear_everything(self, cli, cache, corpus, seeds):
+        cli("list", "--data", corpus)
+        cli("list", "--data", seeds)
+        result = cli("cache", "clear")
+        assert result.stderr == f"newsq: removed 2 snapshots from {cache}\n"
+        assert list(cache.iterdir()) == []
+        assert cli("list", "--data", seeds, "--format", "json").exit_code == 0
+
+    def test_no_cache_gives_the_same_output(self, cli, cache, write_corpus, seeds):
+        root = write_corpus(
+            {
+                "ok.md": DOC.format(title="Alpha", day=1, topic="Robots"),
+                "bad.md": "---\n: [\n---\n",
+                "readme.md": "# hello\n",
+            }
+        )
+        commands = [
+            ("list", "--format", "json"),
+            ("list",),
+            ("search", "microsoft police", "--format", "jsonl"),
+            ("show", ID0, "--format", "json"),
+            ("topics",),
+            ("providers", "--format", "csv"),
+            ("stats", "--format", "json"),
+            ("check", "--format", "json"),
+        ]
+        for data in (seeds, root):
+            for command in commands:
+                cached = cli(*command, "--data", data)
+                cli(*command, "--data", data)  # warm
+                again = cli(*command, "--data", data)
+                uncached = cli(*command, "--data", data, "--no-cache")
+                assert (again.exit_code, again.stdout, again.stderr) == (
+                    uncached.exit_code,
+                    uncached.stdout,
+                    uncached.stderr,
+                ), command
+                assert cached.stdout == again.stdout
+
+    def test_unusable_cache_says_so_once_and_answers(self, cli, tmp_path, seeds):
+        blocker = tmp_path / "file"
+        blocker.write_text("")
+        result = cli("list", "--format", "json", env={"XDG_CACHE_HOME": str(blocker)})
+        assert result.exit_code == 0
+        assert [e["id"] for e in json.loads(result.stdout)] == NEWEST_FIRST
+        assert result.stderr.startswith(f"newsq: cannot use the cache folder {blocker}/newsq: ")
+        assert result.stderr.endswith("; indexing without a snapshot\n")
+        assert result.stderr.count("\n") == 1
+
+    def test_seeds_list_all_ids(self, cli, cache):
+        result = cli("list", "--format", "json", "--fields", "id", "--sort", "title")
+        assert sorted(r["id"] for r in json.loads(result.stdout)) == ALL_IDS
