@@ -8,7 +8,7 @@ and `--help` start fast.
 
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -74,14 +74,18 @@ class Run:
             noun = "file" if skipped == 1 else "files"
             self.out.message(f"{skipped:,} {noun} skipped; run newsq check for details")
 
-    def entries(self, found: list[Any], limit: int | None) -> None:
-        """Print documents, at most `limit`, and say on stderr what the limit hid."""
-        shown = found if limit is None else found[:limit]
+    def entries(
+        self, where: Filter, query: str | None, sort: SortKey, reverse: bool, limit: int | None
+    ) -> None:
+        """Print the matching documents, at most `limit`, and say on stderr what the limit hid."""
+        shown = self.index.select(where, query, sort=sort.value, reverse=reverse, limit=limit)
         self.out.entries(self.index, shown, self.fmt, self.fields)
-        if not found and self.fmt is Format.table:
+        if not shown and self.fmt is Format.table:
             self.out.message("no documents match")
-        elif len(shown) < len(found):
-            self.out.message(f"{len(shown):,} of {len(found):,} shown; --all for every one")
+        elif limit is not None and len(shown) == limit:
+            total = self.index.count(where, query)
+            if total > limit:
+                self.out.message(f"{limit:,} of {total:,} shown; --all for every one")
 
     def resolve(self, ref: str) -> str:
         """The document id `ref` means, or exit 1 saying why not."""
@@ -130,7 +134,7 @@ def list_command(
 ) -> None:
     """List documents, newest first, under the filters."""
     run = Run(data, no_cache, fmt, json_, fields)
-    run.entries(run.index.filter(where, sort=sort.value, reverse=reverse), None if all_ else limit)
+    run.entries(where, None, sort, reverse, None if all_ else limit)
 
 
 @app.command()
@@ -150,8 +154,7 @@ def search(
 ) -> None:
     """Documents whose title, excerpt, provider name, topics or body hold every word."""
     run = Run(data, no_cache, fmt, json_, fields)
-    found = run.index.search(query, where, sort=sort.value, reverse=reverse)
-    run.entries(found, None if all_ else limit)
+    run.entries(where, query, sort, reverse, None if all_ else limit)
 
 
 @app.command()

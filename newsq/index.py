@@ -201,7 +201,7 @@ class Index:
 
         `index.filter(topic="Computer Vision", provider="forbes", since="2020-06")`
         """
-        return self._select(_combine(where, criteria), None, sort, reverse)
+        return self.select(_combine(where, criteria), sort=sort, reverse=reverse)
 
     def search(
         self,
@@ -217,16 +217,33 @@ class Index:
         Words match whole words, ignoring case and accents, and other forms of
         the same word (`banned` finds "banning").
         """
-        return self._select(_combine(where, criteria), query, sort, reverse)
+        return self.select(_combine(where, criteria), query, sort=sort, reverse=reverse)
 
-    def _select(self, where: Filter, query: str | None, sort: str, reverse: bool) -> list[Entry]:
+    def select(
+        self,
+        where: Filter,
+        query: str | None = None,
+        *,
+        sort: str = "date",
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """`filter` (no `query`) or `search`, keeping only the first `limit` entries.
+
+        Only the entries returned are built, so the first page of a large result is cheap.
+        """
         order = order_sql(sort, reverse)  # checks the key before any work
-        clauses, params = where_sql(where)
-        if query is not None and (expression := match_expression(query)) is not None:
-            clauses.append("d.doc IN (SELECT rowid FROM search WHERE search MATCH ?)")
-            params.append(expression)
-        condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return self._entries(f"SELECT {{columns}} FROM docs d {condition} ORDER BY {order}", params)
+        condition, params = _condition(where, query)
+        sql = f"SELECT {{columns}} FROM docs d {condition} ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self._entries(sql, params)
+
+    def count(self, where: Filter | None = None, query: str | None = None) -> int:
+        """How many documents `filter(where)`, or `search(query, where)`, would return."""
+        condition, params = _condition(where or Filter(), query)
+        return self._db.execute(f"SELECT COUNT(*) FROM docs d {condition}", params).fetchone()[0]
 
     def _entries(self, sql: str, params: Sequence[Any]) -> list[Entry]:
         rows = self._db.execute(sql.format(columns=_ENTRY_COLUMNS), params)
@@ -298,6 +315,15 @@ def _entry(row: Sequence[Any]) -> Entry:
         topics=tuple(json.loads(topics)) if topics != "[]" else (),
         related=related,
     )
+
+
+def _condition(where: Filter, query: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause (or nothing) for a filter and search words, and its parameters."""
+    clauses, params = where_sql(where)
+    if query is not None and (expression := match_expression(query)) is not None:
+        clauses.append("d.doc IN (SELECT rowid FROM search WHERE search MATCH ?)")
+        params.append(expression)
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
 def _combine(where: Filter | None, criteria: dict[str, Any]) -> Filter:

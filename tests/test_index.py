@@ -562,3 +562,30 @@ class TestStats:
         assert stats["providers"] == []
         assert stats["types"] == {}
         assert stats["per_month"] == []
+
+
+# --- pages and counts -----------------------------------------------------------------------
+
+
+class TestPaging:
+    @pytest.mark.parametrize("limit", [1, 2, 4, 5, 9])
+    def test_select_with_a_limit_is_the_start_of_filter(self, seed_index, limit):
+        every = seed_index.filter(sort="quality")
+        assert seed_index.select(Filter(), sort="quality", limit=limit) == every[:limit]
+
+    def test_select_with_a_query_is_the_start_of_search(self, seed_index):
+        assert ids(seed_index.select(Filter(), "amazon ibm", limit=2)) == [ID3, ID4]
+
+    @pytest.mark.parametrize(
+        ("criteria", "query", "expected"),
+        [
+            ({}, None, 5),
+            ({"topic": "computer vision"}, None, 4),
+            ({"provider": "forbes"}, None, 1),
+            ({}, "amazon ibm", 4),
+            ({"published": False}, "amazon", 3),
+            ({}, "xylophone", 0),
+        ],
+    )
+    def test_count(self, seed_index, criteria, query, expected):
+        assert seed_index.count(Filter.build(**criteria), query) == expected
