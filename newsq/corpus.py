@@ -8,13 +8,15 @@ relative to its root, without the extension, `/`-separated.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat as stat_module
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsq.index import Index
-from newsq.indexer import Progress, update
+from newsq.indexer import Progress, update, without_gc
 from newsq.model import ERROR, WARNING, Problem, Source
 from newsq.snapshot import Snapshot, SnapshotUnavailable, snapshot_path
 
@@ -51,6 +53,11 @@ def discover(roots: Iterable[str]) -> tuple[list[Source], list[Problem]]:
     different files with one id keep the first and report the second. Each file
     is stat'ed once, here: that stat is what freshness is judged by.
     """
+    with without_gc():
+        return _discover(roots)
+
+
+def _discover(roots: Iterable[str]) -> tuple[list[Source], list[Problem]]:
     files: list[Source] = []
     problems: list[Problem] = []
     seen_files: set[tuple[int, int]] = set()
@@ -59,47 +66,82 @@ def discover(roots: Iterable[str]) -> tuple[list[Source], list[Problem]]:
     for root in roots:
         if not os.path.exists(root):
             raise DataPathError(f"no such file or folder: {root}")
-        for path, key, doc_id, stat in _walk_root(root, problems):
-            if isinstance(stat, OSError):
-                problems.append(Problem(path, None, None, ERROR, f"cannot read: {stat.strerror}"))
+        for folder in _walk_root(root, problems):
+            ids = folder.ids
+            shown = [folder.shown + name for name in folder.names]
+            stats = folder.stats
+            identities = [(s.st_dev, s.st_ino) for s in stats if s is not None]
+            if (
+                len(identities) == len(stats)
+                and len(set(identities)) == len(identities)
+                and seen_files.isdisjoint(identities)
+                and len(set(ids)) == len(ids)
+                and owner_of_id.keys().isdisjoint(ids)
+                and all(stat_module.S_ISREG(s.st_mode) for s in stats)  # type: ignore[union-attr]
+            ):
+                # The usual folder, taken whole: this runs for every file on every run.
+                seen_files.update(identities)
+                owner_of_id.update(zip(ids, shown, strict=True))
+                keys = [folder.absolute + name for name in folder.names]
+                sizes = [s.st_size for s in stats]  # type: ignore[union-attr]
+                mtimes = [s.st_mtime_ns for s in stats]  # type: ignore[union-attr]
+                files.extend(map(Source, keys, sizes, mtimes, ids, shown))
                 continue
-            identity = (stat.st_dev, stat.st_ino)
-            if identity in seen_files:
-                continue
-            seen_files.add(identity)
-            if doc_id in owner_of_id:
-                message = f"id {doc_id!r} is already taken by {owner_of_id[doc_id]}; skipped"
-                problems.append(Problem(path, None, None, WARNING, message))
-                continue
-            if not stat_module.S_ISREG(stat.st_mode):
-                # A fifo or device would block or never end; never open one.
-                problems.append(Problem(path, None, None, ERROR, "not a regular file"))
-                continue
-            owner_of_id[doc_id] = path
-            files.append(Source(key, stat.st_size, stat.st_mtime_ns, doc_id, path))
+            for name, doc_id, path, stat in zip(folder.names, ids, shown, stats, strict=True):
+                if stat is None:
+                    reason = folder.errors[name].strerror
+                    problems.append(Problem(path, None, None, ERROR, f"cannot read: {reason}"))
+                    continue
+                identity = (stat.st_dev, stat.st_ino)
+                if identity in seen_files:
+                    continue
+                seen_files.add(identity)
+                if doc_id in owner_of_id:
+                    message = f"id {doc_id!r} is already taken by {owner_of_id[doc_id]}; skipped"
+                    problems.append(Problem(path, None, None, WARNING, message))
+                    continue
+                if not stat_module.S_ISREG(stat.st_mode):
+                    # A fifo or device would block or never end; never open one.
+                    problems.append(Problem(path, None, None, ERROR, "not a regular file"))
+                    continue
+                owner_of_id[doc_id] = path
+                key = folder.absolute + name
+                files.append(Source(key, stat.st_size, stat.st_mtime_ns, doc_id, path))
     return files, problems
 
 
-_Found = tuple[str, str, str, "os.stat_result | OSError"]
+@dataclass(slots=True)
+class _Folder:
+    """One folder's document files: names sorted, with the stat of each (None: see errors)."""
+
+    shown: str  # the folder as the user would write it, ending in a separator
+    absolute: str  # the same, absolute
+    names: list[str]
+    ids: list[str]
+    stats: list[os.stat_result | None]
+    errors: dict[str, OSError]
+
+
 # Stat names relative to an open folder where the platform can: no path walked per file.
 _BY_FOLDER_FD = os.stat in os.supports_dir_fd and os.scandir in os.supports_fd
+#: A folder with more files than this is stat'ed by several threads (os.stat frees the GIL).
+THREADED_STAT_FROM = 2000
 
 
-def _walk_root(root: str, problems: list[Problem]) -> Iterator[_Found]:
-    """(path as shown, absolute path, id, stat or the error) of each document file, in order.
+def _walk_root(root: str, problems: list[Problem]) -> Iterator[_Folder]:
+    """Each folder under `root` with its document files, depth first, folders by name.
 
-    Files of a folder come by name, then its subfolders, depth first. Hidden
-    files and folders are skipped; linked folders are followed, never twice (no
-    link loops). This runs for every file on every run, so it does plain string
-    work and one stat per file, relative to the open folder.
+    Hidden files and folders are skipped; linked folders are followed, never
+    twice (no link loops). A root that is a file is a folder of one.
     """
     if not os.path.isdir(root):
         # A file named on the command line is read whatever its extension.
-        try:
-            stat: os.stat_result | OSError = os.stat(root)
-        except OSError as exc:
-            stat = exc
-        yield root, os.path.abspath(root), _strip_extension(os.path.basename(root)), stat
+        name = os.path.basename(root)
+        absolute = os.path.join(os.path.dirname(os.path.abspath(root)), "")
+        stats, errors = _stat_names([root], None)
+        errors = {name: next(iter(errors.values()))} if errors else {}
+        shown = root[: len(root) - len(name)]
+        yield _Folder(shown, absolute, [name], [_strip_extension(name)], stats, errors)
         return
 
     visited: set[tuple[int, int]] = set()
@@ -120,18 +162,58 @@ def _walk_root(root: str, problems: list[Problem]) -> Iterator[_Found]:
             visited.add((folder.st_dev, folder.st_ino))
             with os.scandir(fd if _BY_FOLDER_FD else absolute) as listing:
                 names, folders = _split_listing(listing)
-            for name in names:
-                try:
-                    stat = os.stat(name, dir_fd=fd) if _BY_FOLDER_FD else os.stat(absolute + name)
-                except OSError as exc:
-                    stat = exc
-                yield shown + name, absolute + name, id_prefix + name[: name.rfind(".")], stat
+            if _BY_FOLDER_FD:
+                stats, errors = _stat_names(names, fd)
+            else:  # pragma: no cover - Windows
+                stats, errors = _stat_names([absolute + name for name in names], None)
+                errors = {name[len(absolute) :]: error for name, error in errors.items()}
+            ids = [id_prefix + name[: name.rfind(".")] for name in names]  # all have a suffix
+            yield _Folder(shown, absolute, names, ids, stats, errors)
             for name in reversed(folders):
                 stack.append(
                     (shown + name + os.sep, absolute + name + os.sep, id_prefix + name + "/")
                 )
         finally:
             os.close(fd)
+
+
+def _stat_names(
+    names: list[str], fd: int | None
+) -> tuple[list[os.stat_result | None], dict[str, OSError]]:
+    """The stat of each name (relative to the folder `fd`), None for those that failed."""
+    stat = functools.partial(os.stat, dir_fd=fd) if fd is not None else os.stat
+
+    def stat_all(part: list[str]) -> list[os.stat_result | None]:
+        try:
+            return list(map(stat, part))  # the whole loop in C while nothing fails
+        except OSError:
+            return [_stat_or_none(stat, name) for name in part]
+
+    if len(names) < THREADED_STAT_FROM:
+        stats = stat_all(names)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        size = len(names) // 8 + 1
+        with ThreadPoolExecutor(4) as pool:
+            parts = pool.map(stat_all, [names[i : i + size] for i in range(0, len(names), size)])
+            stats = [s for part in parts for s in part]
+    errors = {}
+    if None in stats:
+        for name, result in zip(names, stats, strict=True):
+            if result is None:
+                try:
+                    stat(name)
+                except OSError as exc:
+                    errors[name] = exc
+    return stats, errors
+
+
+def _stat_or_none(stat: Callable[[str], os.stat_result], name: str) -> os.stat_result | None:
+    try:
+        return stat(name)
+    except OSError:
+        return None
 
 
 def _split_listing(listing: Iterable[os.DirEntry[str]]) -> tuple[list[str], list[str]]:
