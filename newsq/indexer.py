@@ -34,14 +34,18 @@ def update(
     snapshot: Snapshot, files: Sequence[Source], progress: Progress | None = None
 ) -> Changes:
     """Make the snapshot match `files` (the corpus as discovered now)."""
-    stale, gone = _diff(snapshot, files)
-    if not stale and not gone:
+    version = snapshot.data_version()
+    diff = _diff(snapshot, files)
+    if diff is None:
         return Changes()
     with snapshot.writing() as conn:
-        # Another run may have done part of the work while this one waited for the lock.
-        stale, gone = _diff(snapshot, files)
-        stored = {row[0] for row in snapshot.stored_files()} if stale else set()
-        snapshot.remove(conn, [*gone, *(s.key for s in stale if s.key in stored)])
+        if snapshot.data_version() != version:
+            # Another run wrote while this one waited for the lock: look again.
+            diff = _diff(snapshot, files)
+            if diff is None:
+                return Changes()
+        stale, forget, gone = diff
+        snapshot.remove(conn, forget)
         done = 0
         for batch in parse_sources(stale):
             snapshot.add(conn, batch)
@@ -49,18 +53,29 @@ def update(
             if progress is not None:
                 progress(done, len(stale))
         snapshot.touch(conn)
-    return Changes(parsed=len(stale), removed=len(gone))
+    return Changes(parsed=len(stale), removed=gone)
 
 
-def _diff(snapshot: Snapshot, files: Sequence[Source]) -> tuple[list[Source], list[str]]:
-    """The files to parse (new or changed, in their order) and the keys of files gone."""
+def _diff(
+    snapshot: Snapshot, files: Sequence[Source]
+) -> tuple[list[Source], list[str], int] | None:
+    """None when the snapshot is fresh; else the files to parse (new or changed, in order),
+    the keys to forget first (changed or gone) and how many are gone."""
     with without_gc():  # a tuple per file again
         stored = snapshot.stored_files()
         if stored == sorted(files):  # the warm case, compared in C
-            return [], []
-    known = {key: (size, mtime_ns, doc_id) for key, size, mtime_ns, doc_id, _ in stored}
-    stale = [f for f in files if known.pop(f.key, None) != (f.size, f.mtime_ns, f.doc_id)]
-    return stale, list(known)  # what is left in `known` is gone from the corpus
+            return None
+        known = {key: (size, mtime_ns, doc_id) for key, size, mtime_ns, doc_id, _ in stored}
+    stale, forget = [], []
+    for source in files:
+        seen = known.pop(source.key, None)
+        if seen != (source.size, source.mtime_ns, source.doc_id):
+            stale.append(source)
+            if seen is not None:
+                forget.append(source.key)
+    if not stale and not known:
+        return None  # only the spelling of a root differs
+    return stale, [*known, *forget], len(known)  # what is left in `known` is gone
 
 
 # --- parsing ----------------------------------------------------------------------------------

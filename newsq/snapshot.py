@@ -234,6 +234,10 @@ class Snapshot:
             "SELECT path, size, mtime_ns, doc_id, shown FROM files ORDER BY path"
         ).fetchall()
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the snapshot."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     @contextlib.contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
         """One atomic update, by one process at a time; rolled back if anything goes wrong."""
