@@ -22,11 +22,7 @@ from typing import Any
 import yaml
 
 from newsq.model import ERROR, NOTICE, WARNING, Entry, Problem, format_timestamp
-
-try:  # libyaml is about ten times faster; safe loading either way
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from newsq.yaml_load import load_yaml_reporting
 
 #: Files larger than this are refused rather than read.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -103,13 +99,18 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
     body = text[body_start:] if body_start <= len(text) else ""
 
     try:
-        front_matter = yaml.load(yaml_text, Loader=_Loader)
+        front_matter, duplicates = load_yaml_reporting(yaml_text)
     except yaml.MarkedYAMLError as exc:
         return Parsed(path, problems=[_yaml_problem(exc, path)])
     except yaml.YAMLError as exc:
         return _failure(path, 2, None, f"YAML: {exc}")
     except RecursionError:
         return _failure(path, 2, None, "YAML: nested too deeply")
+    except (ValueError, OverflowError) as exc:  # a value PyYAML cannot build: 2020-13-45
+        return _failure(path, 2, None, f"YAML: a value cannot be read: {exc}")
+    for duplicate in duplicates:
+        message = f"key {duplicate.key!r} appears more than once; the last value is kept"
+        problems.append(Problem(path, duplicate.line + 2, duplicate.column + 1, WARNING, message))
 
     if front_matter is None:
         front_matter = {}

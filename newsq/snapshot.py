@@ -35,7 +35,7 @@ from typing import Any
 from newsq.model import Problem
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 1
+FORMAT = 2
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 SUFFIX = ".sqlite"

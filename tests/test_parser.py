@@ -493,6 +493,18 @@ class TestErrors:
         self.assert_error(parsed, 1, 1, "front matter has no opening '---' line")
 
     @pytest.mark.parametrize(
+        ("value", "reason"),
+        [
+            ("2020-13-45", "month must be in 1..12"),
+            ("2020-02-30T10:00:00Z", "day is out of range for month"),
+            ("0x_", "invalid literal for int() with base 16: ''"),
+        ],
+    )
+    def test_value_yaml_cannot_build(self, value, reason):
+        parsed = parse_text(f"---\ntitle: T\ndate: {value}\n---\n", "/x/t.md", "t")
+        self.assert_error(parsed, 2, None, f"YAML: a value cannot be read: {reason}")
+
+    @pytest.mark.parametrize(
         ("front_matter", "line", "column"),
         [
             ("bad: value: here\n", 2, 11),
@@ -669,6 +681,20 @@ class TestNotices:
 class TestWarnings:
     def parse(self, front_matter):
         return parse_text("---\n" + front_matter + "---\n", "/x/t.md", "t")
+
+    def test_duplicate_keys_keep_the_last_value(self):
+        parsed = self.parse(
+            "title: A\ndate: 2020-06-11\ntitle: B\nprovider:\n  name: X\n  name: Y\n"
+        )
+        assert parsed.ok
+        assert parsed.record["title"] == "B"
+        assert list(parsed.record) == ["id", "title", "date", "provider", "path"]
+        assert parsed.entry.provider_name == "Y"
+        message = "key {!r} appears more than once; the last value is kept"
+        assert parsed.problems == [
+            Problem("/x/t.md", 4, 1, WARNING, message.format("title")),
+            Problem("/x/t.md", 7, 3, WARNING, message.format("name")),
+        ]
 
     def test_quality_that_is_not_a_number(self):
         parsed = self.parse("title: T\ndate: 2020-06-11\nquality: high\n")

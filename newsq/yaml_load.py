@@ -1,0 +1,376 @@
+"""Load YAML front matter fast, with exactly the result of PyYAML's safe loader.
+
+Why: `yaml.load(text, Loader=yaml.CSafeLoader)` costs 1.0-1.75 ms (depending on the
+machine) for a typical front matter of the benchmark corpus (about 240 events), although
+libyaml does the scanning and parsing in C: the C composer calls PyYAML's Python resolver for
+every scalar (a list concatenation and a few regular expressions each) and builds a node
+object per value, and the Python SafeConstructor then walks those nodes with generators.
+Pulling the bare events out of the same C parser costs 0.3-0.36 ms. `load_yaml` builds the
+Python value straight from those events, with an explicit stack and no nodes, in 0.45-0.55 ms
+(under half of `yaml.load`); most of what remains is libyaml's event objects themselves.
+
+How exactness is kept:
+
+* Plain scalars are resolved with the very table PyYAML uses
+  (`yaml_implicit_resolvers`: per first character, patterns in registration order, then the
+  wildcard ones) and the non-string results are built by SafeConstructor's own methods
+  (`construct_yaml_int`, `_float`, `_bool`, `_timestamp`) on a `ScalarNode`. The only
+  results computed here are the trivial ones: `str` is the text itself and null is `None`.
+* Mappings are filled with plain dict assignment in document order, as BaseConstructor
+  does, so a later duplicate key wins while the first one keeps its position, and keys that
+  are equal in Python (`1` and `true`, two `.nan`, which PyYAML builds as one shared float
+  object) collapse the same way.
+* Anything outside that common case raises `_Unsupported` internally and the text is loaded
+  again from scratch by `yaml.load` itself: tags (even `!!str` and `!`), anchors and aliases,
+  merge keys, the `=` value key, keys that are not scalars, `%YAML`/`%TAG` directives, a
+  second document, nesting deeper than `MAX_DEPTH`, and every exception at all (parser
+  errors, `date: 2020-13-45`, ...), so error types and messages always come from PyYAML.
+* If the loader's implicit resolvers change after import, it gains path resolvers, or its
+  constructors for str, null, int, float, bool, timestamp, map or seq are no longer
+  SafeConstructor's (say somebody registers a timestamp constructor that keeps strings), the
+  fast path is not used at all.
+* Resolution results are cached per distinct short plain value. That is safe because every
+  value the fast path builds from a scalar is immutable (str, int, float, bool, None, date,
+  datetime with a fixed-offset timezone); the reference returns equal (not identical) objects.
+
+Without libyaml, `yaml.SafeLoader` is the reference and is simply called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+try:
+    from yaml import CSafeLoader as _Loader
+
+    _HAVE_LIBYAML = True
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    _HAVE_LIBYAML = False
+
+__all__ = ["MAX_DEPTH", "DuplicateKey", "load_yaml", "load_yaml_reporting"]
+
+#: Deeper nesting is left to PyYAML (whose C composer recurses).
+MAX_DEPTH = 1000
+
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_VALUE = "tag:yaml.org,2002:value"
+
+# The constructors the fast path stands in for; if the loader maps any of these tags to
+# something else, its results could differ, so the fast path is switched off.
+_EXPECTED_CONSTRUCTORS = {
+    _STR: SafeConstructor.construct_yaml_str,
+    _NULL: SafeConstructor.construct_yaml_null,
+    _INT: SafeConstructor.construct_yaml_int,
+    _FLOAT: SafeConstructor.construct_yaml_float,
+    _BOOL: SafeConstructor.construct_yaml_bool,
+    _TIMESTAMP: SafeConstructor.construct_yaml_timestamp,
+    _MAP: SafeConstructor.construct_yaml_map,
+    _SEQ: SafeConstructor.construct_yaml_seq,
+}
+_CONSTRUCTOR_TAGS = tuple(_EXPECTED_CONSTRUCTORS)
+_CONSTRUCTOR_FUNCTIONS = tuple(_EXPECTED_CONSTRUCTORS.values())
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    """A mapping key that repeats an earlier key of the same mapping (the later value wins).
+
+    `key` is the scalar as written (without quotes), `line` and `column` are 0-based and
+    point at this repetition; the first occurrence is not reported.
+    """
+
+    key: str
+    line: int
+    column: int
+
+
+class _Unsupported(Exception):
+    """The fast path does not handle this text; PyYAML must load it."""
+
+
+# --- plain scalar resolution -------------------------------------------------------------
+
+_RESOLVERS: dict[Any, list[tuple[str, Any]]] = _Loader.yaml_implicit_resolvers
+
+
+def _resolver_fingerprint(resolvers: dict[Any, list[tuple[str, Any]]]) -> int:
+    # add_implicit_resolver only ever appends, so a count catches in-place additions.
+    return len(resolvers) + sum(map(len, resolvers.values()))
+
+
+_RESOLVER_FINGERPRINT = _resolver_fingerprint(_RESOLVERS)
+
+
+def _build_table() -> tuple[dict[str, tuple[tuple[str, Any], ...]], Any]:
+    # Resolver.resolve tries value[0]'s patterns (or ''s for the empty value) and then the
+    # wildcard (None) ones, first match wins; this precomputes that concatenation.
+    wildcard = tuple((tag, regexp.match) for tag, regexp in _RESOLVERS.get(None, ()))
+    table = {
+        first: tuple((tag, regexp.match) for tag, regexp in resolvers) + wildcard
+        for first, resolvers in _RESOLVERS.items()
+        if first is not None
+    }
+    table.setdefault("", wildcard)
+    # None means "no pattern can match": the scalar is a str at once.
+    return table, (wildcard or None)
+
+
+_TABLE, _TABLE_DEFAULT = _build_table()
+
+_SAFE_CONSTRUCTOR = SafeConstructor()
+
+
+def _via_constructor(tag: str, method: Any) -> Any:
+    def construct(value: str) -> Any:
+        return method(ScalarNode(tag, value))
+
+    return construct
+
+
+_SCALAR_CONSTRUCTORS = {
+    # construct_yaml_str returns node.value and construct_yaml_null returns None: nothing
+    # else to copy, so these two skip the node.
+    _STR: lambda value: value,
+    _NULL: lambda value: None,
+    _INT: _via_constructor(_INT, _SAFE_CONSTRUCTOR.construct_yaml_int),
+    _FLOAT: _via_constructor(_FLOAT, _SAFE_CONSTRUCTOR.construct_yaml_float),
+    _BOOL: _via_constructor(_BOOL, _SAFE_CONSTRUCTOR.construct_yaml_bool),
+    _TIMESTAMP: _via_constructor(_TIMESTAMP, _SAFE_CONSTRUCTOR.construct_yaml_timestamp),
+}
+
+# Front matter repeats the same short values (true, 50, type names); long values are
+# mostly unique text and would only churn the cache.
+_CACHE: dict[str, Any] = {}
+_CACHE_MAX_ENTRIES = 8192
+_CACHE_MAX_LENGTH = 64
+
+
+def _resolve_plain(value: str, resolvers: tuple[tuple[str, Any], ...]) -> Any:
+    """The value PyYAML builds for the untagged plain scalar `value`."""
+    tag = _STR  # Resolver.DEFAULT_SCALAR_TAG when no pattern matches
+    for candidate, match in resolvers:
+        if match(value):
+            tag = candidate
+            break
+    construct = _SCALAR_CONSTRUCTORS.get(tag)
+    if construct is None:  # merge, value or a custom tag: SafeConstructor's business
+        raise _Unsupported(tag)
+    result = construct(value)
+    if len(value) <= _CACHE_MAX_LENGTH:
+        if len(_CACHE) >= _CACHE_MAX_ENTRIES:
+            _CACHE.clear()
+        _CACHE[value] = result
+    return result
+
+
+def _fast_path_applies() -> bool:
+    """Whether the loader still resolves as at import and constructs with SafeConstructor."""
+    resolvers = _Loader.yaml_implicit_resolvers
+    constructors = _Loader.yaml_constructors
+    return (
+        resolvers is _RESOLVERS
+        and _resolver_fingerprint(resolvers) == _RESOLVER_FINGERPRINT
+        and not _Loader.yaml_path_resolvers
+        and tuple(map(constructors.get, _CONSTRUCTOR_TAGS)) == _CONSTRUCTOR_FUNCTIONS
+    )
+
+
+# --- the fast path -----------------------------------------------------------------------
+
+_NO_KEY = object()
+
+
+def _load_fast(text: str) -> tuple[Any, list[DuplicateKey]]:
+    """Build the value from libyaml's events; raise `_Unsupported` (or anything) to give up."""
+    loader = _Loader(text)
+    try:
+        get_event = loader.get_event
+        duplicates: list[DuplicateKey] = []
+        if get_event().__class__ is not StreamStartEvent:
+            raise _Unsupported("stream start")
+        event = get_event()
+        if event.__class__ is StreamEndEvent:
+            return None, duplicates
+        if (
+            event.__class__ is not DocumentStartEvent
+            or event.version is not None
+            or event.tags is not None
+        ):
+            raise _Unsupported("directives")
+
+        table_get = _TABLE.get
+        table_default = _TABLE_DEFAULT
+        cache_get = _CACHE.get
+        resolve = _resolve_plain
+        no_key = _NO_KEY
+        scalar_event = ScalarEvent
+        mapping_start = MappingStartEvent
+        sequence_start = SequenceStartEvent
+        mapping_end = MappingEndEvent
+        sequence_end = SequenceEndEvent
+        stack: list[tuple[Any, bool]] = []
+        push = stack.append
+        pop = stack.pop
+        container: Any = None  # the dict or list being filled; None at the top
+        is_map = False
+        key: Any = no_key  # a mapping's pending key, or no_key when a key comes next
+        root: Any = None
+
+        while True:
+            event = get_event()
+            cls = event.__class__
+            if cls is scalar_event:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Unsupported("anchor or tag")
+                value = event.value
+                if event.implicit[0]:  # plain (untagged): resolve like Resolver.resolve
+                    resolvers = table_get(value[:1], table_default)
+                    if resolvers is not None:
+                        cached = cache_get(value, no_key)
+                        value = resolve(value, resolvers) if cached is no_key else cached
+                if is_map:
+                    if key is no_key:
+                        if value in container:
+                            mark = event.start_mark
+                            duplicates.append(DuplicateKey(event.value, mark.line, mark.column))
+                        key = value
+                    else:
+                        container[key] = value
+                        key = no_key
+                elif container is not None:
+                    container.append(value)
+                else:
+                    root = value
+                    break
+            elif cls is mapping_start or cls is sequence_start:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Unsupported("anchor or tag")
+                # Attached before it is filled, as SafeConstructor does: same order.
+                new: Any = {} if cls is mapping_start else []
+                if is_map:
+                    if key is no_key:
+                        raise _Unsupported("a key that is not a scalar")
+                    container[key] = new
+                elif container is not None:
+                    container.append(new)
+                else:
+                    root = new
+                push((container, is_map))
+                if len(stack) > MAX_DEPTH:
+                    raise _Unsupported("nested too deeply")
+                container = new
+                is_map = cls is mapping_start
+                key = no_key
+            elif cls is mapping_end or cls is sequence_end:
+                container, is_map = pop()
+                key = no_key
+                if container is None:
+                    break
+            else:  # an alias
+                raise _Unsupported(cls.__name__)
+
+        if get_event().__class__ is not DocumentEndEvent:
+            raise _Unsupported("document end")
+        if get_event().__class__ is not StreamEndEvent:
+            raise _Unsupported("more than one document")
+        return root, duplicates
+    finally:
+        loader.dispose()
+
+
+# --- the reference path ------------------------------------------------------------------
+
+
+def _duplicates_in_graph(text: str) -> list[DuplicateKey]:
+    """Duplicate keys of a text PyYAML loaded, read off its node graph.
+
+    Each node is visited once, so aliases (even an alias bomb or a recursive alias) cost one
+    visit. Merge keys are not keys of their mapping, and keys brought in by a merge may be
+    overridden on purpose, so neither counts.
+    """
+    root = yaml.compose(text, Loader=_Loader)
+    if root is None:
+        return []
+    constructor = _Loader("")
+    found: list[DuplicateKey] = []
+    try:
+        visited: set[int] = set()
+        todo = [root]
+        while todo:
+            node = todo.pop()
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            if isinstance(node, SequenceNode):
+                todo.extend(node.value)
+            elif isinstance(node, MappingNode):
+                keys: set[Any] = set()
+                for key_node, value_node in node.value:
+                    todo.append(key_node)
+                    todo.append(value_node)
+                    if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE:
+                        continue
+                    try:
+                        if key_node.tag == _VALUE:  # SafeConstructor turns a `=` key into str
+                            key = key_node.value
+                        else:
+                            key = constructor.construct_object(key_node, deep=True)
+                        duplicate = key in keys
+                        keys.add(key)
+                    except Exception:  # not hashable: PyYAML would have refused the text
+                        continue
+                    if duplicate:
+                        mark = key_node.start_mark
+                        found.append(DuplicateKey(key_node.value, mark.line, mark.column))
+    finally:
+        constructor.dispose()
+    found.sort(key=lambda duplicate: (duplicate.line, duplicate.column))
+    return found
+
+
+def _load(text: str, report: bool) -> tuple[Any, list[DuplicateKey]]:
+    if _HAVE_LIBYAML and isinstance(text, str) and _fast_path_applies():
+        try:
+            return _load_fast(text)
+        except Exception:
+            # Whatever went wrong (or is merely unsupported), PyYAML decides from scratch,
+            # so values, exception types and messages are its own.
+            pass
+    value = yaml.load(text, Loader=_Loader)
+    return value, (_duplicates_in_graph(text) if report else [])
+
+
+def load_yaml(text: str) -> Any:
+    """Return what `yaml.load(text, Loader=yaml.CSafeLoader)` returns, or raise what it raises."""
+    return _load(text, False)[0]
+
+
+def load_yaml_reporting(text: str) -> tuple[Any, list[DuplicateKey]]:
+    """`load_yaml(text)` and the duplicate keys of every mapping in it, in document order."""
+    return _load(text, True)
