@@ -16,6 +16,7 @@ import datetime as dt
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,6 +161,10 @@ class _TooLarge(Exception):
     pass
 
 
+# Values that are already JSON: passed through without a call (most leaves of a record).
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def to_json_value(value: Any, budget: list[int] | None = None) -> Any:
     """Convert a loaded YAML value to plain JSON types without losing information.
 
@@ -169,10 +174,26 @@ def to_json_value(value: Any, budget: list[int] | None = None) -> Any:
     `budget` (a one-item list) bounds how many values may be produced, so a YAML
     alias bomb cannot expand without limit.
     """
-    if budget is not None:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise _TooLarge
+    if budget is None:
+        budget = [sys.maxsize]
+    return _json_value(value, budget)
+
+
+def _json_value(value: Any, budget: list[int]) -> Any:
+    # Runs for every container of every record: leaves are handled inline, not by a call.
+    kind = type(value)
+    if kind is dict:
+        _spend(budget, len(value) + 1)
+        return {
+            (k if type(k) is str else _json_key(k)): (
+                v if type(v) in _PLAIN else _json_value(v, budget)
+            )
+            for k, v in value.items()
+        }
+    if kind is list:
+        _spend(budget, len(value) + 1)
+        return [v if type(v) in _PLAIN else _json_value(v, budget) for v in value]
+    _spend(budget, 1)
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
@@ -180,9 +201,9 @@ def to_json_value(value: Any, budget: list[int] | None = None) -> Any:
             return value
         return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
-        return {_json_key(k): to_json_value(v, budget) for k, v in value.items()}
+        return {_json_key(k): _json_value(v, budget) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_json_value(v, budget) for v in value]
+        return [_json_value(v, budget) for v in value]
     if isinstance(value, dt.datetime):
         return format_timestamp(value)
     if isinstance(value, dt.date):
@@ -190,8 +211,14 @@ def to_json_value(value: Any, budget: list[int] | None = None) -> Any:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, (set, frozenset)):
-        return sorted((to_json_value(v, budget) for v in value), key=str)
+        return sorted((_json_value(v, budget) for v in value), key=str)
     return str(value)
+
+
+def _spend(budget: list[int], values: int) -> None:
+    budget[0] -= values
+    if budget[0] < 0:
+        raise _TooLarge
 
 
 def _json_key(key: Any) -> str:

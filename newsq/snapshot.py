@@ -266,37 +266,37 @@ class Snapshot:
         conn.executemany("DELETE FROM files WHERE file = ?", files)
 
     def add(self, conn: sqlite3.Connection, batch: Sequence[FileRows]) -> None:
-        """Store freshly parsed files (not yet in the snapshot)."""
-        for rows in batch:
-            cursor = conn.execute(
-                "INSERT INTO files (path, size, mtime_ns, doc_id, shown) VALUES (?, ?, ?, ?, ?)",
-                (rows.key, rows.size, rows.mtime_ns, rows.doc_id, rows.shown),
-            )
-            file = cursor.lastrowid
-            if rows.problems:
-                conn.executemany(
-                    "INSERT INTO problems (file, line, col, severity, message) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(file, *problem) for problem in rows.problems],
-                )
+        """Store freshly parsed files (not yet in the snapshot), one statement per table."""
+        (last,) = conn.execute("SELECT COALESCE(MAX(file), 0) FROM files").fetchone()
+        files, problems, docs, records, topics, providers, words = [], [], [], [], [], [], []
+        for file, rows in enumerate(batch, start=last + 1):
+            files.append((file, rows.key, rows.size, rows.mtime_ns, rows.doc_id, rows.shown))
+            problems.extend((file, *problem) for problem in rows.problems)
             if rows.doc is None:
                 continue
-            conn.execute(_INSERT_DOC, (file, *rows.doc))
-            conn.execute("INSERT INTO records (doc, json) VALUES (?, ?)", (file, rows.record_json))
-            conn.executemany(
-                "INSERT OR IGNORE INTO doc_topics (key, doc) VALUES (?, ?)",
-                [(key, file) for key in rows.topic_keys],
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO doc_providers (key, doc) VALUES (?, ?)",
-                [(key, file) for key in rows.provider_keys],
-            )
-            words = rows.words or ("",) * 5
-            conn.execute(
-                "INSERT INTO search (rowid, title, excerpt, provider, topics, body) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (file, *words),
-            )
+            docs.append((file, *rows.doc))
+            records.append((file, rows.record_json))
+            topics.extend((key, file) for key in rows.topic_keys)
+            providers.extend((key, file) for key in rows.provider_keys)
+            words.append((file, *(rows.words or ("",) * 5)))
+        conn.executemany(
+            "INSERT INTO files (file, path, size, mtime_ns, doc_id, shown) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            files,
+        )
+        conn.executemany(
+            "INSERT INTO problems (file, line, col, severity, message) VALUES (?, ?, ?, ?, ?)",
+            problems,
+        )
+        conn.executemany(_INSERT_DOC, docs)
+        conn.executemany("INSERT INTO records (doc, json) VALUES (?, ?)", records)
+        conn.executemany("INSERT OR IGNORE INTO doc_topics (key, doc) VALUES (?, ?)", topics)
+        conn.executemany("INSERT OR IGNORE INTO doc_providers (key, doc) VALUES (?, ?)", providers)
+        conn.executemany(
+            "INSERT INTO search (rowid, title, excerpt, provider, topics, body) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            words,
+        )
 
     def touch(self, conn: sqlite3.Connection) -> None:
         conn.execute(
