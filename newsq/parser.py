@@ -92,7 +92,7 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
     opening = _OPENING.match(text)
     if opening is None:
         return Parsed(path, problems=[_no_front_matter(text, path)])
-    closing = _FENCE.search(text, opening.end())
+    closing = _closing_fence(text, opening.end())
     if closing is None:
         return _failure(path, 1, 1, "front matter opened on line 1 is never closed")
     yaml_text = text[opening.end() : closing.start()]
@@ -147,6 +147,24 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
     result.record = record
     result.words = _search_words(entry, front_matter, record.get("body", ""))
     return result
+
+
+def _closing_fence(text: str, start: int) -> re.Match[str] | None:
+    """The first `---` or `...` line at or after `start` (a line start).
+
+    Jumps between lines that begin with `-` or `.` instead of letting the regex
+    look at every character: most of a front matter's lines begin otherwise.
+    """
+    position = start
+    while True:
+        found = _FENCE.match(text, position)
+        if found is not None:
+            return found
+        dashes, dots = text.find("\n---", position), text.find("\n...", position)
+        candidates = [c for c in (dashes, dots) if c >= 0]
+        if not candidates:
+            return None
+        position = min(candidates) + 1
 
 
 def _failure(path: str, line: int | None, column: int | None, message: str) -> Parsed:

@@ -8,6 +8,8 @@ import textwrap
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsq import parser
 from newsq.model import ERROR, NOTICE, WARNING, Problem
@@ -814,3 +816,17 @@ class TestWarnings:
         assert parsed.ok
         assert set(severities(parsed)) == {WARNING}
         assert len(parsed.problems) == 4
+
+
+# --- the closing fence --------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["---", "...", "--- ", "---\r", "-- -", "a: b", "", " ---", "x..."]))
+)
+def test_closing_fence_is_the_first_fence_line(lines):
+    text = "\n".join(lines)
+    expected = parser._FENCE.search(text, 0)
+    found = parser._closing_fence(text, 0)
+    assert (found and found.span()) == (expected and expected.span())
