@@ -313,6 +313,16 @@ def main() -> None:
     """The console script: run the app, and stay quiet when the reader of a pipe goes away."""
     try:
         app()
+    except Exception as exc:
+        from newsq.snapshot import discard_damaged
+
+        damaged = discard_damaged(exc)
+        if damaged is None:
+            raise
+        from newsq.output import Output
+
+        Output().message(f"the snapshot {damaged} is damaged ({exc}); removed, run again")
+        sys.exit(1)
     finally:
         try:
             sys.stdout.flush()

@@ -18,7 +18,13 @@ from pathlib import Path
 from newsq.index import Index
 from newsq.indexer import Progress, update, without_gc
 from newsq.model import ERROR, WARNING, Problem, Source
-from newsq.snapshot import Snapshot, SnapshotUnavailable, snapshot_path
+from newsq.snapshot import (
+    Snapshot,
+    SnapshotUnavailable,
+    is_damage,
+    remove_files,
+    snapshot_path,
+)
 
 DATA_ENV = "NEWSQ_DATA"
 EXTENSIONS = (".md", ".markdown", ".txt")
@@ -262,6 +268,14 @@ def load(
     files, problems = discover(roots)
     snapshot, cache_problem = _open_snapshot(roots, cache)
     try:
+        changes = update(snapshot, files, progress)
+    except Exception as exc:
+        snapshot.close()
+        if snapshot.path is None or not is_damage(exc):
+            raise
+        # Damage the opening checks could not see: start that snapshot afresh, once.
+        remove_files(snapshot.path)
+        snapshot, cache_problem = _open_snapshot(roots, cache)
         changes = update(snapshot, files, progress)
     except BaseException:
         snapshot.close()

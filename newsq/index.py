@@ -17,7 +17,7 @@ from typing import Any
 
 from newsq.model import ERROR, Changes, Entry, Problem, Source, format_timestamp
 from newsq.query import Filter, match_expression, order_sql, where_sql
-from newsq.snapshot import EPOCH, Snapshot
+from newsq.snapshot import EPOCH, Snapshot, unpack_record
 
 # The `docs` columns an `Entry` is built from, in `Entry`'s order.
 _ENTRY_COLUMNS = (
@@ -110,11 +110,11 @@ class Index:
 
     def __getitem__(self, doc_id: str) -> dict[str, Any]:
         row = self._db.execute(
-            "SELECT r.json FROM docs d JOIN records r ON r.doc = d.doc WHERE d.id = ?", (doc_id,)
+            "SELECT r.data FROM docs d JOIN records r ON r.doc = d.doc WHERE d.id = ?", (doc_id,)
         ).fetchone()
         if row is None:
             raise KeyError(doc_id)
-        return json.loads(row[0])
+        return unpack_record(row[0])
 
     def entry(self, doc_id: str) -> Entry:
         found = self._entries("SELECT {columns} FROM docs d WHERE d.id = ?", (doc_id,))
@@ -125,18 +125,18 @@ class Index:
     def records(self, entries: Iterable[Entry]) -> list[dict[str, Any]]:
         """The full records of the given entries, in their order."""
         ids = [e.id for e in entries]
-        by_id: dict[str, str] = {}
+        by_id: dict[str, bytes] = {}
         for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
             chunk = ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             by_id.update(
                 self._db.execute(
-                    "SELECT d.id, r.json FROM docs d JOIN records r ON r.doc = d.doc "
+                    "SELECT d.id, r.data FROM docs d JOIN records r ON r.doc = d.doc "
                     f"WHERE d.id IN ({marks})",
                     chunk,
                 )
             )
-        return [json.loads(by_id[i]) for i in ids]
+        return [unpack_record(by_id[i]) for i in ids]
 
     @property
     def problems(self) -> list[Problem]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 import signal
 import sys
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from newsq.model import Changes, Source
 from newsq.query import provider_keys
-from newsq.snapshot import FileRows, Snapshot, doc_row
+from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record
 
 #: Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
@@ -119,7 +118,7 @@ def parse_rows(source: Source) -> FileRows:
     if entry is None or record is None:
         return rows
     rows.doc, rows.topic_keys, rows.provider_keys = doc_row(entry, provider_keys(entry))
-    rows.record_json = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    rows.record = pack_record(record)
     rows.words = parsed.words
     return rows
 

@@ -347,3 +347,27 @@ def test_ctrl_c_while_indexing_exits_130_and_loses_nothing(big_corpus, tmp_path)
     after = run(*args, cwd=tmp_path, XDG_CACHE_HOME=str(cache))
     expected = run(*args, "--no-cache", cwd=tmp_path)
     assert (after.returncode, after.stdout) == (0, expected.stdout)
+
+
+@pytest.mark.parametrize("start", [4096 * 3, 4096 * 12])
+def test_snapshot_damaged_inside_is_removed_and_rebuilt(tmp_path, start):
+    import random
+
+    cache = tmp_path / "cache"
+    args = ("list", "--all", "--format", "json")
+    first = run(*args, cwd=tmp_path, XDG_CACHE_HOME=str(cache))
+    (path,) = (cache / "newsq").glob("*.sqlite")
+    data = bytearray(path.read_bytes())
+    noise = random.Random(start).randbytes(len(data) - start)
+    path.write_bytes(bytes(data[:start]) + noise)
+    damaged = run(*args, cwd=tmp_path, XDG_CACHE_HOME=str(cache))
+    assert "Traceback" not in damaged.stderr, damaged.stderr
+    if damaged.returncode == 1:  # found by a query, not on opening
+        assert damaged.stderr == (
+            f"newsq: the snapshot {path} is damaged (database disk image is malformed); "
+            "removed, run again\n"
+        )
+    else:
+        assert (damaged.returncode, damaged.stdout) == (0, first.stdout)
+    again = run(*args, cwd=tmp_path, XDG_CACHE_HOME=str(cache))
+    assert (again.returncode, again.stdout, again.stderr) == (0, first.stdout, "")
