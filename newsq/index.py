@@ -110,7 +110,7 @@ class Index:
 
     def __getitem__(self, doc_id: str) -> dict[str, Any]:
         row = self._db.execute(
-            "SELECT r.data FROM docs d JOIN records r ON r.doc = d.doc WHERE d.id = ?", (doc_id,)
+            "SELECT r.json FROM docs d JOIN records r ON r.doc = d.doc WHERE d.id = ?", (doc_id,)
         ).fetchone()
         if row is None:
             raise KeyError(doc_id)
@@ -125,13 +125,13 @@ class Index:
     def records(self, entries: Iterable[Entry]) -> list[dict[str, Any]]:
         """The full records of the given entries, in their order."""
         ids = [e.id for e in entries]
-        by_id: dict[str, bytes] = {}
+        by_id: dict[str, str] = {}
         for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
             chunk = ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             by_id.update(
                 self._db.execute(
-                    "SELECT d.id, r.data FROM docs d JOIN records r ON r.doc = d.doc "
+                    "SELECT d.id, r.json FROM docs d JOIN records r ON r.doc = d.doc "
                     f"WHERE d.id IN ({marks})",
                     chunk,
                 )

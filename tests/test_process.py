@@ -314,7 +314,7 @@ def test_concurrent_cold_runs_all_answer_as_no_cache(big_corpus, tmp_path):
     expected = run(*args, "--no-cache", cwd=tmp_path)
     processes = [_start(*args, cache=tmp_path / "cache", cwd=tmp_path) for _ in range(4)]
     outputs = [process.communicate(timeout=120) for process in processes]
-    assert [p.returncode for p in processes] == [0, 0, 0, 0]
+    assert [p.returncode for p in processes] == [0, 0, 0, 0], [err for _, err in outputs]
     assert len(expected.stdout.splitlines()) == 3000
     for stdout, stderr in outputs:
         assert stdout.decode("utf-8") == expected.stdout
