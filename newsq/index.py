@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from newsq.model import ERROR, Changes, Entry, Problem, Source, format_timestamp
+from newsq.model import Changes, Entry, Problem, format_timestamp
 from newsq.query import Filter, match_expression, order_sql, where_sql
 from newsq.snapshot import EPOCH, Snapshot, unpack_record
 
@@ -63,16 +63,12 @@ class Index:
     def __init__(
         self,
         snapshot: Snapshot,
-        files: Sequence[Source] = (),
-        problems: Sequence[Problem] = (),
         *,
         changes: Changes | None = None,
         cache_problem: str | None = None,
     ) -> None:
         self._snapshot = snapshot
         self._db = snapshot.conn
-        self._files = files
-        self._found_problems = list(problems)
         self._problems: list[Problem] | None = None
         self._length: int | None = None
         #: What loading had to parse and forget to bring the snapshot up to date.
@@ -142,18 +138,13 @@ class Index:
     def problems(self) -> list[Problem]:
         """Problems finding files, then each file's parse problems, by path."""
         if self._problems is None:
-            display = {f.key: f.path for f in self._files}
-            self._problems = self._found_problems + self._snapshot.problems(display)
+            self._problems = self._snapshot.problems()
         return self._problems
 
     @property
     def skipped(self) -> int:
         """How many files could not be loaded as documents."""
-        found = {p.path for p in self._found_problems if p.severity == ERROR}
-        (stored,) = self._db.execute(
-            "SELECT COUNT(DISTINCT file) FROM problems WHERE severity = ?", (ERROR,)
-        ).fetchone()
-        return len(found) + stored
+        return self._snapshot.skipped()
 
     # --- lookups ---------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
-from newsq.model import Changes, Source
+from newsq.model import Changes, Problem, Source
 from newsq.query import provider_keys
 from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record
 
@@ -30,19 +30,27 @@ Progress = Callable[[int, int], None]
 
 
 def update(
-    snapshot: Snapshot, files: Sequence[Source], progress: Progress | None = None
+    snapshot: Snapshot,
+    files: Sequence[Source],
+    progress: Progress | None = None,
+    *,
+    fingerprint: str | None = None,
+    found_problems: Sequence[Problem] = (),
 ) -> Changes:
-    """Make the snapshot match `files` (the corpus as discovered now)."""
+    """Make the snapshot match `files` (the corpus as discovered now).
+
+    `fingerprint` and `found_problems` (of the scan that found the files) are
+    stored with it, so the next run can see at once that nothing changed.
+    """
     version = snapshot.data_version()
     diff = _diff(snapshot, files)
-    if diff is None:
-        return Changes()
     with snapshot.writing() as conn:
         if snapshot.data_version() != version:
             # Another run wrote while this one waited for the lock: look again.
             diff = _diff(snapshot, files)
-            if diff is None:
-                return Changes()
+        if diff is None:
+            snapshot.touch(conn, fingerprint, found_problems)
+            return Changes()
         stale, forget, gone = diff
         snapshot.remove(conn, forget)
         done = 0
@@ -51,7 +59,7 @@ def update(
             done += len(batch)
             if progress is not None:
                 progress(done, len(stale))
-        snapshot.touch(conn)
+        snapshot.touch(conn, fingerprint, found_problems)
     return Changes(parsed=len(stale), removed=gone)
 
 

@@ -121,6 +121,19 @@ class TestFreshness:
             assert second.changes == newsq.Changes(parsed=0, removed=0)
             assert ids(second.filter()) == ["sub/c", "b", "a"]
 
+    def test_unchanged_corpus_is_fresh_by_its_fingerprint_alone(self, cache, corpus, monkeypatch):
+        from newsq import corpus as corpus_module
+
+        newsq.load([corpus]).close()
+
+        def not_needed(found):
+            raise AssertionError("a warm run compared files one by one")
+
+        monkeypatch.setattr(corpus_module, "sources", not_needed)
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes(0, 0)
+            assert ids(index.filter()) == ["sub/c", "b", "a"]
+
     def test_edited_file_is_parsed_again(self, cache, corpus):
         newsq.load([corpus]).close()
         rewrite(corpus / "a.md", DOC.format(title="Alpha edited", day=9, topic="Boats"))

@@ -1,0 +1,340 @@
+"""Walking the data roots: every folder, its document files, and one stat of each.
+
+This runs in full on every run, warm ones included (freshness is never
+skipped), so it is built for speed: names come from one listing per folder,
+each file is stat'ed once relative to its open folder, stats are packed into
+arrays rather than objects, and on a large corpus the stat calls are shared
+among processes (`os.stat` is mostly system time, and threads only queue on
+the GIL around it). `Scan.fingerprint` condenses everything found, so a warm
+run can tell in one comparison that nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+import os
+import stat as stat_module
+import sys
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from newsq.model import ERROR, Problem
+
+EXTENSIONS = (".md", ".markdown", ".txt")
+#: From this many files, stat calls are shared among processes (where fork exists).
+PARALLEL_STAT_FROM = 20_000
+STAT_PROCESSES = 2
+
+# Per file, `times` holds (size, mtime_ns) and `identity` (inode, device, mode).
+# A file that could not be stat'ed has size -1 and its errno where mtime would be.
+_TIMES = 2
+_IDENTITY = 3
+# Stat names relative to an open folder where the platform can: no path walked per file.
+_BY_FOLDER_FD = os.stat in os.supports_dir_fd and os.scandir in os.supports_fd
+
+
+class DataPathError(ValueError):
+    """A data root that does not exist: the user's mistake, reported as a usage error."""
+
+
+@dataclass(slots=True)
+class Folder:
+    """One folder's document files, by name, with their stats packed in arrays."""
+
+    shown: str  # the folder as the user would write it, ending in a separator
+    absolute: str  # the same, absolute
+    id_prefix: str | None  # the ids' folder part (`a/b/` or empty); None: a root file
+    names: list[str]
+    times: array[int] = field(default_factory=lambda: array("q"))
+    identity: array[int] = field(default_factory=lambda: array("Q"))
+
+    def ids(self) -> list[str]:
+        """The document id of each file: the folder part, then the name less its suffix."""
+        if self.id_prefix is None:  # a root that is a file: any suffix, or none
+            return [os.path.splitext(self.names[0])[0]]
+        return [self.id_prefix + name[: name.rfind(".")] for name in self.names]
+
+    def error(self, position: int) -> OSError | None:
+        """Why the file at `position` could not be stat'ed, if it could not."""
+        if self.times[position * _TIMES] >= 0:
+            return None
+        code = self.times[position * _TIMES + 1]
+        return OSError(code, os.strerror(code) if code else "unknown error")
+
+
+@dataclass(slots=True)
+class Scan:
+    """What walking the roots found: folders with their files, and problems on the way."""
+
+    roots: list[str]
+    folders: list[Folder]
+    problems: list[Problem]
+
+    def fingerprint(self) -> str:
+        """A digest of every name, size, mtime and inode found: equal means nothing changed."""
+        digest = hashlib.sha256()
+        digest.update("\0".join(self.roots).encode("utf-8", "surrogateescape") + b"\1")
+        for folder in self.folders:
+            text = "\0".join([folder.shown, folder.absolute, *folder.names])
+            digest.update(text.encode("utf-8", "surrogateescape") + b"\1")
+            digest.update(folder.times.tobytes())
+            digest.update(folder.identity.tobytes())
+        for problem in self.problems:
+            digest.update(problem.format().encode("utf-8", "surrogateescape") + b"\1")
+        return digest.hexdigest()
+
+
+def scan(roots: Sequence[str]) -> Scan:
+    """Walk every root; raises `DataPathError` for a root that does not exist."""
+    problems: list[Problem] = []
+    folders: list[Folder] = []
+    visited: set[tuple[int, int]] = set()
+    for root in roots:
+        if not os.path.exists(root):
+            raise DataPathError(f"no such file or folder: {root}")
+        folders.extend(_walk_root(root, problems, visited))
+    _stat_all(folders)
+    more = _folders_named_like_documents(folders, problems, visited)
+    while more:  # rare: a folder called `news.txt` is listed as a document, then walked
+        _stat_all(more)
+        folders.extend(more)
+        more = _folders_named_like_documents(more, problems, visited)
+    return Scan(list(roots), folders, problems)
+
+
+def _folders_named_like_documents(
+    folders: list[Folder], problems: list[Problem], visited: set[tuple[int, int]]
+) -> list[Folder]:
+    """Take the entries whose stat says folder out of the files, and walk them."""
+    found: list[Folder] = []
+    for folder in folders:
+        modes = folder.identity[2::3]
+        if not modes or min(modes) >= stat_module.S_IFREG:  # no folder, fifo or device
+            continue
+        keep = [i for i, mode in enumerate(modes) if not stat_module.S_ISDIR(mode)]
+        if len(keep) == len(modes) or folder.id_prefix is None:
+            continue
+        subfolders = [folder.names[i] for i, mode in enumerate(modes) if stat_module.S_ISDIR(mode)]
+        folder.names = [folder.names[i] for i in keep]
+        folder.times = array("q", [v for i in keep for v in folder.times[i * 2 : i * 2 + 2]])
+        folder.identity = array("Q", [v for i in keep for v in folder.identity[i * 3 : i * 3 + 3]])
+        for name in subfolders:
+            start = (folder.shown + name + os.sep, folder.absolute + name + os.sep)
+            found.extend(_walk_folder(*start, folder.id_prefix + name + "/", problems, visited))
+    return found
+
+
+# --- listing ---------------------------------------------------------------------------------
+
+
+def _walk_root(
+    root: str, problems: list[Problem], visited: set[tuple[int, int]]
+) -> Iterator[Folder]:
+    """Each folder under `root` with its document files, depth first, folders by name.
+
+    Hidden files and folders are skipped; linked folders are followed, never
+    twice (no link loops). A root that is a file is a folder of one.
+    """
+    if not os.path.isdir(root):
+        # A file named on the command line is read whatever its extension.
+        name = os.path.basename(root)
+        absolute = os.path.join(os.path.dirname(os.path.abspath(root)), "")
+        yield Folder(root[: len(root) - len(name)], absolute, None, [name])
+        return
+    shown = root if root.endswith(os.sep) else root + os.sep
+    yield from _walk_folder(shown, os.path.join(os.path.abspath(root), ""), "", problems, visited)
+
+
+def _walk_folder(
+    shown: str,
+    absolute: str,
+    id_prefix: str,
+    problems: list[Problem],
+    visited: set[tuple[int, int]],
+) -> Iterator[Folder]:
+    stack = [(shown, absolute, id_prefix)]
+    while stack:
+        shown, absolute, id_prefix = stack.pop()
+        try:
+            folder = os.stat(absolute)
+            if (folder.st_dev, folder.st_ino) in visited:
+                continue
+            visited.add((folder.st_dev, folder.st_ino))
+            names, subfolders = _list_folder(absolute)
+        except OSError as exc:
+            message = f"cannot read folder: {exc.strerror}"
+            problems.append(Problem(shown.rstrip(os.sep) or shown, None, None, ERROR, message))
+            continue
+        yield Folder(shown, absolute, id_prefix, names)
+        for name in reversed(subfolders):
+            stack.append((shown + name + os.sep, absolute + name + os.sep, id_prefix + name + "/"))
+
+
+def _list_folder(absolute: str) -> tuple[list[str], list[str]]:
+    """Names that look like documents, and subfolders, of a folder; each sorted.
+
+    One plain listing and string tests: a folder may hold 100,000 entries. Only
+    the other entries (few, usually) are looked at to find the subfolders; a
+    folder named like a document is found when it is stat'ed.
+    """
+    visible = [name for name in os.listdir(absolute) if not name.startswith(".")]
+    names = [name for name in visible if name.lower().endswith(EXTENSIONS)]
+    subfolders = []
+    if len(names) < len(visible):
+        others = [name for name in visible if not name.lower().endswith(EXTENSIONS)]
+        if len(others) > 256:  # many: their types come with a listing, without a stat each
+            wanted = set(others)
+            with os.scandir(absolute) as listing:
+                subfolders = [e.name for e in listing if e.name in wanted and _is_folder(e)]
+        else:
+            subfolders = [name for name in others if os.path.isdir(absolute + name)]
+    names.sort()
+    subfolders.sort()
+    return names, subfolders
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+# --- stat'ing --------------------------------------------------------------------------------
+
+
+def _stat_all(folders: list[Folder]) -> None:
+    """Fill each folder's `times` and `identity`, sharing the work among processes if large."""
+    total = sum(len(f.names) for f in folders)
+    if total >= PARALLEL_STAT_FROM and hasattr(os, "fork") and sys.platform.startswith("linux"):
+        parts = _split_work(folders, STAT_PROCESSES)
+        if _stat_in_processes(folders, parts):
+            return
+    for folder in folders:
+        folder.times, folder.identity = _stat_names(folder, 0, len(folder.names))
+
+
+def _stat_names(folder: Folder, start: int, end: int) -> tuple[array[int], array[int]]:
+    times, identity = array("q"), array("Q")
+    names = folder.names[start:end]
+    fd = None
+    if _BY_FOLDER_FD and len(folder.names) > 1:
+        try:
+            fd = os.open(folder.absolute, os.O_RDONLY)
+        except OSError:
+            fd = None
+    try:
+        for name in names:
+            try:
+                if fd is not None:
+                    result = os.stat(name, dir_fd=fd)
+                else:
+                    result = os.stat(folder.absolute + name)
+            except OSError as exc:
+                times.extend((-1, exc.errno or 0))
+                identity.extend((0, 0, 0))
+                continue
+            times.extend((result.st_size, result.st_mtime_ns))
+            identity.extend((result.st_ino, result.st_dev, result.st_mode))
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return times, identity
+
+
+def _split_work(folders: list[Folder], parts: int) -> list[list[tuple[int, int, int]]]:
+    """Cut the files into `parts` runs of (folder index, start, end), about equal in size."""
+    total = sum(len(f.names) for f in folders)
+    share = -(-total // parts)
+    work: list[list[tuple[int, int, int]]] = [[]]
+    room = share
+    for index, folder in enumerate(folders):
+        start = 0
+        while start < len(folder.names):
+            if room == 0:
+                work.append([])
+                room = share
+            end = min(len(folder.names), start + room)
+            work[-1].append((index, start, end))
+            room -= end - start
+            start = end
+    return work
+
+
+def _stat_in_processes(folders: list[Folder], parts: list[list[tuple[int, int, int]]]) -> bool:
+    """Stat each part in a forked child writing into shared memory; False if any child failed.
+
+    Forked before any thread or database exists in this process, and the
+    children only stat and copy numbers, so forking is safe here.
+    """
+    sizes = [sum(end - start for _, start, end in part) for part in parts]
+    stride = 8 * (_TIMES + _IDENTITY)
+    memories = [mmap.mmap(-1, max(1, n * stride)) for n in sizes]
+    children = []
+    try:
+        for part, memory in zip(parts[1:], memories[1:], strict=True):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the child, measured by its output
+                _child_stats(folders, part, memory)
+            children.append(pid)
+        _write_stats(folders, parts[0], memories[0])  # this process takes the first share
+        ok = True
+        for pid in children:
+            _, status = os.waitpid(pid, 0)
+            ok = ok and os.waitstatus_to_exitcode(status) == 0
+        children = []
+        if not ok:
+            return False
+        for part, memory, n in zip(parts, memories, sizes, strict=True):
+            times = array("q", memory[: n * 8 * _TIMES])
+            identity = array("Q", memory[n * 8 * _TIMES : n * stride])
+            offset = 0
+            for index, start, end in part:
+                count = end - start
+                folder = folders[index]
+                folder.times.extend(times[offset * _TIMES : (offset + count) * _TIMES])
+                folder.identity.extend(identity[offset * _IDENTITY : (offset + count) * _IDENTITY])
+                offset += count
+        return True
+    finally:
+        for pid in children:  # interrupted: leave no child behind
+            try:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        for memory in memories:
+            memory.close()
+
+
+def _child_stats(
+    folders: list[Folder], part: list[tuple[int, int, int]], memory: mmap.mmap
+) -> None:  # pragma: no cover - runs in a forked child
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly
+    code = 1
+    try:
+        _write_stats(folders, part, memory)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _write_stats(
+    folders: list[Folder], part: list[tuple[int, int, int]], memory: mmap.mmap
+) -> None:
+    """Stat a share of the files into `memory`: all their times, then all their identities."""
+    all_times, all_identity = array("q"), array("Q")
+    for index, start, end in part:
+        times, identity = _stat_names(folders[index], start, end)
+        all_times.extend(times)
+        all_identity.extend(identity)
+    memory[: len(all_times) * 8] = all_times.tobytes()
+    memory[len(all_times) * 8 : len(all_times) * 8 + len(all_identity) * 8] = all_identity.tobytes()
+
+
+def is_regular(mode: int) -> bool:
+    return stat_module.S_ISREG(mode)

@@ -1,0 +1,107 @@
+"""Walking the roots: listing, stats in arrays, shared stat work, and the fingerprint."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from newsq import scan as scanning
+from newsq.corpus import discover
+from newsq.scan import scan
+
+
+@pytest.fixture
+def tree(write_corpus) -> Path:
+    files = {f"doc{n:03d}.md": f"---\ntitle: {n}\n---\n" for n in range(40)}
+    files |= {f"sub/inner{n}.txt": "---\ntitle: x\n---\n" for n in range(5)}
+    files |= {"deeper/a/b.markdown": "---\ntitle: b\n---\n", "notes.json": "{}"}
+    return write_corpus(files)
+
+
+def snapshot_of(root: Path):
+    found = scan([str(root)])
+    return [
+        (f.shown, f.absolute, f.names, f.ids(), list(f.times), list(f.identity))
+        for f in found.folders
+    ]
+
+
+def test_folders_depth_first_names_sorted(tree):
+    found = scan([str(tree)])
+    assert [f.shown for f in found.folders] == [
+        f"{tree}/",
+        f"{tree}/deeper/",
+        f"{tree}/deeper/a/",
+        f"{tree}/sub/",
+    ]
+    assert found.folders[0].names == [f"doc{n:03d}.md" for n in range(40)]
+    assert found.folders[2].ids() == ["deeper/a/b"]
+
+
+def test_stats_are_packed_per_file(tree):
+    folder = scan([str(tree)]).folders[3]
+    stat = os.stat(tree / "sub" / "inner2.txt")
+    assert folder.times[4:6].tolist() == [stat.st_size, stat.st_mtime_ns]
+    assert folder.identity[6:9].tolist() == [stat.st_ino, stat.st_dev, stat.st_mode]
+
+
+def test_stat_shared_among_processes_equals_one_process(tree, monkeypatch):
+    alone = snapshot_of(tree)
+    monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)
+    monkeypatch.setattr(scanning, "STAT_PROCESSES", 3)
+    assert snapshot_of(tree) == alone
+
+
+def test_work_is_split_into_equal_runs():
+    folders = [scanning.Folder("", "", "", [str(n) for n in range(k)]) for k in (5, 0, 7)]
+    parts = scanning._split_work(folders, 3)
+    assert parts == [[(0, 0, 4)], [(0, 4, 5), (2, 0, 3)], [(2, 3, 7)]]
+
+
+def test_many_other_entries_still_find_the_subfolders(write_corpus):
+    files = {f"img{n}.jpg": "x" for n in range(300)}
+    files["inside/doc.md"] = "---\ntitle: t\n---\n"
+    root = write_corpus(files)
+    assert [f.shown for f in scan([str(root)]).folders] == [f"{root}/", f"{root}/inside/"]
+
+
+def test_unreadable_entry_becomes_a_problem_and_the_rest_loads(write_corpus):
+    root = write_corpus({"good.md": "---\ntitle: g\n---\n"})
+    (root / "dangling.md").symlink_to(root / "missing.md")
+    files, problems = discover([str(root)])
+    assert [f.doc_id for f in files] == ["good"]
+    assert [(p.path, p.severity, p.message) for p in problems] == [
+        (f"{root}/dangling.md", "error", "cannot read: No such file or directory")
+    ]
+
+
+class TestFingerprint:
+    def test_same_tree_same_fingerprint(self, tree):
+        assert scan([str(tree)]).fingerprint() == scan([str(tree)]).fingerprint()
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda root: (root / "doc001.md").write_text("---\ntitle: changed!\n---\n"),
+            lambda root: os.utime(root / "doc002.md", ns=(1, 1)),
+            lambda root: (root / "new.md").write_text("---\ntitle: n\n---\n"),
+            lambda root: (root / "doc003.md").unlink(),
+            lambda root: (root / "doc004.md").rename(root / "renamed.md"),
+            lambda root: (root / "sub" / "extra.txt").write_text("x"),
+        ],
+        ids=["edit", "touch", "add", "delete", "rename", "add-in-subfolder"],
+    )
+    def test_any_change_changes_it(self, tree, change):
+        before = scan([str(tree)]).fingerprint()
+        change(tree)
+        assert scan([str(tree)]).fingerprint() != before
+
+    def test_root_spelling_is_part_of_it(self, tree):
+        assert scan([str(tree)]).fingerprint() != scan([f"{tree}/"]).fingerprint()
+
+    def test_files_that_are_not_documents_do_not_count(self, tree):
+        before = scan([str(tree)]).fingerprint()
+        (tree / "notes.json").write_text('{"more": 1}')
+        assert scan([str(tree)]).fingerprint() == before
