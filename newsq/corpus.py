@@ -15,7 +15,7 @@ from pathlib import Path
 from newsq.index import Index
 from newsq.indexer import Progress, update, without_gc
 from newsq.model import ERROR, WARNING, Changes, Problem, Source
-from newsq.scan import DataPathError, Scan, is_regular, scan
+from newsq.scan import DataPathError, Folder, Scan, is_regular, scan
 from newsq.snapshot import (
     Snapshot,
     SnapshotUnavailable,
@@ -65,7 +65,7 @@ def _sources(found: Scan) -> tuple[list[Source], list[Problem]]:
     problems: list[Problem] = list(found.problems)
     seen_files: set[tuple[int, int]] = set()
     owner_of_id: dict[str, str] = {}
-    for folder in found.folders:
+    for folder in map(Folder.by_name, found.folders):
         ids = folder.ids()
         shown = [folder.shown + name for name in folder.names]
         sizes, mtimes = folder.times[0::2], folder.times[1::2]

@@ -41,7 +41,7 @@ class DataPathError(ValueError):
 
 @dataclass(slots=True)
 class Folder:
-    """One folder's document files, by name, with their stats packed in arrays."""
+    """One folder's document files, as listed, with their stats packed in arrays."""
 
     shown: str  # the folder as the user would write it, ending in a separator
     absolute: str  # the same, absolute
@@ -49,6 +49,16 @@ class Folder:
     names: list[str]
     times: array[int] = field(default_factory=lambda: array("q"))
     identity: array[int] = field(default_factory=lambda: array("Q"))
+
+    def by_name(self) -> Folder:
+        """The same folder with its files sorted by name."""
+        order = sorted(range(len(self.names)), key=self.names.__getitem__)
+        if order == list(range(len(order))):
+            return self
+        times = array("q", [v for i in order for v in self.times[i * 2 : i * 2 + 2]])
+        identity = array("Q", [v for i in order for v in self.identity[i * 3 : i * 3 + 3]])
+        names = [self.names[i] for i in order]
+        return Folder(self.shown, self.absolute, self.id_prefix, names, times, identity)
 
     def ids(self) -> list[str]:
         """The document id of each file: the folder part, then the name less its suffix."""
@@ -173,11 +183,13 @@ def _walk_folder(
 
 
 def _list_folder(absolute: str) -> tuple[list[str], list[str]]:
-    """Names that look like documents, and subfolders, of a folder; each sorted.
+    """Names that look like documents, as listed, and subfolders, sorted.
 
     One plain listing and string tests: a folder may hold 100,000 entries. Only
     the other entries (few, usually) are looked at to find the subfolders; a
-    folder named like a document is found when it is stat'ed.
+    folder named like a document is found when it is stat'ed. Names stay in the
+    listing's order, which is stable while a folder is unchanged: sorting is
+    left to when something did change (`Folder.by_name`).
     """
     visible = [name for name in os.listdir(absolute) if not name.startswith(".")]
     names = [name for name in visible if name.lower().endswith(EXTENSIONS)]
@@ -190,7 +202,6 @@ def _list_folder(absolute: str) -> tuple[list[str], list[str]]:
                 subfolders = [e.name for e in listing if e.name in wanted and _is_folder(e)]
         else:
             subfolders = [name for name in others if os.path.isdir(absolute + name)]
-    names.sort()
     subfolders.sort()
     return names, subfolders
 

@@ -36,13 +36,27 @@ def test_folders_depth_first_names_sorted(tree):
         f"{tree}/deeper/a/",
         f"{tree}/sub/",
     ]
-    assert found.folders[0].names == [f"doc{n:03d}.md" for n in range(40)]
+    assert sorted(found.folders[0].names) == [f"doc{n:03d}.md" for n in range(40)]
+    assert found.folders[0].by_name().names == [f"doc{n:03d}.md" for n in range(40)]
     assert found.folders[2].ids() == ["deeper/a/b"]
 
 
+def test_by_name_keeps_each_stat_with_its_file(tree):
+    folder = scan([str(tree)]).folders[0]
+    ordered = folder.by_name()
+    for position, name in enumerate(ordered.names):
+        at = folder.names.index(name)
+        assert ordered.times[position * 2 : position * 2 + 2] == folder.times[at * 2 : at * 2 + 2]
+        assert (
+            ordered.identity[position * 3 : position * 3 + 3]
+            == (folder.identity[at * 3 : at * 3 + 3])
+        )
+
+
 def test_stats_are_packed_per_file(tree):
-    folder = scan([str(tree)]).folders[3]
+    folder = scan([str(tree)]).folders[3].by_name()
     stat = os.stat(tree / "sub" / "inner2.txt")
+    assert folder.names[2] == "inner2.txt"
     assert folder.times[4:6].tolist() == [stat.st_size, stat.st_mtime_ns]
     assert folder.identity[6:9].tolist() == [stat.st_ino, stat.st_dev, stat.st_mode]
 
