@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from newsq.index import Index
-from newsq.indexer import Progress, update, without_gc
+from newsq.indexer import Progress, touched_only, update, without_gc
 from newsq.model import ERROR, WARNING, Changes, Problem, Source
 from newsq.scan import DataPathError, Folder, Scan, is_regular, scan
 from newsq.snapshot import (
@@ -147,11 +147,9 @@ def load(
 
 def _refresh(snapshot: Snapshot, found: Scan, progress: Progress | None) -> Changes:
     """Bring the snapshot up to date with what the scan found."""
-    fingerprint = found.fingerprint()
-    if snapshot.fingerprint() == fingerprint:
+    if snapshot.fingerprint() == found.fingerprint():
         return Changes()  # the warm case: nothing was added, removed or touched
-    files, problems = sources(found)
-    return update(snapshot, files, progress, fingerprint=fingerprint, found_problems=problems)
+    return update(snapshot, found, progress, touched=touched_only(snapshot, found))
 
 
 def _open_snapshot(roots: Sequence[str], cache: bool) -> tuple[Snapshot, str | None]:

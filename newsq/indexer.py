@@ -14,10 +14,12 @@ import gc
 import os
 import signal
 import sys
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 
-from newsq.model import Changes, Problem, Source
+from newsq.model import Changes, Source
 from newsq.query import provider_keys
+from newsq.scan import Scan
 from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record
 
 #: Below this many files to parse, starting processes costs more than it saves.
@@ -31,36 +33,80 @@ Progress = Callable[[int, int], None]
 
 def update(
     snapshot: Snapshot,
-    files: Sequence[Source],
+    found: Scan,
     progress: Progress | None = None,
     *,
-    fingerprint: str | None = None,
-    found_problems: Sequence[Problem] = (),
+    touched: list[Source] | None = None,
 ) -> Changes:
-    """Make the snapshot match `files` (the corpus as discovered now).
+    """Make the snapshot match what `found` (a scan of the corpus, just now) holds.
 
-    `fingerprint` and `found_problems` (of the scan that found the files) are
-    stored with it, so the next run can see at once that nothing changed.
+    `touched`, when given, are the only files that changed (see `touched_only`),
+    which spares comparing every file with the snapshot. The scan's
+    fingerprint is stored too, so the next run can see at once that nothing changed.
     """
+    from newsq.corpus import sources
+
     version = snapshot.data_version()
-    diff = _diff(snapshot, files)
+    if touched is not None:
+        diff: tuple[list[Source], list[str], int] | None = (touched, [t.key for t in touched], 0)
+        problems = snapshot.found_problems()
+    else:
+        files, problems = sources(found)
+        diff = _diff(snapshot, files)
     with snapshot.writing() as conn:
         if snapshot.data_version() != version:
-            # Another run wrote while this one waited for the lock: look again.
+            # Another run wrote while this one waited for the lock: look again, in full.
+            files, problems = sources(found)
             diff = _diff(snapshot, files)
-        if diff is None:
-            snapshot.touch(conn, fingerprint, found_problems)
-            return Changes()
-        stale, forget, gone = diff
-        snapshot.remove(conn, forget)
-        done = 0
-        for batch in parse_sources(stale):
-            snapshot.add(conn, batch)
-            done += len(batch)
-            if progress is not None:
-                progress(done, len(stale))
-        snapshot.touch(conn, fingerprint, found_problems)
-    return Changes(parsed=len(stale), removed=gone)
+        if diff is not None:
+            stale, forget, _ = diff
+            snapshot.remove(conn, forget)
+            done = 0
+            for batch in parse_sources(stale):
+                snapshot.add(conn, batch)
+                done += len(batch)
+                if progress is not None:
+                    progress(done, len(stale))
+        snapshot.touch(conn, found, problems)
+    return Changes() if diff is None else Changes(parsed=len(diff[0]), removed=diff[2])
+
+
+def touched_only(snapshot: Snapshot, found: Scan) -> list[Source] | None:
+    """The files whose size or mtime changed, if nothing else did; else None.
+
+    No file added, removed or renamed, no inode changed, nothing unreadable: then
+    the files the snapshot holds are still the files, and only the touched ones
+    need parsing. This compares each folder's packed stats with the ones stored
+    last time, not each file with its row, so a few edits in a large corpus
+    cost little more than a warm run.
+    """
+    if found.problems:
+        return None
+    states = snapshot.folder_states()
+    if len(states) != len(found.folders):
+        return None
+    touched = []
+    for folder in found.folders:
+        state = states.get(folder.absolute)
+        if state is None:
+            return None
+        names, identity, times = state
+        if identity != folder.identity.tobytes() or names != "\0".join(folder.names):
+            return None
+        if times == folder.times.tobytes():
+            continue
+        before = array("q")
+        before.frombytes(times)
+        now = folder.times
+        if now and min(now[0::2]) < 0:
+            return None  # a file that cannot be stat'ed now: the full way reports it
+        pairs = zip(before[0::2], now[0::2], before[1::2], now[1::2], strict=True)
+        for position, (old_size, size, old_mtime, mtime) in enumerate(pairs):
+            if old_size != size or old_mtime != mtime:
+                touched.append(folder.source(position))
+    if not touched or not snapshot.holds([t.key for t in touched]):
+        return None  # a skipped duplicate changed, say: the full way decides
+    return touched
 
 
 def _diff(

@@ -20,7 +20,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from newsq.model import ERROR, Problem
+from newsq.model import ERROR, Problem, Source
 
 EXTENSIONS = (".md", ".markdown", ".txt")
 #: From this many files, stat calls are shared among processes (where fork exists).
@@ -65,6 +65,17 @@ class Folder:
         if self.id_prefix is None:  # a root that is a file: any suffix, or none
             return [os.path.splitext(self.names[0])[0]]
         return [self.id_prefix + name[: name.rfind(".")] for name in self.names]
+
+    def source(self, position: int) -> Source:
+        """The file at `position` as a document to index."""
+        name = self.names[position]
+        doc_id = (
+            os.path.splitext(name)[0]
+            if self.id_prefix is None
+            else self.id_prefix + name[: name.rfind(".")]
+        )
+        size, mtime = self.times[position * 2 : position * 2 + 2]
+        return Source(self.absolute + name, size, mtime, doc_id, self.shown + name)
 
     def error(self, position: int) -> OSError | None:
         """Why the file at `position` could not be stat'ed, if it could not."""
@@ -219,12 +230,21 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 def _stat_all(folders: list[Folder]) -> None:
     """Fill each folder's `times` and `identity`, sharing the work among processes if large."""
     total = sum(len(f.names) for f in folders)
-    if total >= PARALLEL_STAT_FROM and hasattr(os, "fork") and sys.platform.startswith("linux"):
+    if total >= PARALLEL_STAT_FROM and _can_fork():
         parts = _split_work(folders, STAT_PROCESSES)
         if _stat_in_processes(folders, parts):
             return
     for folder in folders:
         folder.times, folder.identity = _stat_names(folder, 0, len(folder.names))
+
+
+def _can_fork() -> bool:
+    """Fork only on Linux and only while this process has one thread: a fork copies
+    no other thread, so a lock one of them held would stay held in the child."""
+    if not (hasattr(os, "fork") and sys.platform.startswith("linux")):
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
 
 
 def _stat_names(folder: Folder, start: int, end: int) -> tuple[array[int], array[int]]:

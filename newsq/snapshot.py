@@ -29,12 +29,15 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsq.model import ERROR, Problem
 
+if TYPE_CHECKING:
+    from newsq.scan import Scan
+
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 5
+FORMAT = 6
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 SUFFIX = ".sqlite"
@@ -113,6 +116,8 @@ CREATE INDEX docs_date ON docs (date_us);
 CREATE INDEX docs_name ON docs (name);
 CREATE INDEX docs_hex ON docs (hex);
 CREATE TABLE records (doc INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE folders (folder TEXT PRIMARY KEY, names TEXT NOT NULL, identity BLOB NOT NULL,
+    times BLOB NOT NULL);
 CREATE TABLE doc_topics (key TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
     WITHOUT ROWID;
 CREATE INDEX doc_topics_doc ON doc_topics (doc);
@@ -318,15 +323,34 @@ class Snapshot:
             words,
         )
 
-    def touch(
-        self, conn: sqlite3.Connection, fingerprint: str | None, found: Sequence[Problem]
-    ) -> None:
-        """Record what the snapshot now matches: the scan's fingerprint and its problems."""
+    def touch(self, conn: sqlite3.Connection, found: Scan, problems: Sequence[Problem]) -> None:
+        """Record what the snapshot now matches: the scan (its fingerprint, each folder's
+        packed stats) and the problems of finding the files."""
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        found_json = json.dumps([p.to_dict() for p in found], ensure_ascii=False)
+        found_json = json.dumps([p.to_dict() for p in problems], ensure_ascii=False)
         conn.executemany(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-            [("updated", now), ("fingerprint", fingerprint or ""), ("found", found_json)],
+            [("updated", now), ("fingerprint", found.fingerprint()), ("found", found_json)],
+        )
+        conn.execute("DELETE FROM folders")
+        conn.executemany(
+            "INSERT OR REPLACE INTO folders (folder, names, identity, times) VALUES (?, ?, ?, ?)",
+            [
+                (f.absolute, "\0".join(f.names), f.identity.tobytes(), f.times.tobytes())
+                for f in found.folders
+            ],
+        )
+
+    def folder_states(self) -> dict[str, tuple[str, bytes, bytes]]:
+        """{folder: (names, packed identities, packed times)} as of the last update."""
+        rows = self.conn.execute("SELECT folder, names, identity, times FROM folders")
+        return {folder: (names, identity, times) for folder, names, identity, times in rows}
+
+    def holds(self, keys: Sequence[str]) -> bool:
+        """Whether every one of these files is in the snapshot."""
+        return all(
+            self.conn.execute("SELECT 1 FROM files WHERE path = ?", (key,)).fetchone()
+            for key in keys
         )
 
     def fingerprint(self) -> str | None:
@@ -342,17 +366,17 @@ class Snapshot:
             "SELECT f.shown, p.line, p.col, p.severity, p.message "
             "FROM problems p JOIN files f ON f.file = p.file ORDER BY f.path, p.rowid"
         )
-        return self._found_problems() + [Problem(*row) for row in rows]
+        return self.found_problems() + [Problem(*row) for row in rows]
 
     def skipped(self) -> int:
         """How many files could not be loaded as documents (found, or parsed, with an error)."""
-        found = {p.path for p in self._found_problems() if p.severity == ERROR}
+        found = {p.path for p in self.found_problems() if p.severity == ERROR}
         (parsed,) = self.conn.execute(
             "SELECT COUNT(DISTINCT file) FROM problems WHERE severity = ?", (ERROR,)
         ).fetchone()
         return len(found) + parsed
 
-    def _found_problems(self) -> list[Problem]:
+    def found_problems(self) -> list[Problem]:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'found'").fetchone()
         return [Problem(**p) for p in json.loads(row[0])] if row else []
 

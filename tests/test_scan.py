@@ -63,9 +63,18 @@ def test_stats_are_packed_per_file(tree):
 
 def test_stat_shared_among_processes_equals_one_process(tree, monkeypatch):
     alone = snapshot_of(tree)
+    shared = []
+    in_processes = scanning._stat_in_processes
+
+    def spy(folders, parts):
+        shared.append(len(parts))
+        return in_processes(folders, parts)
+
+    monkeypatch.setattr(scanning, "_stat_in_processes", spy)
     monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)
     monkeypatch.setattr(scanning, "STAT_PROCESSES", 3)
     assert snapshot_of(tree) == alone
+    assert shared == [3]
 
 
 def test_work_is_split_into_equal_runs():

@@ -134,6 +134,34 @@ class TestFreshness:
             assert index.changes == newsq.Changes(0, 0)
             assert ids(index.filter()) == ["sub/c", "b", "a"]
 
+    def test_edits_alone_are_found_without_comparing_every_file(self, cache, corpus, monkeypatch):
+        from newsq import corpus as corpus_module
+
+        newsq.load([corpus]).close()
+        rewrite(corpus / "b.md", DOC.format(title="Beta edited", day=7, topic="Vision"))
+        rewrite(corpus / "sub" / "c.md", DOC.format(title="Gamma edited", day=8, topic="Boats"))
+
+        def not_needed(found):
+            raise AssertionError("files compared one by one for edits alone")
+
+        every_file = corpus_module.sources
+        monkeypatch.setattr(corpus_module, "sources", not_needed)
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes(parsed=2, removed=0)
+        monkeypatch.setattr(corpus_module, "sources", every_file)
+        with newsq.load([corpus]) as quick, newsq.load([corpus], cache=False) as fresh:
+            assert quick.changes == newsq.Changes(0, 0)
+            assert everything(quick) == everything(fresh)
+            assert ids(quick.filter(topic="vision")) == ["b"]
+
+    def test_an_edit_and_an_addition_take_the_full_way(self, cache, corpus):
+        newsq.load([corpus]).close()
+        rewrite(corpus / "a.md", DOC.format(title="Alpha edited", day=1, topic="Robots"))
+        (corpus / "d.md").write_text(DOC.format(title="Delta", day=4, topic="Robots"))
+        with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as fresh:
+            assert index.changes == newsq.Changes(parsed=2, removed=0)
+            assert everything(index) == everything(fresh)
+
     def test_edited_file_is_parsed_again(self, cache, corpus):
         newsq.load([corpus]).close()
         rewrite(corpus / "a.md", DOC.format(title="Alpha edited", day=9, topic="Boats"))
