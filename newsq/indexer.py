@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from newsq.model import Changes, Source
 from newsq.query import provider_keys
 from newsq.scan import Scan
-from newsq.snapshot import FileRows, Snapshot, doc_row
+from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record
 
 #: Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
@@ -168,11 +168,11 @@ def parse_rows(source: Source) -> FileRows:
     parsed = parse_file(source.path, source.doc_id)
     problems = [(p.line, p.column, p.severity, p.message) for p in parsed.problems]
     rows = FileRows(*source, None, None, (), (), None, problems)
-    entry = parsed.entry
-    if entry is None or not parsed.ok:
+    entry, record = parsed.entry, parsed.record
+    if entry is None or record is None:
         return rows
     rows.doc, rows.topic_keys, rows.provider_keys = doc_row(entry, provider_keys(entry))
-    rows.record = parsed.record_json()
+    rows.record = pack_record(record)
     rows.words = parsed.words
     return rows
 

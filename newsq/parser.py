@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import math
 import os
 import re
@@ -24,7 +23,7 @@ from typing import Any
 import yaml
 
 from newsq.model import ERROR, NOTICE, WARNING, Entry, Problem, format_timestamp
-from newsq.yaml_load import load_front_matter
+from newsq.yaml_load import load_yaml_reporting
 
 #: Files larger than this are refused rather than read.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -45,40 +44,14 @@ class Parsed:
 
     path: str
     entry: Entry | None = None
+    record: dict[str, Any] | None = None
     #: What full-text search reads: title, excerpt, provider name, topics, body.
     words: tuple[str, str, str, str, str] | None = None
     problems: list[Problem] = field(default_factory=list)
-    # The record as loaded; `_raw` says its values are YAML's (dates, say), not JSON's yet.
-    _record: dict[Any, Any] | None = None
-    _raw: bool = False
 
     @property
     def ok(self) -> bool:
-        return self._record is not None
-
-    @property
-    def record(self) -> dict[str, Any] | None:
-        """The lossless record, in JSON types: every front-matter key, `id`, `path`, `body`."""
-        if self._raw and self._record is not None:
-            self._record, self._raw = to_json_value(self._record), False
-        return self._record
-
-    def record_json(self) -> str | None:
-        """The record as compact JSON text: what the snapshot stores.
-
-        From a plain tree of YAML values it is written directly, without the
-        JSON-typed copy in between: the same text, a tenth of parsing time less.
-        """
-        if self._record is None:
-            return None
-        if self._raw:
-            try:
-                return json.dumps(
-                    self._record, allow_nan=False, default=_json_default, **_COMPACT_JSON
-                )
-            except (TypeError, ValueError):  # NaN, a date as a key: the careful way
-                pass
-        return json.dumps(self.record, **_COMPACT_JSON)
+        return self.record is not None
 
 
 def parse_file(path: str, doc_id: str) -> Parsed:
@@ -127,7 +100,7 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
     body = text[body_start:] if body_start <= len(text) else ""
 
     try:
-        loaded = load_front_matter(yaml_text)
+        front_matter, duplicates = load_yaml_reporting(yaml_text)
     except yaml.MarkedYAMLError as exc:
         return Parsed(path, problems=[_yaml_problem(exc, path)])
     except yaml.YAMLError as exc:
@@ -136,8 +109,7 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
         return _failure(path, 2, None, "YAML: nested too deeply")
     except (ValueError, OverflowError) as exc:  # a value PyYAML cannot build: 2020-13-45
         return _failure(path, 2, None, f"YAML: a value cannot be read: {exc}")
-    front_matter = loaded.value
-    for duplicate in loaded.duplicates:
+    for duplicate in duplicates:
         message = f"key {duplicate.key!r} appears more than once; the last value is kept"
         problems.append(Problem(path, duplicate.line + 2, duplicate.column + 1, WARNING, message))
 
@@ -148,20 +120,15 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
         message = f"front matter is {kind}, not a mapping of field names to values"
         return _failure(path, 2, 1, message)
 
-    if loaded.is_tree:
-        # No aliases: a tree no larger than its text, so no budget is needed, and its
-        # JSON-typed copy is made only when asked for (`Parsed.record`).
-        values: dict[Any, Any] = front_matter
-    else:
-        try:
-            values = to_json_value(front_matter, budget=[MAX_VALUES])
-        except _TooLarge:
-            message = f"front matter holds more than {MAX_VALUES:,} values (YAML aliases expanded)"
-            return _failure(path, 2, 1, message)
-        except RecursionError:
-            return _failure(path, 2, 1, "front matter is nested too deeply")
+    try:
+        values = to_json_value(front_matter, budget=[MAX_VALUES])
+    except _TooLarge:
+        message = f"front matter holds more than {MAX_VALUES:,} values (YAML aliases expanded)"
+        return _failure(path, 2, 1, message)
+    except RecursionError:
+        return _failure(path, 2, 1, "front matter is nested too deeply")
 
-    record: dict[Any, Any] = {"id": doc_id}
+    record: dict[str, Any] = {"id": doc_id}
     for key, value in values.items():
         if key in RESERVED_KEYS:
             kept = "_" + key
@@ -172,15 +139,13 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
             problems.append(Problem(path, line, 1 if line else None, WARNING, message))
             key = kept
         record[key] = value
-    record["path"] = absolute = os.path.abspath(path)
+    record["path"] = os.path.abspath(path)
     if body.strip():
         record["body"] = body
-    else:
-        body = ""
 
-    result.entry = entry = _entry(front_matter, doc_id, absolute, path, yaml_text, problems)
-    result._record, result._raw = record, loaded.is_tree
-    result.words = _search_words(entry, front_matter, body)
+    result.entry = entry = _entry(front_matter, doc_id, record["path"], path, yaml_text, problems)
+    result.record = record
+    result.words = _search_words(entry, front_matter, record.get("body", ""))
     return result
 
 
@@ -272,16 +237,6 @@ def _spend(budget: list[int], values: int) -> None:
     budget[0] -= values
     if budget[0] < 0:
         raise _TooLarge
-
-
-_COMPACT_JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
-
-
-def _json_default(value: Any) -> Any:
-    """What `json.dumps` cannot write itself, as `to_json_value` writes it."""
-    if isinstance(value, (dt.date, bytes, set, frozenset)):
-        return to_json_value(value)
-    raise TypeError(f"not a YAML value: {type(value).__name__}")
 
 
 def _json_key(key: Any) -> str:

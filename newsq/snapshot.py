@@ -149,7 +149,7 @@ class FileRows:
     doc_id: str
     shown: str  # the path as the user wrote it
     doc: tuple[Any, ...] | None
-    record: str | None  # the full record as compact JSON (see Parsed.record_json)
+    record: str | None  # the full record as JSON (see pack_record)
     topic_keys: tuple[str, ...]
     provider_keys: tuple[str, ...]
     words: tuple[str, ...] | None  # title, excerpt, provider, topics, body for FTS
@@ -383,6 +383,15 @@ class Snapshot:
     def info(self) -> dict[str, Any]:
         """What `newsq cache info` shows about this snapshot."""
         return describe(self.conn, self.path)
+
+
+def pack_record(record: dict[str, Any]) -> str:
+    """A record as stored: compact JSON.
+
+    Not deflated: that would make snapshots 60% smaller, but cost a sixth of
+    the parsing time of a cold run.
+    """
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def unpack_record(data: str) -> dict[str, Any]:

@@ -366,31 +366,6 @@ def _load(text: str, report: bool) -> tuple[Any, list[DuplicateKey]]:
     return value, (_duplicates_in_graph(text) if report else [])
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    """A loaded YAML value, its duplicate keys, and whether it is a plain tree.
-
-    `is_tree` is true when the fast path built it: no anchors or aliases, so no
-    value is shared and the whole is no larger than its text.
-    """
-
-    value: Any
-    duplicates: list[DuplicateKey]
-    is_tree: bool
-
-
-def load_front_matter(text: str) -> Loaded:
-    """`load_yaml_reporting(text)`, saying also whether the value is a plain tree."""
-    if _HAVE_LIBYAML and isinstance(text, str) and _fast_path_applies():
-        try:
-            value, duplicates = _load_fast(text)
-            return Loaded(value, duplicates, True)
-        except Exception:
-            pass  # as in _load: PyYAML decides from scratch
-    value = yaml.load(text, Loader=_Loader)
-    return Loaded(value, _duplicates_in_graph(text), False)
-
-
 def load_yaml(text: str) -> Any:
     """Return what `yaml.load(text, Loader=yaml.CSafeLoader)` returns, or raise what it raises."""
     return _load(text, False)[0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import textwrap
 import time
@@ -831,53 +830,3 @@ def test_closing_fence_is_the_first_fence_line(lines):
     expected = parser._FENCE.search(text, 0)
     found = parser._closing_fence(text, 0)
     assert (found and found.span()) == (expected and expected.span())
-
-
-# --- the record as JSON text ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "front_matter",
-    [
-        "title: T\ndate: 2020-06-11\npublishedDateTime: 2020-06-11T20:54:00Z\n",
-        "title: T\nrelated:\n  - when: 2020-06-11T20:54:00.5+02:00\n    n: [1, 2.5, true, null]\n",
-        "title: T\nscore: .nan\nmax: .inf\n",
-        "title: T\n2020-01-01: a date as a key\n",
-        "title: T\n1: one\ntrue: yes\n~: nothing\n1.5: x\n",
-        "title: T\ntitle: again\nid: mine\npath: p\n",
-        "title: T\nblob: !!binary aGVsbG8=\n",
-        "title: T\ntags: !!set {b, a}\n",
-        "base: &b {x: 1}\ntitle: T\ncopy: *b\n",
-        'title: "\\u00e9t\\u00e9 \\U0001F600 \\x1b[1m"\n',
-    ],
-    ids=[
-        "dates",
-        "nested",
-        "nan",
-        "date-key",
-        "scalar-keys",
-        "reserved",
-        "binary",
-        "set",
-        "alias",
-        "unicode",
-    ],
-)
-def test_record_json_is_the_record_as_compact_json(front_matter):
-    parsed = parse_text(f"---\n{front_matter}---\nbody\n", "/x/t.md", "t")
-    text = parsed.record_json()
-    record = parsed.record
-    assert json.loads(text) == record
-    assert text == json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-
-
-def test_record_json_of_a_failure_is_none():
-    assert parse_text("---\n[\n---\n", "/x/t.md", "t").record_json() is None
-
-
-def test_record_json_matches_for_every_seed(seeds):
-    for path in sorted(seeds.iterdir()):
-        parsed = parse_file(str(path), path.stem)
-        assert parsed.record_json() == json.dumps(
-            parsed.record, ensure_ascii=False, separators=(",", ":")
-        )
