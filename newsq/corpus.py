@@ -72,7 +72,8 @@ def _sources(found: Scan) -> tuple[list[Source], list[Problem]]:
         inodes, devices, modes = folder.identity[0::3], folder.identity[1::3], folder.identity[2::3]
         identities = list(zip(devices, inodes, strict=True))
         if (
-            (not sizes or min(sizes) >= 0)
+            _encodable(folder.absolute + "".join(folder.names))
+            and (not sizes or min(sizes) >= 0)
             and len(set(identities)) == len(identities)
             and seen_files.isdisjoint(identities)
             and len(set(ids)) == len(ids)
@@ -86,6 +87,11 @@ def _sources(found: Scan) -> tuple[list[Source], list[Problem]]:
             files.extend(map(Source, keys, sizes, mtimes, ids, shown))
             continue
         for position, (name, doc_id, path) in enumerate(zip(folder.names, ids, shown, strict=True)):
+            if not _encodable(folder.absolute + name):
+                # The snapshot, JSON and the terminal all need text; the name is not.
+                message = "file name is not valid UTF-8; skipped"
+                problems.append(Problem(_printable(path), None, None, ERROR, message))
+                continue
             error = folder.error(position)
             if error is not None:
                 problems.append(Problem(path, None, None, ERROR, f"cannot read: {error.strerror}"))
@@ -106,6 +112,21 @@ def _sources(found: Scan) -> tuple[list[Source], list[Problem]]:
             key = folder.absolute + name
             files.append(Source(key, sizes[position], mtimes[position], doc_id, path))
     return files, problems
+
+
+def _encodable(text: str) -> bool:
+    """Whether a path is proper text (a name that was not UTF-8 decodes to surrogates)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def load(

@@ -87,11 +87,12 @@ def touched_only(snapshot: Snapshot, found: Scan) -> list[Source] | None:
         return None
     touched = []
     for folder in found.folders:
-        state = states.get(folder.absolute)
+        state = states.get(folder.absolute.encode("utf-8", "surrogateescape"))
         if state is None:
             return None
         names, identity, times = state
-        if identity != folder.identity.tobytes() or names != "\0".join(folder.names):
+        listed = "\0".join(folder.names).encode("utf-8", "surrogateescape")
+        if identity != folder.identity.tobytes() or names != listed:
             return None
         if times == folder.times.tobytes():
             continue

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from newsq.scan import Scan
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 6
+FORMAT = 7
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 SUFFIX = ".sqlite"
@@ -116,7 +116,7 @@ CREATE INDEX docs_date ON docs (date_us);
 CREATE INDEX docs_name ON docs (name);
 CREATE INDEX docs_hex ON docs (hex);
 CREATE TABLE records (doc INTEGER PRIMARY KEY, json TEXT NOT NULL);
-CREATE TABLE folders (folder TEXT PRIMARY KEY, names TEXT NOT NULL, identity BLOB NOT NULL,
+CREATE TABLE folders (folder BLOB PRIMARY KEY, names BLOB NOT NULL, identity BLOB NOT NULL,
     times BLOB NOT NULL);
 CREATE TABLE doc_topics (key TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
     WITHOUT ROWID;
@@ -336,13 +336,19 @@ class Snapshot:
         conn.executemany(
             "INSERT OR REPLACE INTO folders (folder, names, identity, times) VALUES (?, ?, ?, ?)",
             [
-                (f.absolute, "\0".join(f.names), f.identity.tobytes(), f.times.tobytes())
+                (
+                    _raw(f.absolute),
+                    _raw("\0".join(f.names)),
+                    f.identity.tobytes(),
+                    f.times.tobytes(),
+                )
                 for f in found.folders
             ],
         )
 
-    def folder_states(self) -> dict[str, tuple[str, bytes, bytes]]:
-        """{folder: (names, packed identities, packed times)} as of the last update."""
+    def folder_states(self) -> dict[bytes, tuple[bytes, bytes, bytes]]:
+        """{folder: (names, packed identities, packed times)} as of the last update, all as
+        bytes: a name that is not UTF-8 is kept as it is on disk."""
         rows = self.conn.execute("SELECT folder, names, identity, times FROM folders")
         return {folder: (names, identity, times) for folder, names, identity, times in rows}
 
@@ -459,6 +465,10 @@ def describe(conn: sqlite3.Connection, path: Path | None) -> dict[str, Any]:
 
 #: Snapshots open in this process, so damage found mid-query can be traced to its file.
 _OPEN: list[Snapshot] = []
+
+
+def _raw(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 def is_damage(error: BaseException) -> bool:

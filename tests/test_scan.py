@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,23 @@ class TestFingerprint:
         before = scan([str(tree)]).fingerprint()
         (tree / "notes.json").write_text('{"more": 1}')
         assert scan([str(tree)]).fingerprint() == before
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes on Linux only")
+def test_file_name_that_is_not_utf8_is_skipped_with_an_error(write_corpus, tmp_path, monkeypatch):
+    import newsq
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = write_corpus({"ok.md": "---\ntitle: fine\n---\n"})
+    with open(os.path.join(os.fsencode(root), b"bad\xff.md"), "wb") as handle:
+        handle.write(b"---\ntitle: bad name\n---\n")
+    for _ in range(2):  # cold, then warm
+        with newsq.load([root]) as index:
+            assert [e.id for e in index] == ["ok"]
+            first = index.problems[0]
+            assert (first.path, first.severity, first.message) == (
+                f"{root}/bad\ufffd.md",
+                "error",
+                "file name is not valid UTF-8; skipped",
+            )
+            assert index.skipped == 1
