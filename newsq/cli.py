@@ -257,7 +257,8 @@ def check(
         run.out.rows(rows, run.fmt, (), default_fields=columns, whole=True)
     counts = {s: sum(p.severity == s for p in problems) for s in SEVERITIES}
     tally = ", ".join(f"{n:,} {s}{'' if n == 1 else 's'}" for s, n in counts.items())
-    run.out.message(f"{len(run.index):,} documents loaded; {tally}")
+    loaded = len(run.index)
+    run.out.message(f"{loaded:,} document{'' if loaded == 1 else 's'} loaded; {tally}")
     if counts[ERROR]:
         raise typer.Exit(1)
 

@@ -362,6 +362,14 @@ def test_check_on_the_seeds_finds_nothing(cli):
     result = cli("check")
     assert result.exit_code == 0
     assert result.stdout == ""
+    assert result.stderr == "newsq: 5 documents loaded; 0 errors, 0 warnings, 0 notices\n"
+
+
+def test_check_summary_counts_in_the_singular(cli, write_corpus):
+    root = write_corpus({"x.md": "---\ntitle: X\n---\n", "bad.md": "---\n: [\n---\n"})
+    result = cli("check", "--data", root)
+    assert result.exit_code == 1
+    assert result.stderr == "newsq: 1 document loaded; 1 error, 1 warning, 0 notices\n"
 
 
 def test_check_with_only_warnings_and_notices_exits_0(cli, write_corpus):

@@ -443,6 +443,11 @@ class TestCacheCommands:
         assert found[(str(seeds),)]["documents"] == 5
         assert found[(str(seeds),)]["path"] == str(snapshot_path([str(seeds)], cache))
 
+    def test_info_with_no_snapshots(self, cli, cache):
+        result = cli("cache", "info")
+        assert (result.exit_code, result.stdout) == (0, f"cache folder: {cache}\nno snapshots\n")
+        assert json.loads(cli("cache", "info", "--json").stdout) == []
+
     def test_info_table_names_the_folder(self, cli, cache, seeds):
         cli("list", "--data", seeds)
         result = cli("cache", "info")
