@@ -6,6 +6,7 @@ Heavy modules (YAML, rich) are imported inside the commands, so `--version`
 and `--help` start fast.
 """
 
+import atexit
 import os
 import sys
 from typing import TYPE_CHECKING, Annotated
@@ -67,6 +68,8 @@ class Run:
         except DataPathError as exc:
             source = "'--data'" if data else f"${DATA_ENV}"
             raise typer.BadParameter(str(exc), param_hint=source) from None
+        # Closed at exit, so SQLite folds its write-ahead log back into the snapshot.
+        atexit.register(self.index.close)
         if self.index.cache_problem:
             self.out.message(f"{self.index.cache_problem}; indexing without a snapshot")
         skipped = self.index.skipped
@@ -185,7 +188,7 @@ def topics(
 ) -> None:
     """Documents per topic, most first."""
     run = Run(data, no_cache, fmt, json_, fields)
-    counts = run.index.topics(run.index.filter(where))
+    counts = run.index.topics(where=where)
     rows = [{"topic": c.topic, "count": c.count} for c in counts]
     run.out.rows(rows, run.fmt, run.fields, default_fields=("topic", "count"))
 
@@ -202,7 +205,7 @@ def providers(
 ) -> None:
     """Documents per provider, most first."""
     run = Run(data, no_cache, fmt, json_, fields)
-    counts = run.index.providers(run.index.filter(where))
+    counts = run.index.providers(where=where)
     rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
     run.out.rows(rows, run.fmt, run.fields, default_fields=("name", "domain", "count"))
 
@@ -222,7 +225,7 @@ def stats(
             "stats has no CSV form; use json or jsonl", param_hint="'--format'"
         )
     run = Run(data, no_cache, fmt, json_)
-    summary = run.index.stats(run.index.filter(where))
+    summary = run.index.stats(where=where)
     if run.fmt is Format.table:
         from newsq.render import stats_view
 

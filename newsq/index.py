@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,8 @@ class Index:
     ) -> None:
         self._snapshot = snapshot
         self._db = snapshot.conn
+        # Python's case folding, for grouping names as the Python side compares them.
+        self._db.create_function("casefold", 1, _casefold, deterministic=True)
         self._problems: list[Problem] | None = None
         self._length: int | None = None
         #: What loading had to parse and forget to bring the snapshot up to date.
@@ -242,50 +244,153 @@ class Index:
 
     # --- facets and statistics -----------------------------------------------
 
-    def topics(self, entries: Iterable[Entry] | None = None) -> list[TopicCount]:
-        """Documents per topic, most first, then by name. Topics differing in case count as one."""
-        counts: Counter[str] = Counter()
-        spelling: dict[str, str] = {}
-        for entry in self if entries is None else entries:
-            for topic in dict.fromkeys(t.casefold() for t in entry.topics):
-                counts[topic] += 1
-            for topic in entry.topics:
-                spelling.setdefault(topic.casefold(), topic)
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [TopicCount(spelling[key], count) for key, count in ranked]
+    def topics(
+        self, entries: Iterable[Entry] | None = None, *, where: Filter | None = None
+    ) -> list[TopicCount]:
+        """Documents per topic, most first, then by name. Topics differing in case count as one,
+        spelt as in the first document (by id, or in the order given) that has them.
 
-    def providers(self, entries: Iterable[Entry] | None = None) -> list[ProviderCount]:
-        """Documents per provider (name and domain), most first, then by name."""
-        counts: Counter[tuple[str, str]] = Counter()
-        spelling: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-        for entry in self if entries is None else entries:
-            if entry.provider_name is None and entry.provider_domain is None:
-                continue
-            key = ((entry.provider_name or "").casefold(), (entry.provider_domain or "").casefold())
-            counts[key] += 1
-            spelling.setdefault(key, (entry.provider_name, entry.provider_domain))
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [ProviderCount(*spelling[key], count) for key, count in ranked]
+        Counted in SQL over the documents matching `where` (all by default); or over
+        the given `entries`.
+        """
+        if entries is not None:
+            return _topic_counts(entries)
+        condition, params = _condition(where or Filter(), None)
+        rows = self._db.execute(
+            "SELECT t.key, COUNT(*), MIN(d.id), d.topics FROM doc_topics t "
+            f"JOIN docs d ON d.doc = t.doc {condition} GROUP BY t.key",
+            params,
+        )
+        counts = []
+        for key, count, _, topics in rows:  # `d.topics` is the first document's, with MIN()
+            spelling = next(t for t in json.loads(topics) if t.casefold() == key)
+            counts.append(TopicCount(spelling, count))
+        return sorted(counts, key=lambda c: (-c.count, c.topic.casefold()))
 
-    def stats(self, entries: Iterable[Entry] | None = None, top: int = 10) -> dict[str, Any]:
-        """A summary: counts, date range, top topics and providers, documents per month."""
-        chosen = list(self if entries is None else entries)
-        dates = sorted(e.date for e in chosen if e.date is not None)
+    def providers(
+        self, entries: Iterable[Entry] | None = None, *, where: Filter | None = None
+    ) -> list[ProviderCount]:
+        """Documents per provider (name and domain, any case), most first, then by name.
+
+        Counted in SQL over the documents matching `where` (all by default); or over
+        the given `entries`.
+        """
+        if entries is not None:
+            return _provider_counts(entries)
+        condition, params = _condition(where or Filter(), None)
+        condition = f"{condition} {'AND' if condition else 'WHERE'} " + (
+            "(d.provider_name IS NOT NULL OR d.provider_domain IS NOT NULL)"
+        )
+        rows = self._db.execute(
+            "SELECT casefold(d.provider_name) AS name_key, "
+            "casefold(d.provider_domain) AS domain_key, "
+            "COUNT(*), MIN(d.id), d.provider_name, d.provider_domain "
+            f"FROM docs d {condition} GROUP BY name_key, domain_key",
+            params,
+        )
+        ranked = sorted(rows, key=lambda r: (-r[2], r[0], r[1]))
+        return [ProviderCount(r[4], r[5], r[2]) for r in ranked]
+
+    def stats(
+        self, entries: Iterable[Entry] | None = None, top: int = 10, *, where: Filter | None = None
+    ) -> dict[str, Any]:
+        """A summary: counts, date range, top topics and providers, documents per month.
+
+        Counted in SQL over the documents matching `where` (all by default); or over
+        the given `entries`.
+        """
+        if entries is not None:
+            return _stats(list(entries), top)
+        condition, params = _condition(where or Filter(), None)
+        documents, related, dated, first, last = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(d.related), 0), COUNT(d.date_us), MIN(d.date_us), "
+            f"MAX(d.date_us) FROM docs d {condition}",
+            params,
+        ).fetchone()
+        months = self._db.execute(
+            "SELECT strftime('%Y-%m', d.date_us / 1000000.0, 'unixepoch') AS month, COUNT(*) "
+            f"FROM docs d {condition} {'AND' if condition else 'WHERE'} d.date_us IS NOT NULL "
+            "GROUP BY month",
+            params,
+        )
+        per_month = {tuple(map(int, month.split("-"))): count for month, count in months}
         return {
-            "documents": len(chosen),
-            "related": sum(e.related for e in chosen),
-            "dated": len(dates),
-            "first": format_timestamp(dates[0]) if dates else None,
-            "last": format_timestamp(dates[-1]) if dates else None,
-            "topics": [{"topic": t.topic, "count": t.count} for t in self.topics(chosen)[:top]],
+            "documents": documents,
+            "related": related,
+            "dated": dated,
+            "first": None if first is None else format_timestamp(_timestamp(first)),
+            "last": None if last is None else format_timestamp(_timestamp(last)),
+            "topics": [
+                {"topic": t.topic, "count": t.count} for t in self.topics(where=where)[:top]
+            ],
             "providers": [
                 {"name": p.name, "domain": p.domain, "count": p.count}
-                for p in self.providers(chosen)[:top]
+                for p in self.providers(where=where)[:top]
             ],
-            "types": _counts(e.type for e in chosen),
-            "categories": _counts(e.category for e in chosen),
-            "per_month": _per_month(dates),
+            "types": self._column_counts("type", condition, params),
+            "categories": self._column_counts("category", condition, params),
+            "per_month": _months(per_month),
         }
+
+    def _column_counts(self, column: str, condition: str, params: list[Any]) -> dict[str, int]:
+        rows = self._db.execute(
+            f"SELECT d.{column}, COUNT(*) FROM docs d {condition} "
+            f"{'AND' if condition else 'WHERE'} d.{column} IS NOT NULL GROUP BY d.{column}",
+            params,
+        )
+        return dict(sorted(rows, key=lambda kv: (-kv[1], kv[0])))
+
+
+def _topic_counts(entries: Iterable[Entry]) -> list[TopicCount]:
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for entry in entries:
+        for topic in dict.fromkeys(t.casefold() for t in entry.topics):
+            counts[topic] += 1
+        for topic in entry.topics:
+            spelling.setdefault(topic.casefold(), topic)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [TopicCount(spelling[key], count) for key, count in ranked]
+
+
+def _provider_counts(entries: Iterable[Entry]) -> list[ProviderCount]:
+    counts: Counter[tuple[str, str]] = Counter()
+    spelling: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    for entry in entries:
+        if entry.provider_name is None and entry.provider_domain is None:
+            continue
+        key = ((entry.provider_name or "").casefold(), (entry.provider_domain or "").casefold())
+        counts[key] += 1
+        spelling.setdefault(key, (entry.provider_name, entry.provider_domain))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [ProviderCount(*spelling[key], count) for key, count in ranked]
+
+
+def _stats(chosen: list[Entry], top: int) -> dict[str, Any]:
+    dates = sorted(e.date for e in chosen if e.date is not None)
+    return {
+        "documents": len(chosen),
+        "related": sum(e.related for e in chosen),
+        "dated": len(dates),
+        "first": format_timestamp(dates[0]) if dates else None,
+        "last": format_timestamp(dates[-1]) if dates else None,
+        "topics": [{"topic": t.topic, "count": t.count} for t in _topic_counts(chosen)[:top]],
+        "providers": [
+            {"name": p.name, "domain": p.domain, "count": p.count}
+            for p in _provider_counts(chosen)[:top]
+        ],
+        "types": _counts(e.type for e in chosen),
+        "categories": _counts(e.category for e in chosen),
+        "per_month": _months(Counter((d.year, d.month) for d in dates)),
+    }
+
+
+def _casefold(text: str | None) -> str:
+    return "" if text is None else text.casefold()
+
+
+def _timestamp(date_us: int) -> dt.datetime:
+    return EPOCH + dt.timedelta(microseconds=date_us)
 
 
 def _entry(row: Sequence[Any]) -> Entry:
@@ -328,13 +433,11 @@ def _counts(values: Iterable[str | None]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _per_month(dates: Sequence[dt.datetime]) -> list[dict[str, Any]]:
+def _months(counts: Mapping[tuple[int, int], int]) -> list[dict[str, Any]]:
     """Documents per calendar month (UTC) from the first to the last, empty months included."""
-    if not dates:
+    if not counts:
         return []
-    counts = Counter((d.year, d.month) for d in dates)
-    year, month = dates[0].year, dates[0].month
-    end = (dates[-1].year, dates[-1].month)
+    (year, month), end = min(counts), max(counts)
     months = []
     while (year, month) <= end:
         months.append({"month": f"{year:04d}-{month:02d}", "count": counts.get((year, month), 0)})

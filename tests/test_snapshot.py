@@ -428,6 +428,17 @@ def test_sql_filter_and_sort_match_the_python_reference(cache, write_corpus, see
                 assert index.filter(where, sort=sort, reverse=reverse) == expected
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("criteria", FILTERS, ids=lambda c: ",".join(c) or "none")
+def test_sql_facets_and_stats_match_the_python_reference(cache, write_corpus, seed, criteria):
+    with newsq.load([_random_corpus(write_corpus, seed)]) as index:
+        where = Filter.build(**criteria)
+        chosen = [e for e in index if where.matches(e)]  # by id, as SQL spells them
+        assert index.topics(where=where) == index.topics(chosen)
+        assert index.providers(where=where) == index.providers(chosen)
+        assert index.stats(where=where, top=3) == index.stats(chosen, top=3)
+
+
 # --- the cache commands -------------------------------------------------------------------
 
 
