@@ -1,9 +1,8 @@
-"""Where a corpus lives and how it is loaded: data roots, files, ids, then the index.
+"""Where a corpus lives and how it is loaded: data roots, then scan, snapshot and index.
 
 Data roots come from `--data` (repeatable), else `NEWSQ_DATA` (paths separated
-by `:`), else the seeds bundled with newsq. A root is a file or a folder searched
-recursively for `*.md`, `*.markdown` and `*.txt`. A document's id is its path
-relative to its root, without the extension, `/`-separated.
+by `:`), else the seeds bundled with newsq. Finding the documents under them is
+`newsq.scan`'s job; keeping them parsed, `newsq.snapshot`'s and `newsq.indexer`'s.
 """
 
 from __future__ import annotations
@@ -13,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from newsq.index import Index
-from newsq.indexer import Progress, touched_only, update, without_gc
-from newsq.model import ERROR, WARNING, Changes, Problem, Source
-from newsq.scan import DataPathError, Folder, Scan, is_regular, scan
+from newsq.indexer import Progress, touched_only, update
+from newsq.model import Changes
+from newsq.scan import DataPathError, Scan, scan
 from newsq.snapshot import (
     Snapshot,
     SnapshotUnavailable,
@@ -43,90 +42,6 @@ def data_roots(paths: Sequence[str | os.PathLike[str]] | None = None) -> list[st
     env = os.environ.get(DATA_ENV, "")
     roots = [p for p in env.split(os.pathsep) if p]
     return roots or [str(bundled_seeds())]
-
-
-def discover(roots: Sequence[str]) -> tuple[list[Source], list[Problem]]:
-    """Every document file under the roots, in a stable order, and problems met on the way."""
-    return sources(scan(roots))
-
-
-def sources(found: Scan) -> tuple[list[Source], list[Problem]]:
-    """The files of a scan as documents to index, and the problems of finding them.
-
-    The same file reached twice (a root inside another, a link) counts once; two
-    different files with one id keep the first and report the second.
-    """
-    with without_gc():
-        return _sources(found)
-
-
-def _sources(found: Scan) -> tuple[list[Source], list[Problem]]:
-    files: list[Source] = []
-    problems: list[Problem] = list(found.problems)
-    seen_files: set[tuple[int, int]] = set()
-    owner_of_id: dict[str, str] = {}
-    for folder in map(Folder.by_name, found.folders):
-        ids = folder.ids()
-        shown = [folder.shown + name for name in folder.names]
-        sizes, mtimes = folder.times[0::2], folder.times[1::2]
-        inodes, devices, modes = folder.identity[0::3], folder.identity[1::3], folder.identity[2::3]
-        identities = list(zip(devices, inodes, strict=True))
-        if (
-            _encodable(folder.absolute + "".join(folder.names))
-            and (not sizes or min(sizes) >= 0)
-            and len(set(identities)) == len(identities)
-            and seen_files.isdisjoint(identities)
-            and len(set(ids)) == len(ids)
-            and owner_of_id.keys().isdisjoint(ids)
-            and all(map(is_regular, modes))
-        ):
-            # The usual folder, taken whole: this runs for every file of a changed corpus.
-            seen_files.update(identities)
-            owner_of_id.update(zip(ids, shown, strict=True))
-            keys = [folder.absolute + name for name in folder.names]
-            files.extend(map(Source, keys, sizes, mtimes, ids, shown))
-            continue
-        for position, (name, doc_id, path) in enumerate(zip(folder.names, ids, shown, strict=True)):
-            if not _encodable(folder.absolute + name):
-                # The snapshot, JSON and the terminal all need text; the name is not.
-                message = "file name is not valid UTF-8; skipped"
-                problems.append(Problem(_printable(path), None, None, ERROR, message))
-                continue
-            error = folder.error(position)
-            if error is not None:
-                problems.append(Problem(path, None, None, ERROR, f"cannot read: {error.strerror}"))
-                continue
-            identity = identities[position]
-            if identity in seen_files:
-                continue
-            seen_files.add(identity)
-            if doc_id in owner_of_id:
-                message = f"id {doc_id!r} is already taken by {owner_of_id[doc_id]}; skipped"
-                problems.append(Problem(path, None, None, WARNING, message))
-                continue
-            if not is_regular(modes[position]):
-                # A fifo or device would block or never end; never open one.
-                problems.append(Problem(path, None, None, ERROR, "not a regular file"))
-                continue
-            owner_of_id[doc_id] = path
-            key = folder.absolute + name
-            files.append(Source(key, sizes[position], mtimes[position], doc_id, path))
-    return files, problems
-
-
-def _encodable(text: str) -> bool:
-    """Whether a path is proper text (a name that was not UTF-8 decodes to surrogates)."""
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _printable(path: str) -> str:
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def load(

@@ -277,9 +277,10 @@ class Index:
         """
         if entries is not None:
             return _provider_counts(entries)
-        condition, params = _condition(where or Filter(), None)
-        condition = f"{condition} {'AND' if condition else 'WHERE'} " + (
-            "(d.provider_name IS NOT NULL OR d.provider_domain IS NOT NULL)"
+        condition, params = _condition(
+            where or Filter(),
+            None,
+            "(d.provider_name IS NOT NULL OR d.provider_domain IS NOT NULL)",
         )
         rows = self._db.execute(
             "SELECT casefold(d.provider_name) AS name_key, "
@@ -301,16 +302,17 @@ class Index:
         """
         if entries is not None:
             return _stats(list(entries), top)
-        condition, params = _condition(where or Filter(), None)
+        where = where or Filter()
+        condition, params = _condition(where, None)
         documents, related, dated, first, last = self._db.execute(
             "SELECT COUNT(*), COALESCE(SUM(d.related), 0), COUNT(d.date_us), MIN(d.date_us), "
             f"MAX(d.date_us) FROM docs d {condition}",
             params,
         ).fetchone()
+        dated_only, params = _condition(where, None, "d.date_us IS NOT NULL")
         months = self._db.execute(
             "SELECT strftime('%Y-%m', d.date_us / 1000000.0, 'unixepoch') AS month, COUNT(*) "
-            f"FROM docs d {condition} {'AND' if condition else 'WHERE'} d.date_us IS NOT NULL "
-            "GROUP BY month",
+            f"FROM docs d {dated_only} GROUP BY month",
             params,
         )
         per_month = {tuple(map(int, month.split("-"))): count for month, count in months}
@@ -327,16 +329,15 @@ class Index:
                 {"name": p.name, "domain": p.domain, "count": p.count}
                 for p in self.providers(where=where)[:top]
             ],
-            "types": self._column_counts("type", condition, params),
-            "categories": self._column_counts("category", condition, params),
+            "types": self._column_counts("type", where),
+            "categories": self._column_counts("category", where),
             "per_month": _months(per_month),
         }
 
-    def _column_counts(self, column: str, condition: str, params: list[Any]) -> dict[str, int]:
+    def _column_counts(self, column: str, where: Filter) -> dict[str, int]:
+        condition, params = _condition(where, None, f"d.{column} IS NOT NULL")
         rows = self._db.execute(
-            f"SELECT d.{column}, COUNT(*) FROM docs d {condition} "
-            f"{'AND' if condition else 'WHERE'} d.{column} IS NOT NULL GROUP BY d.{column}",
-            params,
+            f"SELECT d.{column}, COUNT(*) FROM docs d {condition} GROUP BY d.{column}", params
         )
         return dict(sorted(rows, key=lambda kv: (-kv[1], kv[0])))
 
@@ -413,9 +414,11 @@ def _entry(row: Sequence[Any]) -> Entry:
     )
 
 
-def _condition(where: Filter, query: str | None) -> tuple[str, list[Any]]:
-    """The WHERE clause (or nothing) for a filter and search words, and its parameters."""
+def _condition(where: Filter, query: str | None, *extra: str) -> tuple[str, list[Any]]:
+    """The WHERE clause (or nothing) for a filter, search words and `extra` conditions
+    (SQL without parameters), and its parameters."""
     clauses, params = where_sql(where)
+    clauses.extend(extra)
     if query is not None and (expression := match_expression(query)) is not None:
         clauses.append("d.doc IN (SELECT rowid FROM search WHERE search MATCH ?)")
         params.append(expression)

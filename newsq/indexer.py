@@ -1,7 +1,8 @@
 """Bring a snapshot up to date: parse only what changed, on every core, streaming into it.
 
-Freshness is decided per file by (size, mtime, id) against what the snapshot
-recorded. Changed and new files are parsed by a pool of processes in chunks;
+What changed is found by comparing the scan with what the snapshot recorded:
+each folder's packed stats when files were only edited, else each file's
+(size, mtime, id). Changed and new files are parsed by a pool of processes in chunks;
 each chunk's rows are written as it arrives, so memory holds a few chunks, never
 the whole corpus. Everything happens in one transaction: interrupted, the
 snapshot is as it was.
@@ -9,8 +10,6 @@ snapshot is as it was.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import signal
 import sys
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from newsq.model import Changes, Source
 from newsq.query import provider_keys
-from newsq.scan import Scan
+from newsq.scan import Scan, sources, without_gc
 from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record
 
 #: Below this many files to parse, starting processes costs more than it saves.
@@ -44,8 +43,6 @@ def update(
     which spares comparing every file with the snapshot. The scan's
     fingerprint is stored too, so the next run can see at once that nothing changed.
     """
-    from newsq.corpus import sources
-
     version = snapshot.data_version()
     if touched is not None:
         diff: tuple[list[Source], list[str], int] | None = (touched, [t.key for t in touched], 0)
@@ -176,22 +173,6 @@ def parse_rows(source: Source) -> FileRows:
     rows.record = pack_record(record)
     rows.words = parsed.words
     return rows
-
-
-@contextlib.contextmanager
-def without_gc() -> Iterator[None]:
-    """Pause the cycle collector while building many small acyclic objects (a tuple per file).
-
-    Otherwise it runs every few hundred allocations and walks them all again:
-    about a fifth of a warm run on a large corpus, for garbage that cannot exist.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _worker_ignores_interrupt() -> None:

@@ -327,7 +327,7 @@ class Snapshot:
         """Record what the snapshot now matches: the scan (its fingerprint, each folder's
         packed stats) and the problems of finding the files."""
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        found_json = json.dumps([p.to_dict() for p in problems], ensure_ascii=False)
+        found_json = json.dumps([p.to_dict() for p in problems])  # \u escapes: any path fits
         conn.executemany(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
             [("updated", now), ("fingerprint", found.fingerprint()), ("found", found_json)],
@@ -385,10 +385,6 @@ class Snapshot:
     def found_problems(self) -> list[Problem]:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'found'").fetchone()
         return [Problem(**p) for p in json.loads(row[0])] if row else []
-
-    def info(self) -> dict[str, Any]:
-        """What `newsq cache info` shows about this snapshot."""
-        return describe(self.conn, self.path)
 
 
 def pack_record(record: dict[str, Any]) -> str:
@@ -607,7 +603,7 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
 def _create(conn: sqlite3.Connection, roots: Sequence[str]) -> None:
     conn.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    roots_json = json.dumps([os.path.abspath(r) for r in roots], ensure_ascii=False)
+    roots_json = json.dumps([os.path.abspath(r) for r in roots])  # \u escapes: any path fits
     conn.executemany(
         "INSERT INTO meta (key, value) VALUES (?, ?)",
         [("roots", roots_json), ("created", now), ("updated", now)],

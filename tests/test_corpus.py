@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 import newsq
-from newsq.corpus import DataPathError, bundled_seeds, data_roots, discover, load
+from newsq.corpus import DataPathError, bundled_seeds, data_roots, load
 from newsq.model import ERROR, NOTICE, WARNING, Problem
+from newsq.scan import discover
 
 SEED_IDS = [
     "000_bc1330c771dbc5b0",

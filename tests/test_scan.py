@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsq import scan as scanning
-from newsq.corpus import discover
-from newsq.scan import scan
+from newsq.scan import discover, scan
 
 
 @pytest.fixture

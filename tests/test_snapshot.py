@@ -122,20 +122,20 @@ class TestFreshness:
             assert ids(second.filter()) == ["sub/c", "b", "a"]
 
     def test_unchanged_corpus_is_fresh_by_its_fingerprint_alone(self, cache, corpus, monkeypatch):
-        from newsq import corpus as corpus_module
+        from newsq import indexer as indexer_module
 
         newsq.load([corpus]).close()
 
         def not_needed(found):
             raise AssertionError("a warm run compared files one by one")
 
-        monkeypatch.setattr(corpus_module, "sources", not_needed)
+        monkeypatch.setattr(indexer_module, "sources", not_needed)
         with newsq.load([corpus]) as index:
             assert index.changes == newsq.Changes(0, 0)
             assert ids(index.filter()) == ["sub/c", "b", "a"]
 
     def test_edits_alone_are_found_without_comparing_every_file(self, cache, corpus, monkeypatch):
-        from newsq import corpus as corpus_module
+        from newsq import indexer as indexer_module
 
         newsq.load([corpus]).close()
         rewrite(corpus / "b.md", DOC.format(title="Beta edited", day=7, topic="Vision"))
@@ -144,11 +144,11 @@ class TestFreshness:
         def not_needed(found):
             raise AssertionError("files compared one by one for edits alone")
 
-        every_file = corpus_module.sources
-        monkeypatch.setattr(corpus_module, "sources", not_needed)
+        every_file = indexer_module.sources
+        monkeypatch.setattr(indexer_module, "sources", not_needed)
         with newsq.load([corpus]) as index:
             assert index.changes == newsq.Changes(parsed=2, removed=0)
-        monkeypatch.setattr(corpus_module, "sources", every_file)
+        monkeypatch.setattr(indexer_module, "sources", every_file)
         with newsq.load([corpus]) as quick, newsq.load([corpus], cache=False) as fresh:
             assert quick.changes == newsq.Changes(0, 0)
             assert everything(quick) == everything(fresh)
