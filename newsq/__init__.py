@@ -20,9 +20,11 @@ __all__ = [
     "DataPathError",
     "Entry",
     "Filter",
+    "Hit",
     "Index",
     "Problem",
     "QueryError",
+    "SearchSyntaxError",
     "UnknownIdError",
     "__version__",
     "load",
@@ -33,6 +35,7 @@ _HOMES = {
     "load": "newsq.corpus",
     "DataPathError": "newsq.corpus",
     "Index": "newsq.index",
+    "Hit": "newsq.index",
     "UnknownIdError": "newsq.index",
     "AmbiguousIdError": "newsq.index",
     "Changes": "newsq.model",
@@ -40,15 +43,17 @@ _HOMES = {
     "Problem": "newsq.model",
     "Filter": "newsq.query",
     "QueryError": "newsq.query",
+    "SearchSyntaxError": "newsq.search",
     "parse_file": "newsq.parser",
 }
 
 if TYPE_CHECKING:
     from newsq.corpus import DataPathError, load
-    from newsq.index import AmbiguousIdError, Index, UnknownIdError
+    from newsq.index import AmbiguousIdError, Hit, Index, UnknownIdError
     from newsq.model import Changes, Entry, Problem
     from newsq.parser import parse_file
     from newsq.query import Filter, QueryError
+    from newsq.search import SearchSyntaxError
 
 
 def __getattr__(name: str) -> Any:

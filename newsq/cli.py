@@ -23,15 +23,34 @@ from newsq.options import (
     JsonOption,
     LimitOption,
     NoCacheOption,
+    RelatedOption,
     ReverseOption,
     SortKey,
     SortOption,
     with_filters,
 )
-from newsq.query import Filter
+from newsq.query import Filter, QueryError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from newsq.index import Index
+    from newsq.search import SearchQuery
+
+QUERY_HELP = """\b
+Query language:
+  facial recognition      both words, anywhere
+  amazon OR ibm           either word
+  police -amazon          police, not amazon (also: police NOT amazon)
+  "facial recognition"    the exact phrase
+  recogni*                words starting so
+  title:amazon            in one field: title, excerpt, provider, topic, body
+  topic:"Computer Vision" a field takes a word, a "phrase" or a (group)
+  (amazon OR ibm) police  brackets group
+Examples:
+  newsq search 'title:amazon "facial recognition"' --since 2020-06
+  newsq search -- -amazon police
+"""
 
 app = typer.Typer(
     name="newsq",
@@ -77,18 +96,36 @@ class Run:
             noun = "file" if skipped == 1 else "files"
             self.out.message(f"{skipped:,} {noun} skipped; run newsq check for details")
 
-    def entries(
-        self, where: Filter, query: str | None, sort: SortKey, reverse: bool, limit: int | None
-    ) -> None:
+    def entries(self, where: Filter, sort: SortKey, reverse: bool, limit: int | None) -> None:
         """Print the matching documents, at most `limit`, and say on stderr what the limit hid."""
-        shown = self.index.select(where, query, sort=sort.value, reverse=reverse, limit=limit)
+        try:
+            shown = self.index.select(where, sort=sort.value, reverse=reverse, limit=limit)
+        except QueryError as exc:
+            raise typer.BadParameter(exc.reason, param_hint=f"'{exc.option}'") from None
         self.out.entries(self.index, shown, self.fmt, self.fields)
+        self._tally(len(shown), limit, lambda: self.index.count(where))
+
+    def hits(
+        self,
+        query: "SearchQuery",
+        where: Filter,
+        related: bool,
+        sort: SortKey,
+        reverse: bool,
+        limit: int | None,
+    ) -> None:
+        """Print the search hits, at most `limit`, and say on stderr what the limit hid."""
+        found = self.index.search(
+            query, where, sort=sort.value, reverse=reverse, limit=limit, related=related
+        )
+        self.out.hits(self.index, found, self.fmt, self.fields)
+        self._tally(len(found), limit, lambda: self.index.count(where, query, related=related))
+
+    def _tally(self, shown: int, limit: int | None, total: "Callable[[], int]") -> None:
         if not shown and self.fmt is Format.table:
             self.out.message("no documents match")
-        elif limit is not None and len(shown) == limit:
-            total = self.index.count(where, query)
-            if total > limit:
-                self.out.message(f"{limit:,} of {total:,} shown; --all for every one")
+        elif limit is not None and shown == limit and (count := total()) > limit:
+            self.out.message(f"{limit:,} of {count:,} shown; --all for every one")
 
     def resolve(self, ref: str) -> str:
         """The document id `ref` means, or exit 1 saying why not."""
@@ -137,17 +174,32 @@ def list_command(
 ) -> None:
     """List documents, newest first, under the filters."""
     run = Run(data, no_cache, fmt, json_, fields)
-    run.entries(where, None, sort, reverse, None if all_ else limit)
+    run.entries(where, sort, reverse, None if all_ else limit)
 
 
-@app.command()
+@app.command(
+    help="Documents matching a query, best match first, each with the passage that matches."
+    "\n\nSearches the title, excerpt, provider name, topics and body; a word in the title "
+    "counts most. Words match whole words in any case and accent, and other forms of the "
+    "same word (banned finds banning). Quote the query when it has spaces, quotes or "
+    "brackets, and put it after -- when it starts with -.",
+    epilog=QUERY_HELP,
+)
 @with_filters
 def search(
-    query: Annotated[str, typer.Argument(help="Words that must all appear (any case).")],
+    query: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY",
+            help="What to find (several words are one query); the language is below.",
+            show_default=False,
+        ),
+    ],
     where: Filter,
+    related: RelatedOption = False,
     data: DataOption = None,
     no_cache: NoCacheOption = False,
-    sort: SortOption = SortKey.date,
+    sort: SortOption = SortKey.relevance,
     reverse: ReverseOption = False,
     limit: LimitOption = 20,
     all_: AllOption = False,
@@ -155,9 +207,23 @@ def search(
     json_: JsonOption = False,
     fields: FieldsOption = None,
 ) -> None:
-    """Documents whose title, excerpt, provider name, topics or body hold every word."""
+    parsed = _parse_query(" ".join(query))
     run = Run(data, no_cache, fmt, json_, fields)
-    run.entries(where, query, sort, reverse, None if all_ else limit)
+    run.hits(parsed, where, related, sort, reverse, None if all_ else limit)
+
+
+def _parse_query(text: str) -> "SearchQuery":
+    """The query read, or exit 2 pointing at the problem."""
+    from newsq.formats import safe_text
+    from newsq.search import SearchSyntaxError, parse_query
+
+    try:
+        return parse_query(text)
+    except SearchSyntaxError as exc:
+        shown = safe_text(text)
+        caret = " " * len(safe_text(text[: exc.position])) + "^"
+        message = f"{exc.reason}\n\n  {shown}\n  {caret}"
+        raise typer.BadParameter(message, param_hint="'QUERY'") from None
 
 
 @app.command()

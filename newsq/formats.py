@@ -16,6 +16,8 @@ from typing import Any
 
 #: Columns of `--format csv` when no `--fields` are given.
 CSV_FIELDS = ("id", "publishedDateTime", "provider.name", "title", "topics", "quality", "heat")
+#: Columns of `search --format csv` when no `--fields` are given.
+SEARCH_CSV_FIELDS = ("id", "score", "publishedDateTime", "provider.name", "title", "snippet")
 
 # C0 and C1 controls and DEL (tab and newline are handled per use), and the
 # Unicode controls that reorder or hide text (bidi overrides, isolates).

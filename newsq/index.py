@@ -15,9 +15,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from newsq.model import Changes, Entry, Problem, format_timestamp
-from newsq.query import Filter, match_expression, order_sql, where_sql
-from newsq.snapshot import EPOCH, Snapshot, unpack_record
+from newsq.model import Changes, Entry, Problem, format_timestamp, related_record
+from newsq.query import Filter, QueryError, order_sql, where_sql
+from newsq.search import HIGHLIGHT_END, HIGHLIGHT_START, WEIGHTS, SearchQuery, parse_query
+from newsq.snapshot import EPOCH, RELATED_ROWS, Snapshot, unpack_record
 
 # The `docs` columns an `Entry` is built from, in `Entry`'s order.
 _ENTRY_COLUMNS = (
@@ -37,6 +38,27 @@ class AmbiguousIdError(LookupError):
         super().__init__(f"{ref!r} matches {len(candidates)} documents")
         self.ref = ref
         self.candidates = list(candidates)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: the article, how well it matches, and the passage that does.
+
+    `score` is higher for a better match (BM25: matched words that are rare in the
+    corpus, in a short field, in the title most of all); 0 for every hit of a query
+    that only excludes. `snippet` is a short passage of the excerpt (or the body
+    when only it matches), and `highlights` the [start, end) of each matched word
+    in it, in characters.
+    """
+
+    entry: Entry
+    score: float
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,22 +129,66 @@ class Index:
         return self._db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone() is not None
 
     def __getitem__(self, doc_id: str) -> dict[str, Any]:
-        row = self._db.execute(
-            "SELECT r.json FROM docs d JOIN records r ON r.doc = d.doc WHERE d.id = ?", (doc_id,)
-        ).fetchone()
-        if row is None:
-            raise KeyError(doc_id)
-        return unpack_record(row[0])
+        """The full record of a document, or of a related article (`PARENT_ID#N`)."""
+        return self.records([doc_id])[0]
 
     def entry(self, doc_id: str) -> Entry:
+        """The light columns of a document, or of a related article (`PARENT_ID#N`)."""
         found = self._entries("SELECT {columns} FROM docs d WHERE d.id = ?", (doc_id,))
+        if not found and (article := self._article(doc_id)) is not None:
+            found = self._entries(
+                f"SELECT {_RELATED_ENTRY_COLUMNS} FROM {_RELATED_SOURCE} "
+                "WHERE d.parent = ? AND d.n = ?",
+                article,
+            )
         if not found:
             raise KeyError(doc_id)
         return found[0]
 
-    def records(self, entries: Iterable[Entry]) -> list[dict[str, Any]]:
-        """The full records of the given entries, in their order."""
-        ids = [e.id for e in entries]
+    def records(self, entries: Iterable[Entry | str]) -> list[dict[str, Any]]:
+        """The full records of the given entries (or ids), in their order.
+
+        A related article's record is its item in the parent's `related` list, with
+        its `id` and `parent`.
+        """
+        ids = [e if isinstance(e, str) else e.id for e in entries]
+        stored = self._stored_records(ids)
+        articles = {i: i.rpartition("#") for i in ids if i not in stored}
+        stored.update(self._stored_records([parent for parent, _, _ in articles.values()]))
+        parents: dict[str, Any] = {}  # each parent's `related` list, read once
+        records = []
+        for doc_id in ids:
+            if doc_id not in articles:
+                records.append(unpack_record(stored[doc_id]))
+                continue
+            parent, _, number = articles[doc_id]
+            if parent not in parents:
+                parents[parent] = parent in stored and unpack_record(stored[parent]).get("related")
+            items = parents[parent]
+            if not (number.isdigit() and isinstance(items, list) and 0 < int(number) <= len(items)):
+                raise KeyError(doc_id)
+            item = items[int(number) - 1]
+            if not isinstance(item, dict):
+                raise KeyError(doc_id)
+            records.append(related_record(parent, int(number), item))
+        return records
+
+    def hit_records(self, hits: Sequence[Hit]) -> list[dict[str, Any]]:
+        """The full records of search hits, each with its `score`, `snippet` and
+        `highlights` (as [start, end] pairs) after its `id` and `parent`."""
+        records = []
+        for hit, record in zip(hits, self.records([h.entry for h in hits]), strict=True):
+            head = {"id": record.pop("id")}
+            if "parent" in record:
+                head["parent"] = record.pop("parent")
+            head["score"] = hit.score
+            head["snippet"] = hit.snippet
+            head["highlights"] = [list(span) for span in hit.highlights]
+            head.update(record)
+            records.append(head)
+        return records
+
+    def _stored_records(self, ids: Sequence[str]) -> dict[str, str]:
         by_id: dict[str, str] = {}
         for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
             chunk = ids[start : start + 500]
@@ -134,7 +200,19 @@ class Index:
                     chunk,
                 )
             )
-        return [unpack_record(by_id[i]) for i in ids]
+        return by_id
+
+    def _article(self, ref: str) -> tuple[int, int] | None:
+        """(parent's row, number) of the related article `PARENT_ID#N`, if there is one."""
+        parent, _, number = ref.rpartition("#")
+        if not parent or not number.isdigit():
+            return None
+        row = self._db.execute(
+            "SELECT d.parent, d.n FROM related d JOIN docs p ON p.doc = d.parent "
+            "WHERE p.id = ? AND d.n = ?",
+            (parent, int(number)),
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
 
     @property
     def problems(self) -> list[Problem]:
@@ -163,6 +241,15 @@ class Index:
             return ref
         if not ref:
             raise UnknownIdError(ref)
+        parent, hash_mark, number = ref.rpartition("#")
+        if hash_mark and parent and number.isdigit():  # a related article: PARENT_ID#N
+            try:
+                found = f"{self.resolve(parent)}#{int(number)}"
+            except UnknownIdError:
+                raise UnknownIdError(ref) from None
+            if self._article(found) is None:
+                raise UnknownIdError(ref)
+            return found
         # A prefix as a range, so the indexes answer: ref <= x < ref + the last code point.
         bounds = (ref, ref + "\U0010ffff")
         candidates = sorted(
@@ -198,45 +285,121 @@ class Index:
 
     def search(
         self,
-        query: str,
+        query: str | SearchQuery,
         where: Filter | None = None,
         *,
-        sort: str = "date",
+        sort: str = "relevance",
         reverse: bool = False,
+        limit: int | None = None,
+        related: bool = False,
         **criteria: Any,
-    ) -> list[Entry]:
-        """Entries whose title, excerpt, provider name, topics or body hold every word.
+    ) -> list[Hit]:
+        """Articles matching a query (see `newsq.search` for its language), best first.
 
-        Words match whole words, ignoring case and accents, and other forms of
-        the same word (`banned` finds "banning").
+        Searches the title, excerpt, provider name, topics and body of each document,
+        and with `related` also every article of the documents' related coverage
+        (ids `PARENT_ID#N`). Words match whole words, ignoring case and accents, and
+        other forms of the same word (`banned` finds "banning"). `sort` is
+        `relevance` or any `filter` order; ties go by id. Raises `SearchSyntaxError`.
         """
-        return self.select(_combine(where, criteria), query, sort=sort, reverse=reverse)
+        parsed = query if isinstance(query, SearchQuery) else parse_query(query)
+        order = order_sql(sort, reverse)  # checks the key before any work
+        where = _combine(where, criteria)
+        sources, params = _search_sources(
+            parsed, where, related, scored=True, titles=sort == "title"
+        )
+        sql = f"SELECT d.doc, d.score FROM ({sources}) d ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        # Sorted on the few columns it needs; the entries built for the hits kept only.
+        ranked = self._db.execute(sql, params).fetchall()
+        entries = self._hit_entries([rowid for rowid, _ in ranked])
+        return [
+            Hit(entries[rowid], round(score, 6) + 0.0, *self._snippet(parsed, rowid))
+            for rowid, score in ranked
+        ]
 
     def select(
         self,
         where: Filter,
-        query: str | None = None,
         *,
         sort: str = "date",
         reverse: bool = False,
         limit: int | None = None,
     ) -> list[Entry]:
-        """`filter` (no `query`) or `search`, keeping only the first `limit` entries.
+        """`filter`, keeping only the first `limit` entries.
 
         Only the entries returned are built, so the first page of a large result is cheap.
         """
+        if sort == "relevance":
+            raise QueryError("--sort", sort, "only a search has a relevance order")
         order = order_sql(sort, reverse)  # checks the key before any work
-        condition, params = _condition(where, query)
+        condition, params = _condition(where)
         sql = f"SELECT {{columns}} FROM docs d {condition} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
         return self._entries(sql, params)
 
-    def count(self, where: Filter | None = None, query: str | None = None) -> int:
-        """How many documents `filter(where)`, or `search(query, where)`, would return."""
-        condition, params = _condition(where or Filter(), query)
-        return self._db.execute(f"SELECT COUNT(*) FROM docs d {condition}", params).fetchone()[0]
+    def count(
+        self,
+        where: Filter | None = None,
+        query: str | SearchQuery | None = None,
+        *,
+        related: bool = False,
+    ) -> int:
+        """How many documents `filter(where)`, or hits `search(query, where)`, there are."""
+        if query is None:
+            condition, params = _condition(where or Filter())
+            sql = f"SELECT COUNT(*) FROM docs d {condition}"
+        else:
+            parsed = query if isinstance(query, SearchQuery) else parse_query(query)
+            sources, params = _search_sources(parsed, where or Filter(), related)
+            sql = f"SELECT COUNT(*) FROM ({sources})"
+        return self._db.execute(sql, params).fetchone()[0]
+
+    def _hit_entries(self, rowids: Sequence[int]) -> dict[int, Entry]:
+        """{row in `search`: entry} for documents' and related articles' rows."""
+        entries: dict[int, Entry] = {}
+        documents = [r for r in rowids if r < RELATED_ROWS]
+        articles = [r - RELATED_ROWS for r in rowids if r >= RELATED_ROWS]
+        for start in range(0, len(rowids), 500):  # SQLite caps the number of parameters
+            for chunk, columns, source, offset in (
+                (documents[start : start + 500], _ENTRY_COLUMNS, "docs d", 0),
+                (
+                    articles[start : start + 500],
+                    _RELATED_ENTRY_COLUMNS,
+                    _RELATED_SOURCE,
+                    RELATED_ROWS,
+                ),
+            ):
+                if chunk:
+                    marks = ", ".join("?" * len(chunk))
+                    rows = self._db.execute(
+                        f"SELECT d.doc, {columns} FROM {source} WHERE d.doc IN ({marks})", chunk
+                    )
+                    entries.update((row[0] + offset, _entry(row[1:])) for row in rows)
+        return entries
+
+    def _snippet(self, query: SearchQuery, rowid: int) -> tuple[str, tuple[tuple[int, int], ...]]:
+        """The excerpt's passage with the most matched words; the body's when only it
+        matches; else the excerpt's (or body's) beginning."""
+        if query.match is None:
+            excerpt, body = self._db.execute(
+                "SELECT excerpt, body FROM search WHERE rowid = ?", (rowid,)
+            ).fetchone()
+            return _lead(excerpt or body), ()
+        marks = f"'{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', {SNIPPET_WORDS}"
+        excerpt, body = self._db.execute(
+            f"SELECT snippet(search, 1, {marks}), snippet(search, 4, {marks}) "
+            "FROM search WHERE search MATCH ? AND rowid = ?",
+            (query.match, rowid),
+        ).fetchone()
+        for passage in (excerpt, body):
+            if HIGHLIGHT_START in passage:
+                return _highlights(passage)
+        return _highlights(excerpt or body)
 
     def _entries(self, sql: str, params: Sequence[Any]) -> list[Entry]:
         rows = self._db.execute(sql.format(columns=_ENTRY_COLUMNS), params)
@@ -255,7 +418,7 @@ class Index:
         """
         if entries is not None:
             return _topic_counts(entries)
-        condition, params = _condition(where or Filter(), None)
+        condition, params = _condition(where or Filter())
         rows = self._db.execute(
             "SELECT t.key, COUNT(*), MIN(d.id), d.topics FROM doc_topics t "
             f"JOIN docs d ON d.doc = t.doc {condition} GROUP BY t.key",
@@ -279,7 +442,6 @@ class Index:
             return _provider_counts(entries)
         condition, params = _condition(
             where or Filter(),
-            None,
             "(d.provider_name IS NOT NULL OR d.provider_domain IS NOT NULL)",
         )
         rows = self._db.execute(
@@ -303,13 +465,13 @@ class Index:
         if entries is not None:
             return _stats(list(entries), top)
         where = where or Filter()
-        condition, params = _condition(where, None)
+        condition, params = _condition(where)
         documents, related, dated, first, last = self._db.execute(
             "SELECT COUNT(*), COALESCE(SUM(d.related), 0), COUNT(d.date_us), MIN(d.date_us), "
             f"MAX(d.date_us) FROM docs d {condition}",
             params,
         ).fetchone()
-        dated_only, params = _condition(where, None, "d.date_us IS NOT NULL")
+        dated_only, params = _condition(where, "d.date_us IS NOT NULL")
         months = self._db.execute(
             "SELECT strftime('%Y-%m', d.date_us / 1000000.0, 'unixepoch') AS month, COUNT(*) "
             f"FROM docs d {dated_only} GROUP BY month",
@@ -335,7 +497,7 @@ class Index:
         }
 
     def _column_counts(self, column: str, where: Filter) -> dict[str, int]:
-        condition, params = _condition(where, None, f"d.{column} IS NOT NULL")
+        condition, params = _condition(where, f"d.{column} IS NOT NULL")
         rows = self._db.execute(
             f"SELECT d.{column}, COUNT(*) FROM docs d {condition} GROUP BY d.{column}", params
         )
@@ -414,15 +576,96 @@ def _entry(row: Sequence[Any]) -> Entry:
     )
 
 
-def _condition(where: Filter, query: str | None, *extra: str) -> tuple[str, list[Any]]:
-    """The WHERE clause (or nothing) for a filter, search words and `extra` conditions
-    (SQL without parameters), and its parameters."""
+def _condition(where: Filter, *extra: str) -> tuple[str, list[Any]]:
+    """The WHERE clause (or nothing) for a filter and `extra` conditions (SQL without
+    parameters), and its parameters."""
     clauses, params = where_sql(where)
     clauses.extend(extra)
-    if query is not None and (expression := match_expression(query)) is not None:
-        clauses.append("d.doc IN (SELECT rowid FROM search WHERE search MATCH ?)")
-        params.append(expression)
     return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+#: Words in a snippet, at most.
+SNIPPET_WORDS = 20
+_BM25 = ", ".join(str(w) for w in WEIGHTS)
+# A related article's entry: its own columns from `related` and `related_text`, the
+# path and topics of the document listing it.
+_RELATED_ENTRY_COLUMNS = (
+    "d.id, p.path, t.title, d.date_us, t.category, t.type, d.quality, d.heat, d.published, "
+    "t.provider_name, t.provider_domain, p.topics, 0"
+)
+_RELATED_SOURCE = "related d JOIN related_text t ON t.doc = d.doc JOIN docs p ON p.doc = d.parent"
+
+
+def _search_sources(
+    query: SearchQuery,
+    where: Filter,
+    related: bool,
+    *,
+    scored: bool = False,
+    titles: bool = False,
+) -> tuple[str, list[Any]]:
+    """A SELECT of every hit (documents, and related articles if asked): its row in
+    `search` as `doc`, and what `order_sql` sorts on; and its parameters.
+
+    Only `scored` computes BM25 (else `score` is 0: counting needs none), only
+    `titles` reads the title keys: a search may have many hits, and reads no more of
+    each than its order needs.
+    """
+    parts, params = [], []
+    sources = [("docs", 0, f"search.rowid < {RELATED_ROWS}")]
+    if related:
+        sources.append(("related", RELATED_ROWS, f"search.rowid >= {RELATED_ROWS}"))
+    for table, offset, rows in sources:
+        clauses, values = where_sql(where, related=table == "related")
+        if query.match is not None:
+            score = f"-bm25(search, {_BM25})" if scored else "0.0"
+            source = f"search JOIN {table} d ON d.doc = search.rowid - {offset}"
+            clauses[:0] = ["search MATCH ?", rows]
+            values.insert(0, query.match)
+        else:  # every article but those matching the exclusions
+            score, source = "0.0", f"{table} d"
+            clauses.insert(
+                0, f"d.doc + {offset} NOT IN (SELECT rowid FROM search WHERE search MATCH ?)"
+            )
+            values.insert(0, query.exclude)
+        title_key = "NULL"
+        if titles:
+            title_key = "d.title_key" if table == "docs" else _RELATED_TITLE_KEY
+        parts.append(
+            f"SELECT d.doc + {offset} AS doc, {score} AS score, d.id AS id, "
+            "d.date_us AS date_us, d.quality AS quality, d.heat AS heat, "
+            f"{title_key} AS title_key FROM {source} WHERE {' AND '.join(clauses)}"
+        )
+        params.extend(values)
+    return " UNION ALL ".join(parts), params
+
+
+_RELATED_TITLE_KEY = "(SELECT t.title_key FROM related_text t WHERE t.doc = d.doc)"
+
+
+def _highlights(passage: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A snippet without its marks, on one line, and where the marked words are in it."""
+    passage = " ".join(passage.split())  # the marks are not white space: they stay
+    text: list[str] = []
+    spans = []
+    length = 0
+    for number, part in enumerate(passage.split(HIGHLIGHT_START)):
+        if number:
+            word, _, rest = part.partition(HIGHLIGHT_END)
+            spans.append((length, length + len(word)))
+            text.append(word)
+            length += len(word)
+            part = rest
+        text.append(part)
+        length += len(part)
+    return "".join(text), tuple(spans)
+
+
+def _lead(text: str) -> str:
+    """The first words of a text, as a snippet with nothing matched."""
+    words = text.split()
+    lead = " ".join(words[:SNIPPET_WORDS])  # on one line, as `_highlights` makes snippets
+    return lead + "…" if len(words) > SNIPPET_WORDS else lead
 
 
 def _combine(where: Filter | None, criteria: dict[str, Any]) -> Filter:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from newsq.model import Changes, Source
 from newsq.query import provider_keys
 from newsq.scan import Scan, sources, without_gc
-from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record
+from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record, related_row
 
 #: Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
@@ -172,6 +172,9 @@ def parse_rows(source: Source) -> FileRows:
     rows.doc, rows.topic_keys, rows.provider_keys = doc_row(entry, provider_keys(entry))
     rows.record = pack_record(record)
     rows.words = parsed.words
+    rows.related = [
+        (*related_row(r.entry, r.number, provider_keys(r.entry)), r.words) for r in parsed.related
+    ]
     return rows
 
 

@@ -8,8 +8,13 @@ rows that are printed, so an index of many documents stays light.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+#: Keys newsq adds to records (`body` to documents, `parent` to related articles, the
+#: last three to search results); a front-matter key of the same name is kept as `_<key>`.
+RESERVED_KEYS = ("id", "path", "body", "parent", "score", "snippet", "highlights")
 
 ERROR = "error"
 WARNING = "warning"
@@ -92,3 +97,30 @@ def format_timestamp(value: dt.datetime) -> str:
         value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
     text = value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
     return text + "Z"
+
+
+def add_values(record: dict[str, Any], values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Copy `values` into `record`, a reserved key as `_<key>`; returns the (key, kept as)
+    pairs renamed."""
+    renamed = []
+    for key, value in values.items():
+        if key in RESERVED_KEYS:
+            kept = "_" + key
+            while kept in values:
+                kept = "_" + kept
+            renamed.append((key, kept))
+            key = kept
+        record[key] = value
+    return renamed
+
+
+def related_id(parent_id: str, number: int) -> str:
+    """The id of the `number`th (from 1) article in a document's related coverage."""
+    return f"{parent_id}#{number}"
+
+
+def related_record(parent_id: str, number: int, item: Mapping[str, Any]) -> dict[str, Any]:
+    """The record of a related article: the item as written, with its `id` and `parent`."""
+    record: dict[str, Any] = {"id": related_id(parent_id, number), "parent": parent_id}
+    add_values(record, item)
+    return record

@@ -28,6 +28,7 @@ class Format(str, enum.Enum):
 
 
 class SortKey(str, enum.Enum):
+    relevance = "relevance"
     date = "date"
     quality = "quality"
     heat = "heat"
@@ -54,8 +55,18 @@ NoCacheOption = Annotated[
 SortOption = Annotated[
     SortKey,
     typer.Option(
-        help="Order: date (newest first), quality, heat (highest first), title (A-Z). Ties by id.",
+        help="Order: relevance (best match first; search only), date (newest first), "
+        "quality, heat (highest first), title (A-Z). Ties by id.",
         rich_help_panel=OUTPUT,
+    ),
+]
+RelatedOption = Annotated[
+    bool,
+    typer.Option(
+        "--related",
+        help="Also search the articles in every document's related coverage "
+        "(ids PARENT_ID#N; filters see their own date, provider, quality and type, "
+        "and their document's topics).",
     ),
 ]
 ReverseOption = Annotated[

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.progress import Progress
 
-    from newsq.index import Index
+    from newsq.index import Hit, Index
     from newsq.model import Entry
 
 #: Indexing shorter than this shows no progress bar.
@@ -104,6 +104,18 @@ class Output:
             return
         records = index.records(entries)
         self.rows(records, fmt, fields, default_fields=formats.CSV_FIELDS, whole=not fields)
+
+    def hits(self, index: Index, hits: Sequence[Hit], fmt: Format, fields: Sequence[str]) -> None:
+        """Search hits in `fmt`: a table with each hit's passage, or records with theirs."""
+        if fmt is Format.table and not fields:
+            from newsq import render
+
+            if hits:
+                width = self.terminal_width() if self.is_terminal else None
+                self.print(render.hits_table(hits, width=width))
+            return
+        records = index.hit_records(hits)
+        self.rows(records, fmt, fields, default_fields=formats.SEARCH_CSV_FIELDS, whole=not fields)
 
     def rows(
         self,

@@ -22,7 +22,17 @@ from typing import Any
 
 import yaml
 
-from newsq.model import ERROR, NOTICE, WARNING, Entry, Problem, format_timestamp
+from newsq.model import (
+    ERROR,
+    NOTICE,
+    WARNING,
+    Entry,
+    Problem,
+    add_values,
+    format_timestamp,
+    related_id,
+)
+from newsq.search import HIGHLIGHT_END, HIGHLIGHT_START, TOPIC_BREAK
 from newsq.yaml_load import load_yaml_reporting
 
 #: Files larger than this are refused rather than read.
@@ -30,12 +40,29 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 #: Values in one front matter, counted after YAML aliases are expanded.
 MAX_VALUES = 200_000
 
-#: Keys newsq adds to every record; a front-matter key of the same name is kept as `_<key>`.
-RESERVED_KEYS = ("id", "path", "body")
-
+_NO_MARKS = str.maketrans({HIGHLIGHT_START: " ", HIGHLIGHT_END: " "})
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _OPENING = re.compile(r"---[ \t]*\r?(?:\n|$)")
 _KEY_VALUE_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
+
+
+#: What full-text search reads of an article: title, excerpt, provider name, topics, body.
+Words = tuple[str, str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """One article of a document's `related` coverage, searchable on its own.
+
+    Its id is `PARENT_ID#N`, N its 1-based place in the list; its record is the
+    item as written plus `id` and `parent` (`model.related_record`). It has the
+    parent's topics, and the parent's category, heat and published flag unless it
+    has its own.
+    """
+
+    number: int
+    entry: Entry
+    words: Words
 
 
 @dataclass(slots=True)
@@ -45,8 +72,8 @@ class Parsed:
     path: str
     entry: Entry | None = None
     record: dict[str, Any] | None = None
-    #: What full-text search reads: title, excerpt, provider name, topics, body.
-    words: tuple[str, str, str, str, str] | None = None
+    words: Words | None = None
+    related: list[Related] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -129,23 +156,18 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
         return _failure(path, 2, 1, "front matter is nested too deeply")
 
     record: dict[str, Any] = {"id": doc_id}
-    for key, value in values.items():
-        if key in RESERVED_KEYS:
-            kept = "_" + key
-            while kept in values:
-                kept = "_" + kept
-            line = _key_line(yaml_text, key)
-            message = f"field {key!r} is reserved by newsq; its value is kept as {kept!r}"
-            problems.append(Problem(path, line, 1 if line else None, WARNING, message))
-            key = kept
-        record[key] = value
+    for key, kept in add_values(record, values):
+        line = _key_line(yaml_text, key)
+        message = f"field {key!r} is reserved by newsq; its value is kept as {kept!r}"
+        problems.append(Problem(path, line, 1 if line else None, WARNING, message))
     record["path"] = os.path.abspath(path)
     if body.strip():
         record["body"] = body
 
     result.entry = entry = _entry(front_matter, doc_id, record["path"], path, yaml_text, problems)
     result.record = record
-    result.words = _search_words(entry, front_matter, record.get("body", ""))
+    result.words = _search_words(entry, front_matter.get("excerpt"), record.get("body", ""))
+    result.related = _related(entry, front_matter.get("related"))
     return result
 
 
@@ -265,14 +287,10 @@ def _entry(
         line = _key_line(yaml_text, key)
         problems.append(Problem(path, line, 1 if line else None, WARNING, message))
 
-    title = fm.get("title")
-    if title is None:
-        title = fm.get("name")
+    title = _title(fm)
     if title is None:
         problems.append(Problem(path, None, None, WARNING, "no title (nor name)"))
         title = ""
-    elif not isinstance(title, str):
-        title = str(to_json_value(title))
 
     date_key = "publishedDateTime" if "publishedDateTime" in fm else "date"
     date = _date(fm.get(date_key))
@@ -281,14 +299,8 @@ def _entry(
     elif date is None:
         warn(date_key, f"{date_key} {fm[date_key]!r} is not a date; date filters skip it")
 
-    provider = fm.get("provider")
-    provider_name = provider_domain = None
-    if isinstance(provider, dict):
-        provider_name = _text_or_none(provider.get("name"))
-        provider_domain = _text_or_none(provider.get("domain"))
-    elif isinstance(provider, str):
-        provider_name = provider
-    elif provider is not None:
+    provider_name, provider_domain = _provider(fm.get("provider"))
+    if not isinstance(fm.get("provider"), (dict, str, type(None))):
         warn("provider", "provider is neither a mapping nor a name")
 
     topics_value = fm.get("topics")
@@ -331,6 +343,57 @@ def _entry(
         topics=topics,
         related=len(related) if isinstance(related, list) else 0,
     )
+
+
+def _title(fm: dict[Any, Any]) -> str | None:
+    title = fm.get("title")
+    if title is None:
+        title = fm.get("name")
+    if title is None or isinstance(title, str):
+        return title
+    return str(to_json_value(title))
+
+
+def _provider(provider: Any) -> tuple[str | None, str | None]:
+    """(name, domain) of a `provider` mapping, or of a provider written as a bare name."""
+    if isinstance(provider, dict):
+        return _text_or_none(provider.get("name")), _text_or_none(provider.get("domain"))
+    if isinstance(provider, str):
+        return provider, None
+    return None, None
+
+
+def _related(parent: Entry, items: Any) -> list[Related]:
+    """The related coverage of `parent` (as loaded from YAML) as articles of their own.
+    Items that are not mappings are left out."""
+    if not isinstance(items, list):
+        return []
+    related = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            continue
+        date_key = "publishedDateTime" if "publishedDateTime" in item else "date"
+        provider_name, provider_domain = _provider(item.get("provider"))
+        heat = _number(item.get("heat"))
+        published = item.get("published")
+        entry = Entry(
+            id=related_id(parent.id, number),
+            path=parent.path,
+            title=_title(item) or "",
+            date=_date(item.get(date_key)),
+            category=_text_or_none(item.get("category")) or parent.category,
+            type=_text_or_none(item.get("type")),
+            quality=_number(item.get("quality")),
+            heat=parent.heat if heat is None else heat,
+            published=published if isinstance(published, bool) else parent.published,
+            provider_name=provider_name,
+            provider_domain=provider_domain,
+            topics=parent.topics,
+            related=0,
+        )
+        words = _search_words(entry, item.get("excerpt"), "")
+        related.append(Related(number, entry, words))
+    return related
 
 
 def _date(value: Any) -> dt.datetime | None:
@@ -376,16 +439,22 @@ def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else str(to_json_value(value))
 
 
-def _search_words(entry: Entry, fm: dict[Any, Any], body: str) -> tuple[str, str, str, str, str]:
-    """The text search reads, one field per column: title, excerpt, provider, topics, body."""
-    excerpt = fm.get("excerpt")
-    return (
+def _search_words(entry: Entry, excerpt: Any, body: str) -> Words:
+    """The text search reads, one field per column: title, excerpt, provider, topics, body.
+
+    The highlight marks are taken out (they are controls: no word changes), so a
+    snippet's marks are always the search's own.
+    """
+    words = (
         entry.title,
         excerpt if isinstance(excerpt, str) else "",
         entry.provider_name or "",
-        "\n".join(entry.topics),
+        TOPIC_BREAK.join(entry.topics),
         body,
     )
+    if any(HIGHLIGHT_START in w or HIGHLIGHT_END in w for w in words):
+        return tuple(w.translate(_NO_MARKS) for w in words)  # type: ignore[return-value]
+    return words
 
 
 # --- diagnostics ----------------------------------------------------------------

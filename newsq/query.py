@@ -16,6 +16,8 @@ from newsq.model import Entry
 
 SORT_KEYS = ("date", "quality", "heat", "title")
 _UTC = dt.timezone.utc
+#: Separates a related article's provider keys in its `provider_keys` column.
+KEY_SEPARATOR = "\x1f"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
 
 
@@ -180,14 +182,23 @@ def sort_entries(entries: Iterable[Entry], key: str = "date", reverse: bool = Fa
 # --- the same, as SQL over the snapshot's `docs` table (aliased `d`) ---------------------------
 
 
-def where_sql(where: Filter) -> tuple[list[str], list[Any]]:
-    """`Filter.matches` as SQL conditions (joined by AND) and their parameters."""
+def where_sql(where: Filter, *, related: bool = False) -> tuple[list[str], list[Any]]:
+    """`Filter.matches` as SQL conditions (joined by AND) and their parameters.
+
+    With `related`, over the `related` table (aliased `d`): its articles have the
+    topics of the document they are listed in.
+    """
     clauses: list[str] = []
     params: list[Any] = []
+    owner = "d.parent" if related else "d.doc"
     for topic in where.topics:
-        clauses.append("d.doc IN (SELECT doc FROM doc_topics WHERE key = ?)")
+        clauses.append(f"{owner} IN (SELECT doc FROM doc_topics WHERE key = ?)")
         params.append(topic)
-    if where.providers:
+    if where.providers and related:  # the keys are in the row, between separators
+        either = " OR ".join(["instr(d.provider_keys, ?) > 0"] * len(where.providers))
+        clauses.append(f"({either})")
+        params.extend(f"{KEY_SEPARATOR}{p}{KEY_SEPARATOR}" for p in where.providers)
+    elif where.providers:
         marks = ", ".join("?" * len(where.providers))
         clauses.append(f"d.doc IN (SELECT doc FROM doc_providers WHERE key IN ({marks}))")
         params.extend(where.providers)
@@ -213,24 +224,17 @@ def where_sql(where: Filter) -> tuple[list[str], list[Any]]:
 
 
 def order_sql(key: str = "date", reverse: bool = False) -> str:
-    """`sort_entries` as an ORDER BY: missing values last, ties by id."""
+    """`sort_entries` as an ORDER BY: missing values last, ties by id. A search may
+    also sort by `relevance`: its `score` column, highest first."""
+    if key == "relevance":
+        return f"d.score {'ASC' if reverse else 'DESC'}, d.id"
     if key not in SORT_KEYS:
         raise QueryError("--sort", key, f"must be one of {', '.join(SORT_KEYS)}")
     if key == "title":
-        return f"d.title = '', d.title_key {'DESC' if reverse else 'ASC'}, d.id"
+        # (an empty title has an empty key, and only an empty title has)
+        return f"d.title_key = '', d.title_key {'DESC' if reverse else 'ASC'}, d.id"
     column = {"date": "date_us", "quality": "quality", "heat": "heat"}[key]
     return f"d.{column} IS NULL, d.{column} {'ASC' if reverse else 'DESC'}, d.id"
-
-
-def match_expression(query: str) -> str | None:
-    """A full-text (FTS5) expression requiring every word of `query`; None when it has none.
-
-    Each word is quoted, so nothing the user types is read as query syntax.
-    """
-    words = [w for w in query.split() if any(c.isalnum() for c in w)]
-    if not words:
-        return None
-    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
 def _folded(value: str | Iterable[str] | None) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ cannot restyle, hyperlink or repaint the terminal.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -17,6 +17,9 @@ from rich.text import Text
 
 from newsq.formats import display_value, field_value, safe_text
 from newsq.model import Entry, Problem
+
+if TYPE_CHECKING:
+    from newsq.index import Hit
 
 
 def data_text(value: object, style: str = "", *, multiline: bool = False) -> Text:
@@ -28,13 +31,38 @@ def data_text(value: object, style: str = "", *, multiline: bool = False) -> Tex
 
 
 def entries_table(entries: Sequence[Entry], *, width: int | None = None) -> Table:
-    """The list/search table: one row per document, from its light columns only.
+    """The list table: one row per document, from its light columns only.
 
     With a `width` (a terminal), columns are sized to fit it: ids and dates are
     never cut, the title gives way first (with an ellipsis), and topics, then the
     provider, are dropped when even a short title would not fit. Without one
     (a pipe), nothing is cut.
     """
+    return _entries_table(entries, width, None)
+
+
+def hits_table(hits: Sequence[Hit], *, width: int | None = None) -> Table:
+    """The search table: id, date, provider, title and each hit's passage, in order of
+    relevance (or the sort asked for). On a terminal the passage goes under the title,
+    matched words in bold; on a pipe it is a last column of plain text."""
+    return _entries_table([h.entry for h in hits], width, hits)
+
+
+def snippet_text(hit: Hit, style: str = "dim") -> Text:
+    """A hit's passage with its matched words in bold; data text made safe."""
+    text = Text(style=style)
+    at = 0
+    for start, end in hit.highlights:
+        text.append(safe_text(hit.snippet[at:start]))
+        text.append(safe_text(hit.snippet[start:end]), style="bold")
+        at = end
+    text.append(safe_text(hit.snippet[at:]))
+    return text
+
+
+def _entries_table(
+    entries: Sequence[Entry], width: int | None, hits: Sequence[Hit] | None
+) -> Table:
     rows = [
         {
             "ID": e.id,
@@ -48,28 +76,40 @@ def entries_table(entries: Sequence[Entry], *, width: int | None = None) -> Tabl
         for e in entries
     ]
     names = list(_ENTRY_STYLES)
-    widths = {n: max([len(n), *(len(r[n]) for r in rows)]) for n in names}
+    if hits is not None:  # the order says how well each matched; the passage says where
+        names = ["ID", "Date", "Provider", "Title"] + (["Snippet"] if width is None else [])
+        for row, hit in zip(rows, hits, strict=True):
+            row["Snippet"] = safe_text(hit.snippet)
+    widths = {n: max([len(n), *(len(r[n]) for r in rows)]) for n in _ENTRY_STYLES}
+    if hits is not None and width is not None:  # the passage goes under the title
+        widths["Title"] = max([widths["Title"], *(len(r["Snippet"]) for r in rows)])
     if width is not None:
         widths["Provider"] = min(widths["Provider"], 18)
         widths["Topics"] = min(widths["Topics"], 24)
         for optional in ("Topics", "Provider"):
             if _title_room(width, widths, names) >= 20:
                 break
-            names.remove(optional)
+            if optional in names:
+                names.remove(optional)
         widths["Title"] = max(10, min(widths["Title"], _title_room(width, widths, names)))
     table = _table(plain=width is None)
     for name in names:
         justify = "right" if name in ("Quality", "Heat") else "left"
         table.add_column(
             name,
-            style=_ENTRY_STYLES[name],
+            style=_ENTRY_STYLES.get(name, ""),  # the snippet: plain
             justify=justify,
             width=widths[name] if width is not None else None,
             no_wrap=True,
             overflow="ellipsis",
         )
-    for row in rows:
-        table.add_row(*(Text(row[n]) for n in names))
+    for number, row in enumerate(rows):
+        cells: list[RenderableType] = [Text(row[n]) for n in names]
+        if hits is not None and width is not None:  # the passage under the title, wrapped
+            passage = snippet_text(hits[number])
+            passage.no_wrap = False
+            cells[names.index("Title")] = Group(cells[names.index("Title")], passage)
+        table.add_row(*cells)
     return table
 
 
@@ -119,6 +159,8 @@ def article_view(record: Mapping[str, Any], entry: Entry) -> RenderableType:
     if entry.date:
         line.append(entry.date.strftime("%Y-%m-%d %H:%M UTC"))
     parts.append(line)
+    if isinstance(record.get("parent"), str):  # a related article (`newsq show PARENT_ID#N`)
+        parts.append(data_text(f"related coverage listed in {record['parent']}", "dim"))
     if isinstance(record.get("excerpt"), str):
         parts += [Text(), data_text(record["excerpt"], multiline=True)]
 

@@ -96,3 +96,9 @@ def newsq_executable() -> str:
     found = shutil.which("newsq")
     assert found, "the newsq console script is not installed; run the README's test command"
     return found
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print what the relevance tests measured (tests/test_relevance.py)."""
+    for line in getattr(config, "newsq_relevance", []):
+        terminalreporter.write_line(line)

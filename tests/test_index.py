@@ -325,14 +325,15 @@ class TestSearch:
         ],
     )
     def test_words(self, seed_index, query, expected):
-        assert ids(seed_index.search(query)) == expected
+        assert ids(seed_index.search(query, sort="date")) == expected
 
     def test_search_with_filter_keywords(self, seed_index):
         assert ids(seed_index.search("amazon ibm", provider="forbes")) == [ID0]
         assert ids(seed_index.search("microsoft", topic="Natural Language Processing")) == [ID3]
 
     def test_search_with_filter_object(self, seed_index):
-        assert ids(seed_index.search("amazon", Filter.build(published=False))) == [ID3, ID4, ID1]
+        found = seed_index.search("amazon", Filter.build(published=False), sort="date")
+        assert ids(found) == [ID3, ID4, ID1]
 
     def test_search_sorted(self, seed_index):
         found = seed_index.search("amazon ibm", sort="quality")
@@ -347,7 +348,7 @@ class TestSearch:
             }
         )
         index = newsq.load([root])
-        assert ids(index.search("zebra")) == ["c", "a"]
+        assert ids(index.search("zebra", sort="date")) == ["c", "a"]
         assert ids(index.search("ZEBRA crossed")) == ["a"]
         assert ids(index.search("stripes")) == ["b"]
         assert ids(index.search("quokka")) == []
@@ -573,8 +574,11 @@ class TestPaging:
         every = seed_index.filter(sort="quality")
         assert seed_index.select(Filter(), sort="quality", limit=limit) == every[:limit]
 
-    def test_select_with_a_query_is_the_start_of_search(self, seed_index):
-        assert ids(seed_index.select(Filter(), "amazon ibm", limit=2)) == [ID3, ID4]
+    @pytest.mark.parametrize("sort", ["relevance", "date", "title"])
+    def test_search_with_a_limit_is_the_start_of_search(self, seed_index, sort):
+        every = seed_index.search("amazon ibm", sort=sort)
+        assert len(every) == 4
+        assert seed_index.search("amazon ibm", sort=sort, limit=2) == every[:2]
 
     @pytest.mark.parametrize(
         ("criteria", "query", "expected"),

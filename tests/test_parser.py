@@ -145,7 +145,7 @@ class TestNormalDocument:
             "Robots learn to fold laundry",
             "A short summary.",
             "Forbes",
-            "Robotics\nAI",
+            "Robotics \ue000 AI",  # a word between topics: no phrase runs across two
             "# Heading\n\nBody text here.\n",
         )
 
@@ -361,7 +361,7 @@ class TestToJsonValue:
             ---
             title: T
             date: 2020-01-01
-            score: .nan
+            rating: .nan
             top: .inf
             blob: !!binary aGkh
             tags: !!set {b, a}
@@ -370,7 +370,7 @@ class TestToJsonValue:
             """
         )
         record = parse_text(text, "/x/t.md", "t").record
-        assert record["score"] == "NaN"
+        assert record["rating"] == "NaN"
         assert record["top"] == "Infinity"
         assert record["blob"] == "aGkh"
         assert record["tags"] == ["a", "b"]
@@ -789,10 +789,11 @@ class TestWarnings:
         assert len(parsed.record) == 6
         assert severities(parsed) == [WARNING]
 
-    @pytest.mark.parametrize("key", ["path", "body"])
+    @pytest.mark.parametrize("key", ["path", "body", "parent", "score", "snippet", "highlights"])
     def test_other_reserved_keys(self, key):
         parsed = self.parse(f"title: T\ndate: 2020-06-11\n{key}: mine\n")
         assert parsed.record[f"_{key}"] == "mine"
+        assert key not in parsed.record or key == "path"
         assert parsed.record["path"] == "/x/t.md"
         assert "body" not in parsed.record
         assert severities(parsed) == [WARNING]

@@ -1,0 +1,307 @@
+"""Ranked full-text search through the index: each operator and field, stemming,
+accents, ranking, snippets, related coverage and filters.
+
+Seed facts used (read off seeds/*.txt): "Rekognition" is in the excerpt of ID4 and
+in the excerpt of ID0's one related article (its URL in ID4's coverage is not
+searched); ID4 lists 16 related articles, ID0 one (HotNewHipHop, 2020-06-11T14:12Z,
+quality 42).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ALL_IDS, ID0, ID1, ID2, ID3, ID4
+
+import newsq
+from newsq.index import Hit, UnknownIdError
+from newsq.query import Filter, QueryError
+from newsq.search import SearchSyntaxError
+
+
+def ids(hits) -> list[str]:
+    return [h.id for h in hits]
+
+
+def doc(title: str, date: str = "2021-01-01T00:00:00Z", body: str = "", **fields) -> str:
+    lines = ["---", f"title: {json.dumps(title)}", f"publishedDateTime: {date}"]
+    lines += [f"{key}: {json.dumps(value)}" for key, value in fields.items()]
+    return "\n".join([*lines, "---", body])
+
+
+@pytest.fixture
+def words_index(write_corpus):
+    """One document per kind of match, each with a filler of plain words around it."""
+    root = write_corpus(
+        {
+            "bans.md": doc("Council bans the practice", excerpt="A vote on Tuesday."),
+            "banning.md": doc("Banning it, slowly", excerpt="Another vote in June."),
+            "zurich.md": doc("News from Zürich", excerpt="The city council met."),
+            "zurich-plain.md": doc("Zurich again", excerpt="Nothing else."),
+            "phrase.md": doc("Facial recognition at the border", excerpt="Cameras went up."),
+            "apart.md": doc("Recognition of facial features", excerpt="A study."),
+            "prefix.md": doc("Recognising faces", excerpt="Software does it."),
+            "provider.md": doc("A plain day", excerpt="Little news.", provider={"name": "Zebra"}),
+            "topic.md": doc("Another day", excerpt="Quiet.", topics=["Zebra Studies", "AI"]),
+            "body.md": doc("A third day", excerpt="Calm.", body="A zebra crossed the road.\n"),
+            "title.md": doc("Zebra escapes", excerpt="From the zoo."),
+            "excerpt.md": doc("An escape", excerpt="A zebra left the zoo."),
+        }
+    )
+    with newsq.load([root]) as index:
+        yield index
+
+
+# --- words, operators and fields ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # stemming: every form of the word
+        ("banned", ["banning", "bans"]),
+        ("bans", ["banning", "bans"]),
+        # accents and case do not count
+        ("zurich", ["zurich", "zurich-plain"]),
+        ("ZÜRICH", ["zurich", "zurich-plain"]),
+        # phrases keep order and adjacency
+        ('"facial recognition"', ["phrase"]),
+        ("facial recognition", ["apart", "phrase"]),
+        # prefixes
+        ("recog*", ["apart", "phrase", "prefix"]),
+        # OR, NOT and -
+        ("bans OR zurich", ["banning", "bans", "zurich", "zurich-plain"]),
+        ("zurich -council", ["zurich-plain"]),
+        ("zurich NOT council", ["zurich-plain"]),
+        # fields
+        ("title:zebra", ["title"]),
+        ("excerpt:zebra", ["excerpt"]),
+        ("provider:zebra", ["provider"]),
+        ('topic:"zebra studies"', ["topic"]),
+        ("body:zebra", ["body"]),
+        ("zebra", ["body", "excerpt", "provider", "title", "topic"]),
+        ("zebra -title:zebra -body:zebra", ["excerpt", "provider", "topic"]),
+        ("title:(zebra OR zurich)", ["title", "zurich", "zurich-plain"]),
+        # nothing
+        ("quokka", []),
+    ],
+)
+def test_operators_and_fields(words_index, query, expected):
+    assert sorted(ids(words_index.search(query))) == expected
+
+
+def test_the_title_counts_most_then_excerpt_provider_topics_body(words_index):
+    assert ids(words_index.search("zebra")) == ["title", "excerpt", "provider", "topic", "body"]
+    scores = [h.score for h in words_index.search("zebra")]
+    assert scores == sorted(scores, reverse=True)
+    assert scores[-1] > 0
+
+
+def test_only_exclusions_give_everything_else_unranked(words_index):
+    found = words_index.search("-zebra -zurich")
+    expected = ["apart", "banning", "bans", "phrase", "prefix"]
+    assert ids(found) == expected  # all score 0: ties go by id
+    assert {h.score for h in found} == {0.0}
+    assert words_index.count(query="-zebra -zurich") == 5
+
+
+def test_a_query_that_cannot_be_read_raises(words_index):
+    with pytest.raises(SearchSyntaxError) as caught:
+        words_index.search('"unclosed')
+    assert caught.value.position == 0
+
+
+# --- snippets -----------------------------------------------------------------------------
+
+
+def test_snippet_is_the_excerpt_with_matches_marked(words_index):
+    (hit,) = words_index.search("excerpt:zebra")
+    assert hit == Hit(hit.entry, hit.score, "A zebra left the zoo.", ((2, 7),))
+
+
+def test_snippet_of_a_title_match_is_the_excerpt_start(words_index):
+    (hit,) = words_index.search("title:slowly")  # in the title only: the excerpt's start
+    assert (hit.snippet, hit.highlights) == ("Another vote in June.", ())
+
+
+def test_snippet_comes_from_the_body_when_only_the_body_matches(words_index):
+    (hit,) = words_index.search("body:zebra")
+    assert (hit.snippet, hit.highlights) == ("A zebra crossed the road.", ((2, 7),))
+
+
+def test_snippet_of_an_exclusion_is_the_excerpt_start(words_index):
+    hit = words_index.search("-zebra -zurich", limit=1)[0]
+    assert (hit.id, hit.snippet, hit.highlights) == ("apart", "A study.", ())
+
+
+def test_long_snippets_are_cut_around_the_match(write_corpus):
+    words = [f"w{i}" for i in range(60)]
+    words[40] = "zebra"
+    root = write_corpus({"long.md": doc("Long", excerpt=" ".join(words))})
+    with newsq.load([root]) as index:
+        (hit,) = index.search("zebra")
+    assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
+    start, end = hit.highlights[0]
+    assert hit.snippet[start:end] == "zebra"
+    assert len(hit.snippet.split()) == 20
+
+
+def test_snippet_marks_in_the_data_are_not_taken_for_the_search_marks(write_corpus):
+    root = write_corpus({"odd.md": doc("Odd", excerpt="a \x02zebra\x03 b zebra")})
+    with newsq.load([root]) as index:
+        (hit,) = index.search("zebra")
+        record = index["odd"]
+    assert record["excerpt"] == "a \x02zebra\x03 b zebra"  # the record keeps the exact text
+    assert hit.snippet == "a zebra b zebra"
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["zebra", "zebra"]
+
+
+# --- the seeds ------------------------------------------------------------------------------
+
+
+def test_rekognition_in_the_seeds(seed_index):
+    (hit,) = seed_index.search("rekognition")
+    assert hit.id == ID4
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["Rekognition"]
+
+
+def test_related_articles_are_searched_with_related(seed_index):
+    found = seed_index.search("rekognition", related=True)
+    assert sorted(ids(found)) == [f"{ID0}#1", ID4]
+    related = next(h for h in found if h.id == f"{ID0}#1")
+    entry = related.entry
+    assert (
+        entry.title == "Police Banned From Using Amazon's Facial Recognition Technology For A Year"
+    )
+    assert (entry.provider_name, entry.quality, entry.related) == ("HotNewHipHop", 42, 0)
+    assert entry.date.isoformat() == "2020-06-11T14:12:00+00:00"
+    # the parent's topics, category, heat and published flag
+    assert entry.topics == ("Computer Vision", "AI")
+    assert (entry.category, entry.heat, entry.published) == ("news", 99, True)
+
+
+def test_related_hits_count(seed_index):
+    assert seed_index.count(query="facial recognition") == 5
+    documents_and_coverage = seed_index.count(query="facial recognition", related=True)
+    assert documents_and_coverage == len(seed_index.search("facial recognition", related=True))
+    assert documents_and_coverage > 5
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        ({"provider": "hotnewhiphop"}, [f"{ID0}#1"]),  # the related article's own provider
+        ({"provider": "qz"}, [ID4]),
+        ({"since": "2020-06-11T15:00"}, [ID4]),  # the related article's own date: 14:12
+        ({"until": "2020-06-11T15:00"}, [f"{ID0}#1"]),
+        ({"min_quality": 50}, [ID4]),  # its own quality, 42
+        ({"topic": "Computer Vision"}, [f"{ID0}#1", ID4]),  # the parent's topics
+        ({"topic": "Natural Language Processing"}, []),
+        ({"published": True}, [f"{ID0}#1"]),  # the parent's flag
+        ({"min_heat": 90}, [f"{ID0}#1"]),  # the parent's heat
+    ],
+)
+def test_filters_combine_with_related_search(seed_index, criteria, expected):
+    found = seed_index.search("rekognition", related=True, sort="date", **criteria)
+    assert sorted(ids(found)) == expected
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        ({"topic": "Natural Language Processing"}, [ID3]),
+        ({"provider": ["forbes", "qz"]}, [ID0, ID4]),
+        ({"since": "2020-06-12"}, [ID2, ID3]),
+        ({"min_quality": 80}, [ID0, ID4]),
+        ({"published": False}, [ID1, ID2, ID3, ID4]),
+    ],
+)
+def test_filters_combine_with_search(seed_index, criteria, expected):
+    found = seed_index.search("microsoft", **criteria)
+    assert sorted(ids(found)) == expected
+    assert seed_index.count(Filter.build(**criteria), "microsoft") == len(expected)
+
+
+def test_every_seed_names_microsoft_in_its_title(seed_index):
+    assert sorted(ids(seed_index.search("title:microsoft"))) == ALL_IDS
+
+
+@pytest.mark.parametrize("sort", ["date", "quality", "heat", "title"])
+def test_search_sorts_like_filter(seed_index, sort):
+    for reverse in (False, True):
+        hits = seed_index.search("police", sort=sort, reverse=reverse)
+        entries = seed_index.filter(sort=sort, reverse=reverse)
+        assert ids(hits) == [e.id for e in entries if e.id in set(ids(hits))]
+
+
+def test_relevance_reversed_is_worst_first(seed_index):
+    best = seed_index.search("amazon police rekognition")
+    worst = seed_index.search("amazon police rekognition", reverse=True)
+    assert [h.score for h in worst] == sorted(h.score for h in best)
+
+
+def test_relevance_is_for_search_only(seed_index):
+    with pytest.raises(QueryError):
+        seed_index.select(Filter(), sort="relevance")
+
+
+# --- related articles by id -------------------------------------------------------------------
+
+
+def test_resolve_a_related_article(seed_index):
+    assert seed_index.resolve(f"{ID4}#16") == f"{ID4}#16"
+    assert seed_index.resolve("52b45464#3") == f"{ID4}#3"
+    for missing in (f"{ID4}#17", f"{ID4}#0", f"{ID0}#2", "zzz#1"):
+        with pytest.raises(UnknownIdError):
+            seed_index.resolve(missing)
+
+
+def test_related_article_record_is_its_item_with_id_and_parent(seed_index):
+    record = seed_index[f"{ID0}#1"]
+    item = seed_index[ID0]["related"][0]
+    assert record == {"id": f"{ID0}#1", "parent": ID0, **item}
+    assert list(record)[:3] == ["id", "parent", "title"]
+    assert seed_index.entry(f"{ID0}#1").title == item["title"]
+
+
+def test_hit_records_carry_score_snippet_and_highlights(seed_index):
+    hits = seed_index.search("rekognition", related=True, sort="date", reverse=True)
+    records = seed_index.hit_records(hits)
+    assert [r["id"] for r in records] == [f"{ID0}#1", ID4]
+    related, document = records
+    assert list(related)[:6] == ["id", "parent", "score", "snippet", "highlights", "title"]
+    assert list(document)[:5] == ["id", "score", "snippet", "highlights", "category"]
+    assert document["score"] == hits[1].score > 0
+    start, end = document["highlights"][0]
+    assert document["snippet"][start:end] == "Rekognition"
+    # the rest is the record, exactly
+    assert {k: v for k, v in document.items() if k not in ("score", "snippet", "highlights")} == (
+        seed_index[ID4]
+    )
+
+
+def test_a_related_item_that_is_not_a_mapping_has_no_article(write_corpus):
+    text = doc("Parent", related=["just a title", {"title": "Zebra story"}])
+    root = write_corpus({"p.md": text})
+    with newsq.load([root]) as index:
+        assert ids(index.search("zebra", related=True)) == ["p#2"]
+        assert index.resolve("p#2") == "p#2"
+        with pytest.raises(UnknownIdError):
+            index.resolve("p#1")
+        with pytest.raises(KeyError):
+            index["p#1"]
+
+
+def test_related_articles_follow_their_document_through_updates(write_corpus):
+    root = write_corpus({"p.md": doc("Parent", related=[{"title": "Zebra story"}])})
+    with newsq.load([root]) as index:
+        assert ids(index.search("zebra", related=True)) == ["p#1"]
+    (root / "p.md").write_text(doc("Parent", related=[{"title": "Okapi story"}]))
+    with newsq.load([root]) as index:
+        assert ids(index.search("zebra", related=True)) == []
+        assert ids(index.search("okapi", related=True)) == ["p#1"]
+    (root / "p.md").unlink()
+    with newsq.load([root]) as index:
+        assert ids(index.search("okapi", related=True)) == []
+        assert index.count(query="-okapi", related=True) == 0
