@@ -315,7 +315,7 @@ class Index:
         # Sorted on the few columns it needs; the entries built for the hits kept only.
         ranked = self._db.execute(sql, params).fetchall()
         entries = self._hit_entries([rowid for rowid, _ in ranked])
-        return [
+        return [  # (+ 0.0 makes a -0.0 score plain 0.0)
             Hit(entries[rowid], round(score, 6) + 0.0, *self._snippet(parsed, rowid))
             for rowid, score in ranked
         ]
@@ -362,24 +362,19 @@ class Index:
     def _hit_entries(self, rowids: Sequence[int]) -> dict[int, Entry]:
         """{row in `search`: entry} for documents' and related articles' rows."""
         entries: dict[int, Entry] = {}
-        documents = [r for r in rowids if r < RELATED_ROWS]
-        articles = [r - RELATED_ROWS for r in rowids if r >= RELATED_ROWS]
-        for start in range(0, len(rowids), 500):  # SQLite caps the number of parameters
-            for chunk, columns, source, offset in (
-                (documents[start : start + 500], _ENTRY_COLUMNS, "docs d", 0),
-                (
-                    articles[start : start + 500],
-                    _RELATED_ENTRY_COLUMNS,
-                    _RELATED_SOURCE,
-                    RELATED_ROWS,
-                ),
-            ):
-                if chunk:
-                    marks = ", ".join("?" * len(chunk))
-                    rows = self._db.execute(
-                        f"SELECT d.doc, {columns} FROM {source} WHERE d.doc IN ({marks})", chunk
-                    )
-                    entries.update((row[0] + offset, _entry(row[1:])) for row in rows)
+        for offset, columns, source in (
+            (0, _ENTRY_COLUMNS, "docs d"),
+            (RELATED_ROWS, _RELATED_ENTRY_COLUMNS, _RELATED_SOURCE),
+        ):
+            rows = [r - offset for r in rowids if (r >= RELATED_ROWS) == bool(offset)]
+            for start in range(0, len(rows), 500):  # SQLite caps the number of parameters
+                chunk = rows[start : start + 500]
+                found = self._db.execute(
+                    f"SELECT d.doc, {columns} FROM {source} "
+                    f"WHERE d.doc IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                entries.update((row[0] + offset, _entry(row[1:])) for row in found)
         return entries
 
     def _snippet(self, query: SearchQuery, rowid: int) -> tuple[str, tuple[tuple[int, int], ...]]:

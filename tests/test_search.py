@@ -13,6 +13,8 @@ import json
 
 import pytest
 from conftest import ALL_IDS, ID0, ID1, ID2, ID3, ID4
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import newsq
 from newsq.index import Hit, UnknownIdError
@@ -305,3 +307,47 @@ def test_related_articles_follow_their_document_through_updates(write_corpus):
     with newsq.load([root]) as index:
         assert ids(index.search("okapi", related=True)) == []
         assert index.count(query="-okapi", related=True) == 0
+
+
+# --- any query, any filter ----------------------------------------------------------------
+
+_WORDS = ["amazon", "police", "facial", "recogni*", '"facial recognition"', "title:microsoft"]
+_PARTS = st.lists(
+    st.sampled_from([*_WORDS, "OR", "-", "NOT", "(", ")", " ", "topic:", "zebra"]), max_size=10
+)
+
+
+@pytest.fixture(scope="module")
+def seeds_once():
+    with newsq.load() as index:
+        yield index
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(parts=_PARTS, related=st.booleans(), since=st.sampled_from([None, "2020-06-12"]))
+def test_any_query_gives_hits_or_a_syntax_error(seeds_once, parts, related, since):
+    text = " ".join(parts)
+    try:
+        hits = seeds_once.search(text, related=related, since=since)
+    except SearchSyntaxError as exc:
+        assert 0 <= exc.position <= len(text)
+        return
+    assert seeds_once.count(Filter.build(since=since), text, related=related) == len(hits)
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert len({h.id for h in hits}) == len(hits)
+    for hit in hits:
+        assert all(hit.snippet[s:e].strip() for s, e in hit.highlights)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=40))
+def test_any_text_gives_hits_or_a_syntax_error(seeds_once, text):
+    try:
+        seeds_once.search(text, related=True)
+    except SearchSyntaxError as exc:
+        assert 0 <= exc.position <= len(text)
