@@ -121,9 +121,10 @@ def big_corpus(tmp_path) -> Path:
     return root
 
 
-def test_reader_closing_the_pipe_early_is_not_an_error(big_corpus, tmp_path):
+@pytest.mark.parametrize("command", [["list"], ["search", "story"]])
+def test_reader_closing_the_pipe_early_is_not_an_error(big_corpus, tmp_path, command):
     process = subprocess.Popen(
-        [newsq_executable(), "list", "--all", "--format", "jsonl", "--data", str(big_corpus)],
+        [newsq_executable(), *command, "--all", "--format", "jsonl", "--data", str(big_corpus)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
@@ -226,6 +227,13 @@ def corpus_with_a_bad_file(tmp_path) -> Path:
         (["stats", "--format", "csv"], 2),
         (["list", "--no-such-option"], 2),
         (["no-such-command"], 2),
+        (["search", "(amazon"], 2),
+        (["search", ""], 2),
+        (["search", "titel:amazon"], 2),
+        (["list", "--sort", "relevance"], 2),
+        (["search", "zebra"], 0),
+        (["show", f"{ID0}#1"], 0),
+        (["show", f"{ID0}#9"], 1),
     ],
 )
 def test_exit_codes(tmp_path, args, code):
@@ -264,7 +272,10 @@ EVERY_COMMAND = [
     ["list", "--all", "--format", "jsonl"],
     ["list", "--all", "--format", "csv"],
     ["search", "good"],
+    ["search", "facial recognition", "--related", "--all", "--json"],
+    ["search", "--", "-good"],
     ["show", "good"],
+    ["show", "000_bc1330c771dbc5b0#1"],
     ["show", "good", "--json"],
     ["show", "nosuch"],
     ["topics"],

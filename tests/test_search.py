@@ -351,3 +351,55 @@ def test_any_text_gives_hits_or_a_syntax_error(seeds_once, text):
         seeds_once.search(text, related=True)
     except SearchSyntaxError as exc:
         assert 0 <= exc.position <= len(text)
+
+
+# --- ties -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tied_index(write_corpus):
+    """Five documents equally relevant to "zebra", and one more so."""
+    files = {f"{name}.md": doc("Zebra", excerpt="Plain words.") for name in "edcba"}
+    files["top.md"] = doc("Zebra zebra", excerpt="Zebra.")
+    root = write_corpus(files)
+    with newsq.load([root]) as index:
+        yield index
+
+
+@pytest.mark.parametrize("limit", [None, 1, 2, 3, 6, 9])
+def test_ties_go_by_id_whatever_the_limit(tied_index, limit):
+    every = ["top", "a", "b", "c", "d", "e"]
+    assert ids(tied_index.search("zebra", limit=limit)) == every[:limit]
+    # the same with a filter, which takes the other way to rank
+    found = tied_index.search("zebra", limit=limit, since="2000-01-01")
+    assert ids(found) == every[:limit]
+
+
+def test_ties_reversed_still_go_by_id(tied_index):
+    assert ids(tied_index.search("zebra", reverse=True)) == ["a", "b", "c", "d", "e", "top"]
+    assert ids(tied_index.search("zebra", reverse=True, limit=2)) == ["a", "b"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    parts=st.lists(
+        st.sampled_from([*_WORDS, "microsoft", "regulation", "OR"]), min_size=1, max_size=4
+    ),
+    related=st.booleans(),
+    limit=st.integers(1, 12),
+    reverse=st.booleans(),
+)
+def test_a_limit_is_the_start_of_every_hit(seeds_once, parts, related, limit, reverse):
+    text = " ".join(parts)
+    try:
+        every = seeds_once.search(text, related=related, reverse=reverse)
+    except SearchSyntaxError:
+        return
+    first = seeds_once.search(text, related=related, reverse=reverse, limit=limit)
+    assert first == every[:limit]
+    # ranking without a filter equals ranking under a filter every hit passes
+    assert seeds_once.search(text, related=related, reverse=reverse, since="2000") == [
+        h for h in every if h.entry.date is not None
+    ]
