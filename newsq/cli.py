@@ -27,6 +27,7 @@ from newsq.options import (
     ReverseOption,
     SortKey,
     SortOption,
+    StrictOption,
     with_filters,
 )
 from newsq.query import Filter, QueryError
@@ -73,6 +74,7 @@ class Run:
         fields: str | None = None,
         *,
         report_skipped: bool = True,
+        strict: bool = False,
     ) -> None:
         from newsq.corpus import DATA_ENV, DataPathError, load
         from newsq.formats import parse_fields
@@ -92,8 +94,11 @@ class Run:
         if self.index.cache_problem:
             self.out.message(f"{self.index.cache_problem}; indexing without a snapshot")
         skipped = self.index.skipped
+        noun = "file" if skipped == 1 else "files"
+        if strict and skipped:
+            self.out.message(f"{skipped:,} {noun} cannot be loaded (--strict); run newsq check")
+            raise typer.Exit(1)
         if report_skipped and skipped:
-            noun = "file" if skipped == 1 else "files"
             self.out.message(f"{skipped:,} {noun} skipped; run newsq check for details")
 
     def entries(self, where: Filter, sort: SortKey, reverse: bool, limit: int | None) -> None:
@@ -164,6 +169,7 @@ def list_command(
     where: Filter,
     data: DataOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     sort: SortOption = SortKey.date,
     reverse: ReverseOption = False,
     limit: LimitOption = 20,
@@ -173,7 +179,7 @@ def list_command(
     fields: FieldsOption = None,
 ) -> None:
     """List documents, newest first, under the filters."""
-    run = Run(data, no_cache, fmt, json_, fields)
+    run = Run(data, no_cache, fmt, json_, fields, strict=strict)
     run.entries(where, sort, reverse, None if all_ else limit)
 
 
@@ -199,6 +205,7 @@ def search(
     related: RelatedOption = False,
     data: DataOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     sort: SortOption = SortKey.relevance,
     reverse: ReverseOption = False,
     limit: LimitOption = 20,
@@ -208,7 +215,7 @@ def search(
     fields: FieldsOption = None,
 ) -> None:
     parsed = _parse_query(" ".join(query))
-    run = Run(data, no_cache, fmt, json_, fields)
+    run = Run(data, no_cache, fmt, json_, fields, strict=strict)
     run.hits(parsed, where, related, sort, reverse, None if all_ else limit)
 
 
@@ -233,12 +240,13 @@ def show(
     ],
     data: DataOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
     fields: FieldsOption = None,
 ) -> None:
     """Show one document whole: every field, its related coverage, its body."""
-    run = Run(data, no_cache, fmt, json_, fields)
+    run = Run(data, no_cache, fmt, json_, fields, strict=strict)
     run.out.record(run.index, run.resolve(ref), run.fmt, run.fields)
 
 
@@ -248,12 +256,13 @@ def topics(
     where: Filter,
     data: DataOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
     fields: FieldsOption = None,
 ) -> None:
     """Documents per topic, most first."""
-    run = Run(data, no_cache, fmt, json_, fields)
+    run = Run(data, no_cache, fmt, json_, fields, strict=strict)
     counts = run.index.topics(where=where)
     rows = [{"topic": c.topic, "count": c.count} for c in counts]
     run.out.rows(rows, run.fmt, run.fields, default_fields=("topic", "count"))
@@ -265,12 +274,13 @@ def providers(
     where: Filter,
     data: DataOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
     fields: FieldsOption = None,
 ) -> None:
     """Documents per provider, most first."""
-    run = Run(data, no_cache, fmt, json_, fields)
+    run = Run(data, no_cache, fmt, json_, fields, strict=strict)
     counts = run.index.providers(where=where)
     rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
     run.out.rows(rows, run.fmt, run.fields, default_fields=("name", "domain", "count"))
@@ -282,6 +292,7 @@ def stats(
     where: Filter,
     data: DataOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
 ) -> None:
@@ -290,7 +301,7 @@ def stats(
         raise typer.BadParameter(
             "stats has no CSV form; use json or jsonl", param_hint="'--format'"
         )
-    run = Run(data, no_cache, fmt, json_)
+    run = Run(data, no_cache, fmt, json_, strict=strict)
     summary = run.index.stats(where=where)
     if run.fmt is Format.table:
         from newsq.render import stats_view

@@ -52,6 +52,13 @@ NoCacheOption = Annotated[
         help="Parse every file now; neither read nor write the snapshot in the cache folder.",
     ),
 ]
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Fail (exit 1, print nothing) when any file cannot be loaded, instead of skipping it.",
+    ),
+]
 SortOption = Annotated[
     SortKey,
     typer.Option(
