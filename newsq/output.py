@@ -13,7 +13,7 @@ import io
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from newsq import formats
@@ -96,11 +96,9 @@ class Output:
     ) -> None:
         """Documents in `fmt`. Full records are fetched only when the format needs them."""
         if fmt is Format.table and not fields:
-            from newsq import render
+            from newsq.render import entries_table
 
-            if entries:
-                width = self.terminal_width() if self.is_terminal else None
-                self.print(render.entries_table(entries, width=width))
+            self._table(entries_table, entries)
             return
         records = index.records(entries)
         self.rows(records, fmt, fields, default_fields=formats.CSV_FIELDS, whole=not fields)
@@ -108,14 +106,17 @@ class Output:
     def hits(self, index: Index, hits: Sequence[Hit], fmt: Format, fields: Sequence[str]) -> None:
         """Search hits in `fmt`: a table with each hit's passage, or records with theirs."""
         if fmt is Format.table and not fields:
-            from newsq import render
+            from newsq.render import hits_table
 
-            if hits:
-                width = self.terminal_width() if self.is_terminal else None
-                self.print(render.hits_table(hits, width=width))
+            self._table(hits_table, hits)
             return
         records = index.hit_records(hits)
         self.rows(records, fmt, fields, default_fields=formats.SEARCH_CSV_FIELDS, whole=not fields)
+
+    def _table(self, make: Callable[..., RenderableType], items: Sequence[Any]) -> None:
+        """A table of results fitted to the terminal (nothing cut on a pipe); none for none."""
+        if items:
+            self.print(make(items, width=self.terminal_width() if self.is_terminal else None))
 
     def rows(
         self,

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsq.model import ERROR, Problem
 from newsq.query import KEY_SEPARATOR
+from newsq.search import COLUMNS
 
 if TYPE_CHECKING:
     from newsq.scan import Scan
@@ -95,7 +96,8 @@ RELATED_TEXT_COLUMNS = (
     "provider_domain",
 )
 
-_FTS = "title, excerpt, provider, topics, body, tokenize = 'porter unicode61 remove_diacritics 2'"
+# The full-text columns are the search language's, in the order of its BM25 weights.
+_FTS = f"{', '.join(COLUMNS)}, tokenize = 'porter unicode61 remove_diacritics 2'"
 #: Rows of `search` from here on are related articles (`related.doc` + this); below it,
 #: documents (`docs.doc`). One table for both, so that a search over documents and
 #: their coverage ranks them all by the same word statistics.

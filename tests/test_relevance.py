@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ID0, ID1, ID2, ID3, ID4, REAL_CORPUS, SEEDS
+from conftest import ID0, ID1, ID2, ID3, ID4, SEEDS
 
 import newsq
 
@@ -107,7 +107,6 @@ def test_known_items_in_the_real_corpus(request, real_corpus):
     _check(request, real_corpus, "real corpus sample", REAL_CASES)
 
 
-def test_the_real_corpus_is_where_the_cases_say():
-    if REAL_CORPUS.is_dir():
-        for _, wanted, _, _ in REAL_CASES:
-            assert any((REAL_CORPUS / f"{wanted}{ext}").exists() for ext in (".md", ".txt"))
+def test_the_real_corpus_is_where_the_cases_say(real_corpus):
+    for _, wanted, _, _ in REAL_CASES:
+        assert any((real_corpus / f"{wanted}{ext}").exists() for ext in (".md", ".txt"))
