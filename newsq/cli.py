@@ -6,7 +6,6 @@ Heavy modules (YAML, rich) are imported inside the commands, so `--version`
 and `--help` start fast.
 """
 
-import atexit
 import os
 import sys
 from typing import TYPE_CHECKING, Annotated
@@ -63,7 +62,11 @@ app = typer.Typer(
 
 
 class Run:
-    """What every command starts from: the corpus loaded and the output chosen."""
+    """What every command starts from: the corpus loaded and the output chosen.
+
+    Used as `with Run(...) as run:`, so the snapshot is closed (and SQLite folds its
+    write-ahead log back into it) when the command ends, however it ends.
+    """
 
     def __init__(
         self,
@@ -89,17 +92,26 @@ class Run:
         except DataPathError as exc:
             source = "'--data'" if data else f"${DATA_ENV}"
             raise typer.BadParameter(str(exc), param_hint=source) from None
-        # Closed at exit, so SQLite folds its write-ahead log back into the snapshot.
-        atexit.register(self.index.close)
         if self.index.cache_problem:
             self.out.message(f"{self.index.cache_problem}; indexing without a snapshot")
         skipped = self.index.skipped
         noun = "file" if skipped == 1 else "files"
         if strict and skipped:
+            self.index.close()
             self.out.message(f"{skipped:,} {noun} cannot be loaded (--strict); run newsq check")
             raise typer.Exit(1)
         if report_skipped and skipped:
             self.out.message(f"{skipped:,} {noun} skipped; run newsq check for details")
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        from newsq.snapshot import is_damage
+
+        if error is not None and is_damage(error):
+            return  # left open: `main` finds the damaged snapshot among the open ones
+        self.index.close()
 
     def entries(self, where: Filter, sort: SortKey, reverse: bool, limit: int | None) -> None:
         """Print the matching documents, at most `limit`, and say on stderr what the limit hid."""
@@ -179,8 +191,8 @@ def list_command(
     fields: FieldsOption = None,
 ) -> None:
     """List documents, newest first, under the filters."""
-    run = Run(data, no_cache, fmt, json_, fields, strict=strict)
-    run.entries(where, sort, reverse, None if all_ else limit)
+    with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+        run.entries(where, sort, reverse, None if all_ else limit)
 
 
 @app.command(
@@ -215,8 +227,8 @@ def search(
     fields: FieldsOption = None,
 ) -> None:
     parsed = _parse_query(" ".join(query))
-    run = Run(data, no_cache, fmt, json_, fields, strict=strict)
-    run.hits(parsed, where, related, sort, reverse, None if all_ else limit)
+    with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+        run.hits(parsed, where, related, sort, reverse, None if all_ else limit)
 
 
 def _parse_query(text: str) -> "SearchQuery":
@@ -246,8 +258,8 @@ def show(
     fields: FieldsOption = None,
 ) -> None:
     """Show one document whole: every field, its related coverage, its body."""
-    run = Run(data, no_cache, fmt, json_, fields, strict=strict)
-    run.out.record(run.index, run.resolve(ref), run.fmt, run.fields)
+    with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+        run.out.record(run.index, run.resolve(ref), run.fmt, run.fields)
 
 
 @app.command()
@@ -262,10 +274,10 @@ def topics(
     fields: FieldsOption = None,
 ) -> None:
     """Documents per topic, most first."""
-    run = Run(data, no_cache, fmt, json_, fields, strict=strict)
-    counts = run.index.topics(where=where)
-    rows = [{"topic": c.topic, "count": c.count} for c in counts]
-    run.out.rows(rows, run.fmt, run.fields, default_fields=("topic", "count"))
+    with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+        counts = run.index.topics(where=where)
+        rows = [{"topic": c.topic, "count": c.count} for c in counts]
+        run.out.rows(rows, run.fmt, run.fields, default_fields=("topic", "count"))
 
 
 @app.command()
@@ -280,10 +292,10 @@ def providers(
     fields: FieldsOption = None,
 ) -> None:
     """Documents per provider, most first."""
-    run = Run(data, no_cache, fmt, json_, fields, strict=strict)
-    counts = run.index.providers(where=where)
-    rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
-    run.out.rows(rows, run.fmt, run.fields, default_fields=("name", "domain", "count"))
+    with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+        counts = run.index.providers(where=where)
+        rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
+        run.out.rows(rows, run.fmt, run.fields, default_fields=("name", "domain", "count"))
 
 
 @app.command()
@@ -301,16 +313,16 @@ def stats(
         raise typer.BadParameter(
             "stats has no CSV form; use json or jsonl", param_hint="'--format'"
         )
-    run = Run(data, no_cache, fmt, json_, strict=strict)
-    summary = run.index.stats(where=where)
-    if run.fmt is Format.table:
-        from newsq.render import stats_view
+    with Run(data, no_cache, fmt, json_, strict=strict) as run:
+        summary = run.index.stats(where=where)
+        if run.fmt is Format.table:
+            from newsq.render import stats_view
 
-        run.out.print(stats_view(summary))
-    else:
-        from newsq.formats import to_json, to_jsonl
+            run.out.print(stats_view(summary))
+        else:
+            from newsq.formats import to_json, to_jsonl
 
-        run.out.write(to_json(summary) if run.fmt is Format.json else to_jsonl([summary]))
+            run.out.write(to_json(summary) if run.fmt is Format.json else to_jsonl([summary]))
 
 
 @app.command()
@@ -327,20 +339,20 @@ def check(
     from newsq.model import ERROR, SEVERITIES
     from newsq.render import problems_text
 
-    run = Run(data, no_cache, fmt, json_, report_skipped=False)
-    problems = run.index.problems
-    if run.fmt is Format.table:
-        run.out.write(problems_text(problems))
-    else:
-        rows = [p.to_dict() for p in problems]
-        columns = ("path", "line", "column", "severity", "message")
-        run.out.rows(rows, run.fmt, (), default_fields=columns, whole=True)
-    counts = {s: sum(p.severity == s for p in problems) for s in SEVERITIES}
-    tally = ", ".join(f"{n:,} {s}{'' if n == 1 else 's'}" for s, n in counts.items())
-    loaded = len(run.index)
-    run.out.message(f"{loaded:,} document{'' if loaded == 1 else 's'} loaded; {tally}")
-    if counts[ERROR]:
-        raise typer.Exit(1)
+    with Run(data, no_cache, fmt, json_, report_skipped=False) as run:
+        problems = run.index.problems
+        if run.fmt is Format.table:
+            run.out.write(problems_text(problems))
+        else:
+            rows = [p.to_dict() for p in problems]
+            columns = ("path", "line", "column", "severity", "message")
+            run.out.rows(rows, run.fmt, (), default_fields=columns, whole=True)
+        counts = {s: sum(p.severity == s for p in problems) for s in SEVERITIES}
+        tally = ", ".join(f"{n:,} {s}{'' if n == 1 else 's'}" for s, n in counts.items())
+        loaded = len(run.index)
+        run.out.message(f"{loaded:,} document{'' if loaded == 1 else 's'} loaded; {tally}")
+        if counts[ERROR]:
+            raise typer.Exit(1)
 
 
 cache_app = typer.Typer(

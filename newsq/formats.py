@@ -23,6 +23,7 @@ SEARCH_CSV_FIELDS = ("id", "score", "publishedDateTime", "provider.name", "title
 # Unicode controls that reorder or hide text (bidi overrides, isolates).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _WHITESPACE_RUN = re.compile(r"[\t\n]+")
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # --- safety --------------------------------------------------------------------
@@ -37,6 +38,12 @@ def safe_text(value: object, *, multiline: bool = False) -> str:
     if not multiline:
         text = _WHITESPACE_RUN.sub(" ", text)
     return _CONTROL.sub(_escape_control, text)
+
+
+def safe_line(text: str) -> str:
+    """Text made one exact, harmless terminal line: tabs and newlines escaped like any control
+    (a file name with a newline in it is shown as it is, `\\x0a`, not as a space)."""
+    return _ANY_CONTROL.sub(_escape_control, text)
 
 
 def _escape_control(match: re.Match[str]) -> str:
@@ -87,20 +94,39 @@ def parse_fields(spec: str | None) -> list[str]:
 # --- machine formats -------------------------------------------------------------
 
 
+# What JSON leaves raw that a terminal may act on: DEL, the C1 controls (U+009B is
+# CSI), bidi overrides, and U+2028/9 (line breaks to JavaScript). Only ever inside
+# strings, so writing them as \\u escapes keeps the JSON exactly equal.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    """Indented JSON, UTF-8 text as is, anything a terminal would act on escaped."""
+    return _RAW_IN_JSON.sub(_json_escape, json.dumps(value, ensure_ascii=False, indent=2)) + "\n"
 
 
 def to_jsonl(rows: Iterable[Any]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    """One JSON value per line, escaped as `to_json`."""
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    return _RAW_IN_JSON.sub(_json_escape, text)
 
 
-def to_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> str:
+def to_csv(
+    rows: Iterable[Mapping[str, Any]], fields: Sequence[str], *, terminal: bool = False
+) -> str:
+    """CSV with formula-like cells neutralised. For a `terminal` (a person reading, not a
+    program), control characters in cells are shown escaped, as in tables; CSV has no
+    escapes of its own, so on a pipe they stay exact."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields)
+    writer.writerow([safe_text(f, multiline=True) if terminal else f for f in fields])
     for row in rows:
-        writer.writerow([csv_cell(field_value(row, f)) for f in fields])
+        cells = [csv_cell(field_value(row, f)) for f in fields]
+        writer.writerow([safe_text(c, multiline=True) for c in cells] if terminal else cells)
     return out.getvalue()
 
 

@@ -16,7 +16,7 @@ import sys
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 
-from newsq.model import Changes, Source
+from newsq.model import ERROR, Changes, Problem, Source
 from newsq.query import provider_keys
 from newsq.scan import Scan, sources, without_gc
 from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record, related_row
@@ -161,9 +161,13 @@ def parse_chunk(chunk: Sequence[Source]) -> list[FileRows]:
 def parse_rows(source: Source) -> FileRows:
     """Parse one file into what the snapshot stores about it."""
     # Imported here: a warm run parses nothing, and YAML is slow to import.
-    from newsq.parser import parse_file
+    from newsq.parser import Parsed, parse_file
 
-    parsed = parse_file(source.path, source.doc_id)
+    try:
+        parsed = parse_file(source.path, source.doc_id)
+    except Exception as exc:  # a parser bug: this file is skipped, the run goes on
+        message = f"newsq could not parse this file ({type(exc).__name__}: {exc}); please report it"
+        parsed = Parsed(source.path, problems=[Problem(source.path, None, None, ERROR, message)])
     problems = [(p.line, p.column, p.severity, p.message) for p in parsed.problems]
     rows = FileRows(*source, None, None, (), (), None, problems)
     entry, record = parsed.entry, parsed.record

@@ -130,7 +130,7 @@ class Output:
         """Rows (records or counts) in `fmt`; `fields` picks columns, `whole` keeps every key."""
         columns = list(fields or default_fields)
         if fmt is Format.csv:
-            self.write(formats.to_csv(rows, columns))
+            self.write(formats.to_csv(rows, columns, terminal=self.is_terminal))
             return
         if fmt is Format.table:
             from newsq import render

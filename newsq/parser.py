@@ -33,7 +33,7 @@ from newsq.model import (
     related_id,
 )
 from newsq.search import HIGHLIGHT_END, HIGHLIGHT_START, TOPIC_BREAK
-from newsq.yaml_load import load_yaml_reporting
+from newsq.yaml_load import load_yaml_reporting, text_position
 
 #: Files larger than this are refused rather than read.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -129,13 +129,18 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
     try:
         front_matter, duplicates = load_yaml_reporting(yaml_text)
     except yaml.MarkedYAMLError as exc:
-        return Parsed(path, problems=[_yaml_problem(exc, path)])
+        return Parsed(path, problems=[_yaml_problem(exc, yaml_text, path)])
     except yaml.YAMLError as exc:
         return _failure(path, 2, None, f"YAML: {exc}")
     except RecursionError:
         return _failure(path, 2, None, "YAML: nested too deeply")
     except (ValueError, OverflowError) as exc:  # a value PyYAML cannot build: 2020-13-45
         return _failure(path, 2, None, f"YAML: a value cannot be read: {exc}")
+    except (KeyError, AttributeError, TypeError):
+        # PyYAML builds an explicitly tagged scalar assuming its text fits the tag:
+        # `!!bool maybe` raises KeyError, `!!timestamp soon` AttributeError.
+        message = "YAML: a value cannot be read as the type its tag names (!!bool, !!timestamp…)"
+        return _failure(path, 2, None, message)
     for duplicate in duplicates:
         message = f"key {duplicate.key!r} appears more than once; the last value is kept"
         problems.append(Problem(path, duplicate.line + 2, duplicate.column + 1, WARNING, message))
@@ -469,15 +474,16 @@ def _no_front_matter(text: str, path: str) -> Problem:
     return Problem(path, None, None, NOTICE, "no front matter; not a document")
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, path: str) -> Problem:
+def _yaml_problem(exc: yaml.MarkedYAMLError, yaml_text: str, path: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     reason = exc.problem or exc.context or "cannot be read"
     if exc.context and exc.problem:
         reason = f"{exc.context}: {exc.problem}"
     line = column = None
     if mark is not None:
-        line = mark.line + 2  # the front matter starts on the file's second line
-        column = mark.column + 1
+        line, column = text_position(yaml_text, mark.index)
+        line += 2  # the front matter starts on the file's second line
+        column += 1
     return Problem(path, line, column, ERROR, f"YAML: {reason}")
 
 

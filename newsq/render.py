@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from newsq.formats import display_value, field_value, safe_text
+from newsq.formats import display_value, field_value, safe_line, safe_text
 from newsq.model import Entry, Problem
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def _entries_table(
 ) -> Table:
     rows = [
         {
-            "ID": e.id,
+            "ID": safe_text(e.id),
             "Date": e.date.strftime("%Y-%m-%d") if e.date else "",
             "Provider": safe_text(e.provider_name or ""),
             "Title": safe_text(e.title),
@@ -144,7 +144,7 @@ def rows_table(
 
 
 def problems_text(problems: Iterable[Problem]) -> str:
-    return "".join(safe_text(p.format()) + "\n" for p in problems)
+    return "".join(safe_line(p.format()) + "\n" for p in problems)
 
 
 def article_view(record: Mapping[str, Any], entry: Entry) -> RenderableType:

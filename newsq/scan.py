@@ -242,7 +242,8 @@ def _encodable(text: str) -> bool:
 
 
 def _printable(path: str) -> str:
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A path whose bytes are not all UTF-8, with those bytes as `\\xff` escapes (findable)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @contextlib.contextmanager

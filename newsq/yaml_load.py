@@ -102,12 +102,22 @@ class DuplicateKey:
     """A mapping key that repeats an earlier key of the same mapping (the later value wins).
 
     `key` is the scalar as written (without quotes), `line` and `column` are 0-based and
-    point at this repetition; the first occurrence is not reported.
+    point at this repetition (see `text_position`); the first occurrence is not reported.
     """
 
     key: str
     line: int
     column: int
+
+
+def text_position(text: str, index: int) -> tuple[int, int]:
+    """The 0-based line and column of character `index`, counting only `\n` as a line break.
+
+    YAML's own marks also break lines at a lone `\r`, NEL and U+2028/9, so their line
+    numbers can run past the file's as an editor or `grep -n` counts them.
+    """
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index), index - line_start
 
 
 class _Unsupported(Exception):
@@ -257,8 +267,8 @@ def _load_fast(text: str) -> tuple[Any, list[DuplicateKey]]:
                 if is_map:
                     if key is no_key:
                         if value in container:
-                            mark = event.start_mark
-                            duplicates.append(DuplicateKey(event.value, mark.line, mark.column))
+                            line, column = text_position(text, event.start_mark.index)
+                            duplicates.append(DuplicateKey(event.value, line, column))
                         key = value
                     else:
                         container[key] = value
@@ -346,8 +356,8 @@ def _duplicates_in_graph(text: str) -> list[DuplicateKey]:
                     except Exception:  # not hashable: PyYAML would have refused the text
                         continue
                     if duplicate:
-                        mark = key_node.start_mark
-                        found.append(DuplicateKey(key_node.value, mark.line, mark.column))
+                        line, column = text_position(text, key_node.start_mark.index)
+                        found.append(DuplicateKey(key_node.value, line, column))
     finally:
         constructor.dispose()
     found.sort(key=lambda duplicate: (duplicate.line, duplicate.column))

@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -429,3 +430,22 @@ def test_bad_option_values_are_usage_errors_naming_the_option(cli, options, name
 def test_bad_date_message_quotes_the_value(cli):
     result = cli("list", "--since", "notadate")
     assert "notadate" in result.stderr
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files in /proc")
+@pytest.mark.parametrize("no_cache", [[], ["--no-cache"]])
+def test_each_command_closes_what_it_opened(cli, no_cache, tmp_path, monkeypatch):
+    """In a long-lived process (a notebook, a test run) commands leave no file open and no
+    temporary snapshot behind, whichever way they end."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    commands = [
+        ["list"], ["show", "bc1330c7", "--json"], ["show", "nosuch"], ["search", "amazon"],
+        ["search", "--", "-amazon", "--related"], ["stats"], ["topics"], ["check"],
+    ]  # fmt: skip
+    cli("list", *no_cache)  # the first run opens what stays open for good (imports, caches)
+    before = len(os.listdir("/proc/self/fd"))
+    for args in commands * 3:
+        cli(*args, *no_cache)
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert list((tmp_path / "tmp").iterdir()) == []

@@ -275,6 +275,24 @@ class TestLoad:
             for name in ("unclosed.md", "binary.md", "badyaml.md", "list.md", "latin1.md")
         )
 
+    def test_a_parser_failure_skips_that_file_and_the_run_goes_on(self, write_corpus, monkeypatch):
+        import newsq.parser
+
+        real = newsq.parser.parse_file
+
+        def failing(path, doc_id):
+            if doc_id == "bad":
+                raise KeyError("oops")
+            return real(path, doc_id)
+
+        monkeypatch.setattr(newsq.parser, "parse_file", failing)
+        root = write_corpus({"a.md": good(), "bad.md": good()})
+        index = load([root], cache=False)
+        assert [e.id for e in index] == ["a"]
+        assert index.skipped == 1
+        message = "newsq could not parse this file (KeyError: 'oops'); please report it"
+        assert index.problems == [Problem(str(root / "bad.md"), None, None, ERROR, message)]
+
     def test_readme_is_a_notice_and_not_a_document(self, write_corpus):
         root = write_corpus({"README.md": "# About\n\nThe corpus.\n", "a.md": good()})
         index = load([root])

@@ -507,11 +507,23 @@ class TestErrors:
         self.assert_error(parsed, 2, None, f"YAML: a value cannot be read: {reason}")
 
     @pytest.mark.parametrize(
+        "value", ["!!bool maybe", "!!timestamp soon", "!!timestamp 2020-06-11T20@54:00Z"]
+    )
+    def test_value_that_does_not_fit_its_tag(self, value):
+        parsed = parse_text(f"---\ntitle: T\ndate: {value}\n---\n", "/x/t.md", "t")
+        reason = "YAML: a value cannot be read as the type its tag names (!!bool, !!timestamp…)"
+        self.assert_error(parsed, 2, None, reason)
+
+    @pytest.mark.parametrize(
         ("front_matter", "line", "column"),
         [
             ("bad: value: here\n", 2, 11),
             ("title: T\ndate: 2020-06-11\nbad: value: here\n", 4, 11),
             ("title: T\n\n\nbad: value: here\n", 5, 11),
+            # YAML breaks lines at a lone CR and U+2028 too; files are counted in \n.
+            ("title: T\r\r\rbad: value: here\n", 2, 22),
+            ("title: T\u2028\nbad: value: here\n", 3, 11),
+            ("title: T\r\nbad: value: here\r\n", 3, 11),
         ],
     )
     def test_yaml_syntax_error_points_at_the_file_line(self, front_matter, line, column):

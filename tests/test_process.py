@@ -46,13 +46,19 @@ def document(title: str, date: str, **fields: object) -> str:
     return "\n".join([*lines, "---"]) + "\n"
 
 
-def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
-    """Every path under `root` (folders too) with its mtime and bytes."""
+def snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every path under `root` (folders, hidden files and links too) with its mode, mtime and
+    bytes; links as themselves, not followed."""
     state = {}
     for path in sorted(root.rglob("*")):
-        stat = path.stat()
-        content = path.read_bytes() if path.is_file() else b""
-        state[str(path.relative_to(root))] = (stat.st_mtime_ns, content)
+        stat = path.lstat()
+        if path.is_symlink():
+            content = os.readlink(path).encode()
+        elif path.is_file():
+            content = path.read_bytes()
+        else:
+            content = b""
+        state[str(path.relative_to(root))] = (stat.st_mode, stat.st_mtime_ns, content)
     return state
 
 
@@ -274,6 +280,7 @@ EVERY_COMMAND = [
     ["search", "good"],
     ["search", "facial recognition", "--related", "--all", "--json"],
     ["search", "--", "-good"],
+    ["search", "(unclosed"],
     ["show", "good"],
     ["show", "000_bc1330c771dbc5b0#1"],
     ["show", "good", "--json"],
@@ -284,17 +291,43 @@ EVERY_COMMAND = [
     ["stats", "--json"],
     ["check"],
     ["check", "--json"],
+    ["list", "--strict"],
+    ["search", "good", "--strict"],
+    ["show", "good", "--strict"],
+    ["topics", "--strict"],
+    ["providers", "--strict"],
+    ["stats", "--strict"],
+    ["list", "--no-cache"],
 ]
 
 
-def test_commands_leave_the_data_folder_unchanged(corpus_with_a_bad_file, tmp_path):
+@pytest.fixture
+def hostile_corpus(corpus_with_a_bad_file: Path) -> Path:
+    """Two seeds beside broken, hostile and odd files: what a scraped folder holds."""
+    root = corpus_with_a_bad_file
     for name in ("000_bc1330c771dbc5b0.txt", "004_52b454640659c184.txt"):
-        (corpus_with_a_bad_file / name).write_bytes((SEEDS_DIR / name).read_bytes())
-    before = snapshot(corpus_with_a_bad_file)
-    for args in EVERY_COMMAND:
-        result = run(*args, "--data", corpus_with_a_bad_file, cwd=tmp_path)
-        assert result.returncode in (0, 1), (args, result.stderr)
-        assert snapshot(corpus_with_a_bad_file) == before, args
+        (root / name).write_bytes((SEEDS_DIR / name).read_bytes())
+    unsafe = "---\ntitle: !!python/object/apply:os.system [touch PWNED]\n---\n"
+    (root / "unsafe.md").write_text(unsafe)
+    (root / "binary.md").write_bytes(b"---\x00\x01")
+    (root / "latin1.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
+    (root / "crlf.md").write_bytes(b"---\r\ntitle: CRLF\r\n---\r\nbody\r\n")
+    (root / "ansi.md").write_text(document("\x1b]8;;http://x\x07[bold]link[/bold]\x1b[2J", "2021"))
+    (root / ".hidden.md").write_text(document("Hidden", "2021-01-01"))
+    (root / "folder.txt").mkdir()
+    (root / "folder.txt" / "inside.md").write_text(document("Inside", "2021-02-02"))
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    return root
+
+
+@pytest.mark.parametrize("args", EVERY_COMMAND, ids=" ".join)
+def test_commands_leave_the_data_folder_unchanged(hostile_corpus, tmp_path, args):
+    before = snapshot(hostile_corpus)
+    result = run(*args, "--data", hostile_corpus, cwd=tmp_path, XDG_CACHE_HOME=str(tmp_path / "c"))
+    assert result.returncode in (0, 1, 2), (args, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert snapshot(hostile_corpus) == before, args
+    assert not (tmp_path / "PWNED").exists() and not (hostile_corpus / "PWNED").exists()
 
 
 def test_commands_leave_the_bundled_seeds_unchanged(tmp_path):
@@ -358,6 +391,36 @@ def test_ctrl_c_while_indexing_exits_130_and_loses_nothing(big_corpus, tmp_path)
     after = run(*args, cwd=tmp_path, XDG_CACHE_HOME=str(cache))
     expected = run(*args, "--no-cache", cwd=tmp_path)
     assert (after.returncode, after.stdout) == (0, expected.stdout)
+
+
+@pytest.mark.parametrize("kind", ["a file", "a read-only folder"])
+def test_unwritable_cache_location_answers_without_a_snapshot(tmp_path, kind):
+    location = tmp_path / "cache"
+    if kind == "a file":
+        location.write_text("not a folder")
+        reason = "not a directory"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes to read-only folders")
+        location.mkdir()
+        location.chmod(0o500)
+        reason = "permission denied"
+    args = ("list", "--all", "--format", "jsonl")
+    try:
+        result = run(*args, cwd=tmp_path, XDG_CACHE_HOME=str(location))
+    finally:
+        if location.is_dir():
+            location.chmod(0o700)
+    expected = run(*args, "--no-cache", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, expected.stdout)
+    assert result.stderr == (
+        f"newsq: cannot use the cache folder {location / 'newsq'}: {reason}; "
+        "indexing without a snapshot\n"
+    )
+    if kind == "a file":
+        assert location.read_text() == "not a folder"
+    else:
+        assert list(location.iterdir()) == []
 
 
 @pytest.mark.parametrize("start", [4096 * 3, 4096 * 12])

@@ -102,6 +102,17 @@ def test_list_hostile_row_stays_on_its_id_line(cli, hostile):
         assert visible(title) in rows[doc_id]
 
 
+def test_ids_from_hostile_file_names_are_escaped_in_tables(cli, write_corpus):
+    root = write_corpus(
+        {"evil\x1b[2J.md": document("Clear", 1), "new\nline.md": document("Line", 2)}
+    )
+    for command in (["list"], ["search", "clear OR line"]):
+        out = cli(*command, "--data", root).stdout
+        assert "\x1b" not in out
+        rows = [line.split()[0] for line in out.splitlines()[1:]]
+        assert sorted(rows) == ["evil\\x1b[2J", "new"], command  # the newline, a space
+
+
 @pytest.mark.parametrize("doc_id", list(HOSTILE))
 def test_show_prints_hostile_text_escaped(cli, hostile, doc_id):
     result = cli("show", doc_id, "--data", hostile)
@@ -221,6 +232,20 @@ def test_safe_text_makes_controls_visible():
     assert formats.safe_text("bell\x07") == "bell\\x07"
     assert formats.safe_text("cr\rlf") == "cr\\x0dlf"
     assert formats.safe_text("[bold]x[/]") == "[bold]x[/]"
+
+
+def test_safe_line_escapes_line_breaks_and_tabs_too():
+    assert formats.safe_line("new\nline\tx\x1b[2J.md") == "new\\x0aline\\x09x\\x1b[2J.md"
+    assert formats.safe_text("new\nline\tx.md") == "new line x.md"
+
+
+def test_check_shows_a_file_name_with_controls_exactly(cli, write_corpus):
+    root = write_corpus({"new\nline.md": "---\ntitle: T\n---\n", "esc\x1b[2J.md": "no fence\n"})
+    result = cli("check", "--data", root)
+    assert result.stdout == (
+        f"{root}/esc\\x1b[2J.md: notice: no front matter; not a document\n"
+        f"{root}/new\\x0aline.md: warning: no publishedDateTime (nor date)\n"
+    )
 
 
 # --- fitting 80 columns -------------------------------------------------------------------
@@ -407,3 +432,34 @@ def test_field_value_reaches_nested_values():
     assert formats.field_value(record, "a.b.2.c") is None
     assert formats.field_value(record, "a.nope") is None
     assert formats.field_value(record, "x.y") == "literal"
+
+
+# --- JSON and CSV: exact for programs, harmless on a terminal ---------------------------------
+
+RAW_TITLE = "a\x1b[2Jb\x9b31mc\u202ed\x7fe\u2028f\r\ng\té"
+
+
+@pytest.fixture
+def raw_title(write_corpus) -> Path:
+    return write_corpus({"raw.md": document(RAW_TITLE, 1)})
+
+
+@pytest.mark.parametrize("env", [{}, {"FORCE_COLOR": "1"}])
+def test_json_writes_what_a_terminal_acts_on_as_escapes_and_stays_exact(cli, raw_title, env):
+    for args in (["show", "raw", "--json"], ["list", "--format", "jsonl"]):
+        result = cli(*args, "--data", raw_title, env=env)
+        escaped = '"a\\u001b[2Jb\\u009b31mc\\u202ed\\u007fe\\u2028f\\r\\ng\\té"'
+        assert f'"title": {escaped}' in result.stdout, result.stdout
+        value = json.loads(result.stdout.splitlines()[0] if "jsonl" in args else result.stdout)
+        assert value["title"] == RAW_TITLE
+
+
+def test_csv_is_exact_on_a_pipe_and_escaped_on_a_terminal(cli, raw_title):
+    args = ("list", "--data", raw_title, "--format", "csv", "--fields", "id,title")
+    piped = cli(*args)
+    assert list(csv.reader(io.StringIO(piped.stdout_bytes.decode(), newline=""))) == [
+        ["id", "title"],
+        ["raw", RAW_TITLE],
+    ]
+    shown = cli(*args, env={"FORCE_COLOR": "1"}).stdout
+    assert shown == 'id,title\nraw,"a\\x1b[2Jb\\x9b31mc\\u202ed\\x7fe\u2028f\\x0d\ng\té"\n'

@@ -143,7 +143,7 @@ def test_file_name_that_is_not_utf8_is_skipped_with_an_error(write_corpus, tmp_p
             assert [e.id for e in index] == ["ok"]
             first = index.problems[0]
             assert (first.path, first.severity, first.message) == (
-                f"{root}/bad\ufffd.md",
+                f"{root}/bad\\xff.md",
                 "error",
                 "file name is not valid UTF-8; skipped",
             )

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import YAMLISH
 
 from newsq import yaml_load
 from newsq.yaml_load import DuplicateKey, load_yaml, load_yaml_reporting
@@ -464,6 +465,14 @@ def test_top_level_duplicate_is_reported() -> None:
     assert duplicates == [DuplicateKey("a", 2, 0)]
 
 
+def test_duplicate_positions_count_only_newlines_as_line_breaks() -> None:
+    # YAML reads a lone CR as a line break; an editor or `grep -n` does not.
+    value, duplicates = load_yaml_reporting("a: 1\rb: 2\ra: 3\n")
+    assert value == {"a": 3, "b": 2}
+    assert duplicates == [DuplicateKey("a", 0, 10)]
+    assert duplicates == yaml_load._duplicates_in_graph("a: 1\rb: 2\ra: 3\n")
+
+
 def test_nested_duplicates_are_reported_in_document_order() -> None:
     text = 'outer:\n  x: 1\n  "x": 2\nlist:\n  - {k: 1, k: 2, k: 3}\n1: a\ntrue: b\nouter: 0\n'
     value, duplicates = load_yaml_reporting(text)
@@ -501,14 +510,6 @@ def test_no_duplicates_in_a_failed_load() -> None:
 
 
 # --- properties --------------------------------------------------------------------------
-
-# Single characters plus a few tokens that make resolvers and directives likelier.
-YAMLISH = st.lists(
-    st.sampled_from(
-        [*"abcxyzNTFYonul019-_+.:,#'\"!&*[]{}|>?%@=~ \n\t\ré😀", "0x", "<<", "- ", ": ", "---"]
-    ),
-    max_size=40,
-).map("".join)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
