@@ -17,8 +17,15 @@ from typing import Any
 
 from newsq.model import Changes, Entry, Problem, format_timestamp, related_record
 from newsq.query import Filter, QueryError, order_sql, where_sql
-from newsq.search import HIGHLIGHT_END, HIGHLIGHT_START, WEIGHTS, SearchQuery, parse_query
-from newsq.snapshot import EPOCH, RELATED_ROWS, Snapshot, unpack_record
+from newsq.search import (
+    COLUMNS,
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    WEIGHTS,
+    SearchQuery,
+    parse_query,
+)
+from newsq.snapshot import EPOCH, FTS_SPEC, RELATED_ROWS, Snapshot, unpack_record
 
 # The `docs` columns an `Entry` is built from, in `Entry`'s order.
 _ENTRY_COLUMNS = (
@@ -424,16 +431,59 @@ class Index:
                 "SELECT excerpt, body FROM search WHERE rowid = ?", (rowid,)
             ).fetchone()
             return _lead(excerpt or body), ()
-        marks = f"'{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', {SNIPPET_WORDS}"
-        excerpt, body = self._db.execute(
-            f"SELECT snippet(search, 1, {marks}), snippet(search, 4, {marks}) "
-            "FROM search WHERE search MATCH ? AND rowid = ?",
-            (query.match, rowid),
+        lengths = self._db.execute(
+            "SELECT length(excerpt), length(body) FROM search WHERE rowid = ?", (rowid,)
         ).fetchone()
+        if max(n or 0 for n in lengths) <= LONG_TEXT:
+            excerpt, body = self._db.execute(
+                f"SELECT snippet(search, 1, {_MARKS}), snippet(search, 4, {_MARKS}) "
+                "FROM search WHERE search MATCH ? AND rowid = ?",
+                (query.match, rowid),
+            ).fetchone()
+        else:
+            excerpt, body = (self._long_passage(query.match, rowid, column) for column in (1, 4))
         for passage in (excerpt, body):
             if HIGHLIGHT_START in passage:
                 return _highlights(passage)
         return _highlights(excerpt or body)
+
+    def _long_passage(self, match: str, rowid: int, column: int) -> str:
+        """The passage of one column of a long text, taken from its best chunk.
+
+        FTS5's `snippet()` takes time in the square of a column's matches: a
+        hostile 10 MB body of one repeated word would take hours. So the column is
+        cut into chunks of `CHUNK_WORDS` words, put in a scratch full-text table
+        (in memory, beside the rest of the document, so the query reads alike), and
+        the passage is the snippet of the chunk that ranks best.
+        """
+        row = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM search WHERE rowid = ?", (rowid,))
+        values = list(row.fetchone())
+        words = (values[column] or "").split()
+        if len(words) <= CHUNK_WORDS:  # long in characters only: one chunk is the column
+            chunks = [values[column] or ""]
+        else:
+            chunks = [
+                " ".join(words[i : i + CHUNK_WORDS]) for i in range(0, len(words), CHUNK_WORDS)
+            ]
+        self._db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages USING fts5({FTS_SPEC})")
+        self._db.execute("DELETE FROM temp.passages")
+        marks = ", ".join("?" * len(values))
+        rows = ([*values[:column], chunk, *values[column + 1 :]] for chunk in chunks)
+        self._db.executemany(f"INSERT INTO temp.passages VALUES ({marks})", rows)
+        best = self._db.execute(
+            f"SELECT rowid, snippet(passages, {column}, {_MARKS}) FROM temp.passages "
+            "WHERE passages MATCH ? ORDER BY rank LIMIT 1",
+            (match,),
+        ).fetchone()
+        self._db.execute("DELETE FROM temp.passages")
+        if best is None:
+            return chunks[0]
+        number, passage = best[0] - 1, best[1]  # rowids count from 1
+        if number > 0 and not passage.startswith("…"):
+            passage = "…" + passage
+        if number < len(chunks) - 1 and not passage.endswith("…"):
+            passage += "…"
+        return passage
 
     def _entries(self, sql: str, params: Sequence[Any]) -> list[Entry]:
         rows = self._db.execute(sql.format(columns=_ENTRY_COLUMNS), params)
@@ -620,6 +670,10 @@ def _condition(where: Filter, *extra: str) -> tuple[str, list[Any]]:
 
 #: Words in a snippet, at most.
 SNIPPET_WORDS = 20
+_MARKS = f"'{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', {SNIPPET_WORDS}"
+#: Characters beyond which a column's passage is found chunk by chunk (`_long_passage`).
+LONG_TEXT = 20_000
+CHUNK_WORDS = 1_000
 _BM25 = ", ".join(str(w) for w in WEIGHTS)
 # A related article's entry: its own columns from `related` and `related_text`, the
 # path and topics of the document listing it.

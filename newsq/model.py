@@ -99,6 +99,25 @@ def format_timestamp(value: dt.datetime) -> str:
     return text + "Z"
 
 
+class TextZones:
+    """The zones of dates written as text, as dateutil's `tzinfos` hook: an offset, or
+    UTC by name. A name newsq cannot place (`EDT`, `CST`: a name may mean several) gives
+    no zone and is kept in `unknown`; never the machine's own zone by a chance match
+    of its name, and dateutil warns of nothing."""
+
+    def __init__(self) -> None:
+        self.unknown: list[str] = []
+
+    def __call__(self, name: str | None, offset: int | None) -> dt.tzinfo | None:
+        if offset is not None:
+            return dt.timezone(dt.timedelta(seconds=offset))
+        if name is not None and name.upper() in ("UTC", "GMT", "UT", "Z"):
+            return dt.timezone.utc
+        if name is not None:
+            self.unknown.append(name)
+        return None
+
+
 def add_values(record: dict[str, Any], values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Copy `values` into `record`, a reserved key as `_<key>`; returns the (key, kept as)
     pairs renamed."""

@@ -28,6 +28,7 @@ from newsq.model import (
     WARNING,
     Entry,
     Problem,
+    TextZones,
     add_values,
     format_timestamp,
     related_id,
@@ -298,11 +299,15 @@ def _entry(
         title = ""
 
     date_key = "publishedDateTime" if "publishedDateTime" in fm else "date"
-    date = _date(fm.get(date_key))
+    unknown_zones: list[str] = []
+    date = _date(fm.get(date_key), unknown_zones)
     if fm.get(date_key) is None:
         problems.append(Problem(path, None, None, WARNING, "no publishedDateTime (nor date)"))
     elif date is None:
         warn(date_key, f"{date_key} {fm[date_key]!r} is not a date; date filters skip it")
+    elif unknown_zones:
+        zone = unknown_zones[0]
+        warn(date_key, f"{date_key} {fm[date_key]!r}: time zone {zone!r} is unknown; read as UTC")
 
     provider_name, provider_domain = _provider(fm.get("provider"))
     if not isinstance(fm.get("provider"), (dict, str, type(None))):
@@ -401,7 +406,10 @@ def _related(parent: Entry, items: Any) -> list[Related]:
     return related
 
 
-def _date(value: Any) -> dt.datetime | None:
+def _date(value: Any, unknown_zones: list[str] | None = None) -> dt.datetime | None:
+    """A loaded YAML value as a UTC timestamp, or None. A zone named in text that
+    newsq cannot place (`EDT` could be one of several) is read as UTC and, when
+    `unknown_zones` is given, its name added there."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.timezone.utc)
@@ -414,10 +422,13 @@ def _date(value: Any) -> dt.datetime | None:
         try:
             parsed = date_parser.isoparse(value.strip())
         except (ValueError, OverflowError):
+            zones = TextZones()
             try:
-                parsed = date_parser.parse(value)
+                parsed = date_parser.parse(value, tzinfos=zones)
             except (ValueError, OverflowError):
                 return None
+            if unknown_zones is not None:
+                unknown_zones.extend(zones.unknown)
         return _date(parsed)
     return None
 

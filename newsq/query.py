@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from newsq.model import Entry
+from newsq.model import Entry, TextZones
 
 SORT_KEYS = ("date", "quality", "heat", "title")
 _UTC = dt.timezone.utc
@@ -145,10 +145,14 @@ def date_bound(value: Any, option: str, *, end: bool) -> dt.datetime | None:
         default = dt.datetime(now.year, 12, 31, 23, 59, 59, 999999)
     else:
         default = dt.datetime(now.year, 1, 1)
+    zones = TextZones()
     try:
-        parsed = date_parser.parse(text, default=default)
+        parsed = date_parser.parse(text, default=default, tzinfos=zones)
     except (ValueError, OverflowError) as exc:
         raise QueryError(option, text, "not a date newsq can read") from exc
+    if zones.unknown:
+        reason = f"time zone {zones.unknown[0]!r} is unknown; give an offset such as -04:00, or UTC"
+        raise QueryError(option, text, reason)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=_UTC)
     return parsed.astimezone(_UTC)

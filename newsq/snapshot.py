@@ -97,7 +97,8 @@ RELATED_TEXT_COLUMNS = (
 )
 
 # The full-text columns are the search language's, in the order of its BM25 weights.
-_FTS = f"{', '.join(COLUMNS)}, tokenize = 'porter unicode61 remove_diacritics 2'"
+#: The full-text table's columns and tokenizer (search passages are found with the same).
+FTS_SPEC = f"{', '.join(COLUMNS)}, tokenize = 'porter unicode61 remove_diacritics 2'"
 #: Rows of `search` from here on are related articles (`related.doc` + this); below it,
 #: documents (`docs.doc`). One table for both, so that a search over documents and
 #: their coverage ranks them all by the same word statistics.
@@ -157,7 +158,7 @@ CREATE INDEX doc_topics_doc ON doc_topics (doc);
 CREATE TABLE doc_providers (key TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
     WITHOUT ROWID;
 CREATE INDEX doc_providers_doc ON doc_providers (doc);
-CREATE VIRTUAL TABLE search USING fts5 ({_FTS});
+CREATE VIRTUAL TABLE search USING fts5 ({FTS_SPEC});
 CREATE TABLE related (
     doc INTEGER PRIMARY KEY,
     parent INTEGER NOT NULL,
@@ -679,6 +680,9 @@ def _connect(path: Path, *, create: bool = False, private: bool = False) -> sqli
     # a related search on 100,000 documents against 94 MiB read through the page
     # cache, which is as fast now that queries run in SQL.
     conn.execute("PRAGMA mmap_size = 0")
+    # A snapshot is data: its schema may not call functions with side effects (from a
+    # view or trigger someone else planted in the file, say).
+    conn.execute("PRAGMA trusted_schema = OFF")
     return conn
 
 

@@ -19,6 +19,8 @@ inputs that matter (libFuzzer's merge), then replace the folder with the result:
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import sys
 
 CORPUS = "tests/fuzz-corpus/parser"
@@ -64,7 +66,10 @@ def main() -> None:
     import newsq.parser  # noqa: F401 - loaded before instrumenting, with everything it uses
 
     atheris.instrument_all()
-    atheris.Setup(sys.argv, check)
+    # libFuzzer runs its first argument through the shell for -merge and -fork: make it
+    # this interpreter and this file, whatever the file's mode and the PATH.
+    command = f"{shlex.quote(sys.executable)} {shlex.quote(os.path.abspath(__file__))}"
+    atheris.Setup([command, *sys.argv[1:]], check)
     atheris.Fuzz()
 
 

@@ -84,6 +84,18 @@ WARNINGS = {
         b"---\ntitle: T\npublishedDateTime: soon\n---\n",
         [(3, 1, WARNING, "publishedDateTime 'soon' is not a date; date filters skip it")],
     ),
+    "a date in a time zone newsq cannot place": (
+        b"---\ntitle: T\npublishedDateTime: Thu, 11 Jun 2020 16:54:00 EDT\n---\n",
+        [
+            (
+                3,
+                1,
+                WARNING,
+                "publishedDateTime 'Thu, 11 Jun 2020 16:54:00 EDT': "
+                "time zone 'EDT' is unknown; read as UTC",
+            )
+        ],
+    ),
     "no title": (
         b"---\nexcerpt: E\n" + DATED.encode() + b"---\n",
         [(None, None, WARNING, "no title (nor name)")],

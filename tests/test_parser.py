@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import textwrap
 import time
+import warnings
 
 import pytest
 from hypothesis import given, settings
@@ -809,6 +810,34 @@ class TestWarnings:
         assert parsed.record["path"] == "/x/t.md"
         assert "body" not in parsed.record
         assert severities(parsed) == [WARNING]
+
+    @pytest.mark.parametrize(
+        ("written", "expected"),
+        [
+            ("Thu, 11 Jun 2020 16:54:00 GMT", "2020-06-11T16:54:00Z"),
+            ("Thu, 11 Jun 2020 16:54:00 -0400 (EDT)", "2020-06-11T20:54:00Z"),
+            ("11 Jun 2020 16:54 +0530", "2020-06-11T11:24:00Z"),
+            ("June 11, 2020", "2020-06-11T00:00:00Z"),
+        ],
+    )
+    def test_dates_written_as_text_in_known_zones(self, written, expected):
+        parsed = self.parse(f"title: T\ndate: '{written}'\n")
+        assert parsed.problems == []
+        assert format_timestamp(parsed.entry.date) == expected
+        assert parsed.record["date"] == written
+
+    def test_a_zone_newsq_cannot_place_is_read_as_utc_with_a_warning(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # and nothing printed by dateutil
+            parsed = self.parse("title: T\ndate: '2020-06-11T20:54:00EZ'\n")
+        assert format_timestamp(parsed.entry.date) == "2020-06-11T20:54:00Z"
+        assert only_problem(parsed) == Problem(
+            "/x/t.md",
+            3,
+            1,
+            WARNING,
+            "date '2020-06-11T20:54:00EZ': time zone 'EZ' is unknown; read as UTC",
+        )
 
     def test_published_that_is_not_a_boolean(self):
         parsed = self.parse("title: T\ndate: 2020-06-11\npublished: maybe\n")

@@ -76,6 +76,26 @@ class TestFilterBuild:
         assert caught.value.option == f"--{option}"
 
 
+    @pytest.mark.parametrize(
+        ("written", "expected"),
+        [
+            ("2020-06-11 10:00 GMT", dt.datetime(2020, 6, 11, 10, tzinfo=UTC)),
+            ("2020-06-11 10:00 -0400", dt.datetime(2020, 6, 11, 14, tzinfo=UTC)),
+            ("2020-06-11 10:00 -0400 (EDT)", dt.datetime(2020, 6, 11, 14, tzinfo=UTC)),
+        ],
+    )
+    def test_dates_with_zones(self, written, expected):
+        assert Filter.build(since=written).since == expected
+
+    def test_a_zone_by_a_name_that_could_mean_several_is_refused(self):
+        with pytest.raises(QueryError) as caught:
+            Filter.build(since="2020-06-11 10:00 EDT")
+        assert (caught.value.option, caught.value.reason) == (
+            "--since",
+            "time zone 'EDT' is unknown; give an offset such as -04:00, or UTC",
+        )
+
+
 # --- Filter.matches ----------------------------------------------------------------
 
 

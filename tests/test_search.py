@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import newsq
+import newsq.index as index_module
 from newsq.index import Hit, UnknownIdError
 from newsq.query import Filter, QueryError
 from newsq.search import SearchSyntaxError
@@ -147,6 +148,32 @@ def test_long_snippets_are_cut_around_the_match(write_corpus):
     start, end = hit.highlights[0]
     assert hit.snippet[start:end] == "zebra"
     assert len(hit.snippet.split()) == 20
+
+
+def test_a_long_body_of_one_word_gets_its_passage_quickly(write_corpus):
+    """FTS5's snippet() is quadratic in a column's matches: 40,000 matches would take
+    minutes; chunk by chunk it takes a moment (not timed here: see benchmarks)."""
+    root = write_corpus({"flood.md": doc("Flood", body="zebra " * 40_000)})
+    with newsq.load([root]) as index:
+        (hit,) = index.search("zebra")
+    assert hit.snippet == " ".join(["zebra"] * 20) + "…"
+    assert hit.highlights == tuple((6 * i, 6 * i + 5) for i in range(20))
+
+
+def test_a_long_body_gives_the_passage_of_its_best_chunk(write_corpus, monkeypatch):
+    monkeypatch.setattr(index_module, "LONG_TEXT", 100)
+    monkeypatch.setattr(index_module, "CHUNK_WORDS", 30)
+    words = [f"w{i}" for i in range(150)]
+    words[70] = words[95] = "zebra"  # chunk 3 of 5 holds one, chunk 4 the other
+    words[100] = "lion"
+    root = write_corpus({"long.md": doc("Long", body=" ".join(words))})
+    with newsq.load([root]) as index:
+        (hit,) = index.search("zebra lion")
+        (only_title,) = index.search("title:long")
+    assert hit.snippet == "…" + " ".join(words[90:110]) + "…"
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["zebra", "lion"]
+    # No match in the body: the start of the body, as for a short one.
+    assert (only_title.snippet, only_title.highlights) == (" ".join(words[:20]) + "…", ())
 
 
 def test_snippet_marks_in_the_data_are_not_taken_for_the_search_marks(write_corpus):

@@ -255,6 +255,33 @@ class TestFreshness:
             assert everything(updated) == everything(fresh)
 
 
+# --- a snapshot is data ---------------------------------------------------------------------
+
+
+def test_snapshot_files_are_never_executable(cache, corpus):
+    with newsq.load([corpus]) as index:
+        assert index.snapshot.conn.execute("PRAGMA trusted_schema").fetchone() == (0,)
+    files = list(cache.iterdir())
+    assert files
+    for path in files:
+        assert path.stat().st_mode & 0o111 == 0, path
+
+
+def test_a_planted_view_cannot_call_newsqs_functions(cache, corpus):
+    """A view or trigger planted in the file may not call the Python functions newsq
+    gives SQLite; newsq's own queries use them freely."""
+    newsq.load([corpus]).close()
+    (path,) = cache.glob("*.sqlite")
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE VIEW planted AS SELECT casefold('X') AS r")
+    conn.close()
+    with newsq.load([corpus]) as index:
+        with pytest.raises(sqlite3.OperationalError, match=r"unsafe use of casefold\(\)"):
+            index.snapshot.conn.execute("SELECT r FROM planted").fetchall()
+        assert index.snapshot.conn.execute("SELECT casefold('X')").fetchone() == ("x",)
+        assert sorted(e.id for e in index) == ["a", "b", "sub/c"]
+
+
 # --- damaged, foreign and unusable caches --------------------------------------------------
 
 
