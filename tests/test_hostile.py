@@ -8,6 +8,8 @@ severity, message) per problem, in order.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -171,6 +173,61 @@ def test_accepted_layouts_load_without_a_problem(write_corpus, case):
     assert problems == []
     assert loaded == ["case", "good"]
     assert title == "T"
+
+
+# Entries that are not plain readable files: made on disk, not written as bytes.
+
+
+def _dangling_link(path: Path) -> None:
+    path.symlink_to(path.parent / "nowhere.md")
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)  # opening it to read would wait for a writer for ever
+
+
+def _device(path: Path) -> None:
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero here")
+    path.symlink_to("/dev/zero")  # reading it would never end
+
+
+def _unreadable(path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads a chmod 000 file")
+    path.write_bytes(GOOD.encode())
+    path.chmod(0)
+
+
+UNREADABLE = {
+    "a link to nothing": (_dangling_link, "cannot read: No such file or directory"),
+    "a named pipe": (_fifo, "not a regular file"),
+    "a link to a device": (_device, "not a regular file"),
+    "a file it may not read": (_unreadable, "cannot read: Permission denied"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_what_cannot_be_read_is_an_error_and_the_rest_loads(write_corpus, case):
+    make, message = UNREADABLE[case]
+    root = write_corpus({"good.md": GOOD})
+    make(root / "case.md")
+    with newsq.load([root]) as index:
+        problems = [(p.path, p.line, p.column, p.severity, p.message) for p in index.problems]
+        assert problems == [(str(root / "case.md"), None, None, ERROR, message)]
+        assert sorted(e.id for e in index) == ["good"]
+        assert index.skipped == 1
+
+
+def test_a_symlink_loop_ends_and_loads_each_document_once(write_corpus):
+    root = write_corpus({"good.md": GOOD, "sub/other.md": GOOD})
+    (root / "sub" / "back").symlink_to(root, target_is_directory=True)
+    (root / "self.md").symlink_to(root / "self.md")  # a link to itself
+    with newsq.load([root]) as index:
+        assert sorted(e.id for e in index) == ["good", "sub/other"]
+        assert [(p.path, p.message) for p in index.problems] == [
+            (str(root / "self.md"), "cannot read: Too many levels of symbolic links")
+        ]
 
 
 def test_a_folder_named_like_a_document_is_walked(write_corpus):

@@ -75,7 +75,6 @@ class TestFilterBuild:
             Filter.build(**{option: "whenever"})
         assert caught.value.option == f"--{option}"
 
-
     @pytest.mark.parametrize(
         ("written", "expected"),
         [
