@@ -476,8 +476,8 @@ class Index:
             (match,),
         ).fetchone()
         self._db.execute("DELETE FROM temp.passages")
-        if best is None:
-            return chunks[0]
+        if best is None:  # no one chunk matches (`a b`, with a and b far apart)
+            return _lead(chunks[0])
         number, passage = best[0] - 1, best[1]  # rowids count from 1
         if number > 0 and not passage.startswith("…"):
             passage = "…" + passage

@@ -176,6 +176,19 @@ def test_a_long_body_gives_the_passage_of_its_best_chunk(write_corpus, monkeypat
     assert (only_title.snippet, only_title.highlights) == (" ".join(words[:20]) + "…", ())
 
 
+def test_a_long_body_whose_matches_no_chunk_holds_together_gives_its_start(
+    write_corpus, monkeypatch
+):
+    monkeypatch.setattr(index_module, "LONG_TEXT", 100)
+    monkeypatch.setattr(index_module, "CHUNK_WORDS", 30)
+    words = [f"w{i}" for i in range(150)]
+    words[10], words[100] = "zebra", "lion"
+    root = write_corpus({"long.md": doc("Long", body=" ".join(words))})
+    with newsq.load([root]) as index:
+        (hit,) = index.search("zebra lion")
+    assert (hit.snippet, hit.highlights) == (" ".join(words[:20]) + "…", ())
+
+
 def test_snippet_marks_in_the_data_are_not_taken_for_the_search_marks(write_corpus):
     root = write_corpus({"odd.md": doc("Odd", excerpt="a \x02zebra\x03 b zebra")})
     with newsq.load([root]) as index:
