@@ -22,6 +22,8 @@ from newsq.options import (
     JsonOption,
     LimitOption,
     NoCacheOption,
+    Period,
+    PeriodOption,
     RelatedOption,
     ReverseOption,
     SortKey,
@@ -305,16 +307,18 @@ def stats(
     data: DataOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
+    by: PeriodOption = Period.month,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
 ) -> None:
-    """A summary of the corpus: counts, dates, top topics and providers, documents per month."""
+    """A summary of the corpus: counts, dates, top topics and providers, and a timeline of
+    documents per month (or week, or year)."""
     if fmt is Format.csv and not json_:
         raise typer.BadParameter(
             "stats has no CSV form; use json or jsonl", param_hint="'--format'"
         )
     with Run(data, no_cache, fmt, json_, strict=strict) as run:
-        summary = run.index.stats(where=where)
+        summary = run.index.stats(where=where, by=by.value)
         if run.fmt is Format.table:
             from newsq.render import stats_view
 

@@ -539,15 +539,23 @@ class Index:
         return [ProviderCount(r[4], r[5], r[2]) for r in ranked]
 
     def stats(
-        self, entries: Iterable[Entry] | None = None, top: int = 10, *, where: Filter | None = None
+        self,
+        entries: Iterable[Entry] | None = None,
+        top: int = 10,
+        *,
+        where: Filter | None = None,
+        by: str = "month",
     ) -> dict[str, Any]:
-        """A summary: counts, date range, top topics and providers, documents per month.
+        """A summary: counts, date range, top topics and providers, and documents per
+        period (`by`: `month`, `week` or `year`; UTC), under the key `per_<by>`.
 
         Counted in SQL over the documents matching `where` (all by default); or over
         the given `entries`.
         """
+        if by not in PERIODS:
+            raise QueryError("--by", by, f"must be one of {', '.join(PERIODS)}")
         if entries is not None:
-            return _stats(list(entries), top)
+            return _stats(list(entries), top, by)
         where = where or Filter()
         condition, params = _condition(where)
         documents, related, dated, first, last = self._db.execute(
@@ -556,12 +564,12 @@ class Index:
             params,
         ).fetchone()
         dated_only, params = _condition(where, "d.date_us IS NOT NULL")
-        months = self._db.execute(
-            "SELECT strftime('%Y-%m', d.date_us / 1000000.0, 'unixepoch') AS month, COUNT(*) "
-            f"FROM docs d {dated_only} GROUP BY month",
+        days = self._db.execute(
+            "SELECT strftime('%Y-%m-%d', d.date_us / 1000000.0, 'unixepoch') AS day, COUNT(*) "
+            f"FROM docs d {dated_only} GROUP BY day",
             params,
         )
-        per_month = {tuple(map(int, month.split("-"))): count for month, count in months}
+        per_day = {dt.date.fromisoformat(day): count for day, count in days}
         return {
             "documents": documents,
             "related": related,
@@ -577,7 +585,7 @@ class Index:
             ],
             "types": self._column_counts("type", where),
             "categories": self._column_counts("category", where),
-            "per_month": _months(per_month),
+            f"per_{by}": timeline(per_day, by),
         }
 
     def _column_counts(self, column: str, where: Filter) -> dict[str, int]:
@@ -613,7 +621,7 @@ def _provider_counts(entries: Iterable[Entry]) -> list[ProviderCount]:
     return [ProviderCount(*spelling[key], count) for key, count in ranked]
 
 
-def _stats(chosen: list[Entry], top: int) -> dict[str, Any]:
+def _stats(chosen: list[Entry], top: int, by: str) -> dict[str, Any]:
     dates = sorted(e.date for e in chosen if e.date is not None)
     return {
         "documents": len(chosen),
@@ -628,7 +636,7 @@ def _stats(chosen: list[Entry], top: int) -> dict[str, Any]:
         ],
         "types": _counts(e.type for e in chosen),
         "categories": _counts(e.category for e in chosen),
-        "per_month": _months(Counter((d.year, d.month) for d in dates)),
+        f"per_{by}": timeline(Counter(d.date() for d in dates), by),
     }
 
 
@@ -767,13 +775,47 @@ def _counts(values: Iterable[str | None]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _months(counts: Mapping[tuple[int, int], int]) -> list[dict[str, Any]]:
-    """Documents per calendar month (UTC) from the first to the last, empty months included."""
-    if not counts:
+#: What `stats` counts documents per, as `--by` takes it.
+PERIODS = ("month", "week", "year")
+
+
+def timeline(per_day: Mapping[dt.date, int], by: str) -> list[dict[str, Any]]:
+    """Documents per period (`month` `2020-06`, ISO `week` `2020-W24`, `year` `2020`)
+    from the first to the last, empty periods included, as `{by: label, "count": n}`."""
+    if not per_day:
         return []
-    (year, month), end = min(counts), max(counts)
-    months = []
-    while (year, month) <= end:
-        months.append({"month": f"{year:04d}-{month:02d}", "count": counts.get((year, month), 0)})
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+    counts: Counter[dt.date] = Counter()
+    for day, count in per_day.items():
+        counts[_period_start(day, by)] += count
+    period, last = min(counts), max(counts)
+    rows = []
+    while True:
+        rows.append({by: _period_label(period, by), "count": counts.get(period, 0)})
+        if period == last:  # before stepping on: past the year 9999 there is no date
+            return rows
+        period = _next_period(period, by)
+
+
+def _period_start(day: dt.date, by: str) -> dt.date:
+    if by == "week":
+        return day - dt.timedelta(days=day.weekday())  # ISO weeks start on Monday
+    return day.replace(day=1) if by == "month" else day.replace(month=1, day=1)
+
+
+def _next_period(start: dt.date, by: str) -> dt.date:
+    if by == "week":
+        return start + dt.timedelta(days=7)
+    if by == "year":
+        return start.replace(year=start.year + 1)
+    return (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
+
+
+def _period_label(start: dt.date, by: str) -> str:
+    if by == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    return f"{start.year:04d}-{start.month:02d}" if by == "month" else f"{start.year:04d}"

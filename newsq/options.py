@@ -27,6 +27,12 @@ class Format(str, enum.Enum):
     csv = "csv"
 
 
+class Period(str, enum.Enum):
+    month = "month"
+    week = "week"
+    year = "year"
+
+
 class SortKey(str, enum.Enum):
     relevance = "relevance"
     date = "date"
@@ -35,6 +41,9 @@ class SortKey(str, enum.Enum):
     title = "title"
 
 
+PeriodOption = Annotated[
+    Period, typer.Option("--by", help="Count documents per month, week (ISO 8601) or year.")
+]
 DataOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -135,14 +144,16 @@ _FILTER_PARAMETERS = [
     _filter_option(
         str | None,
         "--since",
-        help="Published on or after DATE (any date python-dateutil reads; UTC; "
-        "a bare date is the start of that day).",
+        help="Published on or after DATE: any date python-dateutil reads (UTC; a bare "
+        "date is the start of that day), today, yesterday, 3 days ago (weeks, months, "
+        "years), or 7d, 2w, 3m, 1y.",
         metavar="DATE",
     ),
     _filter_option(
         str | None,
         "--until",
-        help="Published on or before DATE (a bare date is the end of that day).",
+        help="Published on or before DATE, written as for --since (a bare date is the end "
+        "of that day).",
         metavar="DATE",
     ),
     _filter_option(float | None, "--min-quality", help="Quality at least N.", metavar="N"),

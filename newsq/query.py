@@ -8,6 +8,7 @@ full records for the rows it prints.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -121,12 +122,17 @@ def provider_keys(entry: Entry) -> set[str]:
     return keys
 
 
-def date_bound(value: Any, option: str, *, end: bool) -> dt.datetime | None:
+def date_bound(
+    value: Any, option: str, *, end: bool, now: dt.datetime | None = None
+) -> dt.datetime | None:
     """A UTC datetime from what a user wrote.
 
-    Any date python-dateutil reads. Parts left out are filled from the start of
-    the period for `--since` and its end for `--until`: `2020-06-11` is the whole
-    day, `2020-06` the whole month, `2020` the whole year. No zone means UTC.
+    Any date python-dateutil reads, or a day counted back from today (`now`, by
+    default the clock): `today`, `yesterday`, `3 days ago` (`weeks`, `months`,
+    `years`), or short `7d`, `2w`, `3m`, `1y`. Parts left out are filled from the
+    start of the period for `--since` and its end for `--until`: `2020-06-11` and
+    `yesterday` are the whole day, `2020-06` the whole month, `2020` the whole
+    year. No zone means UTC.
     """
     if value is None:
         return None
@@ -138,9 +144,12 @@ def date_bound(value: Any, option: str, *, end: bool) -> dt.datetime | None:
     text = str(value).strip()
     if not text:
         raise QueryError(option, str(value), "empty date")
+    now = now or clock()
+    day = days_back(text, now)
+    if day is not None:
+        return date_bound(day, option, end=end)
     from dateutil import parser as date_parser  # imported only when a date is given
 
-    now = dt.datetime.now(_UTC)
     if end:
         default = dt.datetime(now.year, 12, 31, 23, 59, 59, 999999)
     else:
@@ -156,6 +165,37 @@ def date_bound(value: Any, option: str, *, end: bool) -> dt.datetime | None:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=_UTC)
     return parsed.astimezone(_UTC)
+
+
+def clock() -> dt.datetime:
+    """Now, in UTC: what `today` and `7d` count back from."""
+    return dt.datetime.now(_UTC)
+
+
+_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+_DAYS_AGO = re.compile(r"(\d+)\s*(?:([dwmy])|(day|week|month|year)s?\s+ago)", re.IGNORECASE)
+
+
+def days_back(text: str, now: dt.datetime) -> dt.date | None:
+    """The day (UTC) that `today`, `yesterday`, `N days|weeks|months|years ago` or
+    `Nd`/`Nw`/`Nm`/`Ny` counts back to from `now`; None for any other text. A month
+    back from the 31st is the month's last day."""
+    today = now.astimezone(_UTC).date()
+    word = text.strip().lower()
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - dt.timedelta(days=1)
+    found = _DAYS_AGO.fullmatch(word)
+    if found is None:
+        return None
+    from dateutil.relativedelta import relativedelta
+
+    unit = _UNITS[found.group(2).lower()] if found.group(2) else found.group(3).lower() + "s"
+    try:
+        return today - relativedelta(**{unit: int(found.group(1))})
+    except (ValueError, OverflowError):
+        return dt.date.min  # further back than any date: every date is after it
 
 
 def sort_entries(entries: Iterable[Entry], key: str = "date", reverse: bool = False) -> list[Entry]:

@@ -204,7 +204,8 @@ def related_table(related: Sequence[Any]) -> Table:
 
 
 def stats_view(stats: Mapping[str, Any]) -> RenderableType:
-    """`stats` for people: counts, date range, top topics and providers, documents per month."""
+    """`stats` for people: counts, date range, top topics and providers as bar charts, and
+    documents per month (or week, or year: whichever `per_…` key `stats` holds)."""
     summary = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     summary.add_column(style="bold")
     summary.add_column()
@@ -219,10 +220,11 @@ def stats_view(stats: Mapping[str, Any]) -> RenderableType:
                 label, data_text(", ".join(f"{k} {v:,}" for k, v in stats[key].items()))
             )
     parts: list[RenderableType] = [summary]
+    by = next(key.removeprefix("per_") for key in stats if key.startswith("per_"))
     for title, rows, label in (
         ("Top topics", stats["topics"], "topic"),
         ("Top providers", stats["providers"], "name"),
-        ("Per month", stats["per_month"], "month"),
+        (f"Per {by}", stats[f"per_{by}"], by),
     ):
         if rows:
             parts += [Text(), Text(title, style="bold"), _bars(rows, label)]

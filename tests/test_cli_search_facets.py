@@ -249,6 +249,26 @@ def test_stats_json_on_the_seeds(cli):
     ]
 
 
+def test_stats_by_week_and_year_in_json_and_on_a_terminal(cli):
+    weeks = json.loads(cli("stats", "--by", "week", "--json").stdout)["per_week"]
+    assert weeks == [
+        {"week": "2020-W24", "count": 4},
+        {"week": "2020-W25", "count": 0},
+        {"week": "2020-W26", "count": 0},
+        {"week": "2020-W27", "count": 1},
+    ]
+    years = json.loads(cli("stats", "--by", "year", "--topic", "ai", "--json").stdout)
+    assert years["per_year"] == [{"year": "2020", "count": 5}]
+    shown = cli("stats", "--by", "week", env={"COLUMNS": "80"}).stdout
+    assert "Per week\n2020-W24 4 " + "█" * 30 + "\n2020-W25 0" in shown
+
+
+def test_stats_by_a_period_it_does_not_know_exits_2(cli):
+    result = cli("stats", "--by", "day")
+    assert result.exit_code == 2
+    assert "'day' is not one of 'month', 'week', 'year'" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("options", "documents", "related", "first", "last"),
     [

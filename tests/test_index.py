@@ -556,6 +556,44 @@ class TestStats:
         assert stats["per_month"] == []
         assert stats["related"] == 0
 
+    @pytest.mark.parametrize("entries", [None, "all"])
+    def test_per_week_and_per_year(self, write_corpus, entries):
+        root = write_corpus(
+            {
+                "a.md": "---\ntitle: A\npublishedDateTime: 2020-12-27T10:00:00Z\n---\n",
+                "b.md": "---\ntitle: B\npublishedDateTime: 2020-12-31T10:00:00Z\n---\n",
+                "c.md": "---\ntitle: C\npublishedDateTime: 2021-01-11T00:00:00Z\n---\n",
+            }
+        )
+        index = newsq.load([root])
+        chosen = list(index) if entries else None
+        weeks = index.stats(chosen, by="week")
+        assert "per_month" not in weeks
+        assert weeks["per_week"] == [  # ISO weeks: 2020 has 53, and Monday starts each
+            {"week": "2020-W52", "count": 1},
+            {"week": "2020-W53", "count": 1},
+            {"week": "2021-W01", "count": 0},
+            {"week": "2021-W02", "count": 1},
+        ]
+        assert index.stats(chosen, by="year")["per_year"] == [
+            {"year": "2020", "count": 2},
+            {"year": "2021", "count": 1},
+        ]
+
+    def test_per_an_unknown_period_is_refused(self, seed_index):
+        with pytest.raises(newsq.QueryError) as caught:
+            seed_index.stats(by="day")
+        assert caught.value.option == "--by"
+
+    def test_the_last_year_of_the_calendar(self, write_corpus):
+        root = write_corpus(
+            {"z.md": "---\ntitle: Z\npublishedDateTime: 9999-12-31T00:00:00Z\n---\n"}
+        )
+        index = newsq.load([root])
+        assert index.stats(by="year")["per_year"] == [{"year": "9999", "count": 1}]
+        assert index.stats(by="month")["per_month"] == [{"month": "9999-12", "count": 1}]
+        assert index.stats(by="week")["per_week"] == [{"week": "9999-W52", "count": 1}]
+
     def test_stats_of_nothing(self, seed_index):
         stats = seed_index.stats([])
         assert stats["documents"] == 0

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
+from conftest import ID0, ID1, ID2, ID3, ID4, NEWEST_FIRST
 
+from newsq import query
 from newsq.model import Entry
-from newsq.query import Filter, QueryError, date_bound, provider_keys, sort_entries
+from newsq.query import Filter, QueryError, date_bound, days_back, provider_keys, sort_entries
 
 UTC = dt.timezone.utc
 
@@ -339,3 +342,59 @@ class TestSortEntries:
         with pytest.raises(QueryError) as caught:
             sort_entries(SORTABLE, "popularity")
         assert caught.value.option == "--sort"
+
+
+# --- dates counted back from today ----------------------------------------------------------
+
+NOW = dt.datetime(2026, 3, 31, 15, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("today", dt.date(2026, 3, 31)),
+        ("Today", dt.date(2026, 3, 31)),
+        ("yesterday", dt.date(2026, 3, 30)),
+        ("7d", dt.date(2026, 3, 24)),
+        ("2w", dt.date(2026, 3, 17)),
+        ("1m", dt.date(2026, 2, 28)),  # no 31 February: the month's last day
+        ("3m", dt.date(2025, 12, 31)),
+        ("1y", dt.date(2025, 3, 31)),
+        ("3 days ago", dt.date(2026, 3, 28)),
+        ("1 day ago", dt.date(2026, 3, 30)),
+        ("1 week ago", dt.date(2026, 3, 24)),
+        ("2 months ago", dt.date(2026, 1, 31)),
+        ("10 years ago", dt.date(2016, 3, 31)),
+        ("0d", dt.date(2026, 3, 31)),
+    ],
+)
+def test_days_counted_back(written, day):
+    assert days_back(written, NOW) == day
+    assert date_bound(written, "--since", end=False, now=NOW) == dt.datetime.combine(
+        day, dt.time.min, tzinfo=UTC
+    )
+    assert date_bound(written, "--until", end=True, now=NOW) == dt.datetime.combine(
+        day, dt.time.max, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    "written", ["2020-06-11", "June 2020", "7", "d7", "7 fortnights ago", "3 days"]
+)
+def test_other_text_is_not_counted_back(written):
+    assert days_back(written, NOW) is None
+
+
+def test_a_count_back_past_the_calendar_is_before_every_date():
+    assert days_back("99999y", NOW) == dt.date.min
+
+
+def test_cli_dates_counted_back_from_the_clock(cli, monkeypatch):
+    monkeypatch.setattr(query, "clock", lambda: dt.datetime(2020, 6, 13, 9, tzinfo=UTC))
+    ids = lambda *args: [r["id"] for r in json.loads(cli("list", "--json", *args).stdout)]  # noqa: E731
+    assert ids("--since", "yesterday") == [ID3, ID2]  # from 2020-06-12 on
+    assert ids("--since", "2d") == NEWEST_FIRST  # from 2020-06-11 on
+    assert ids("--until", "2 days ago") == [ID4, ID0, ID1]
+    result = cli("list", "--since", "3 fortnights ago")
+    assert result.exit_code == 2
+    assert "'3 fortnights ago'" in result.stderr
