@@ -34,7 +34,7 @@ from newsq.options import (
 from newsq.query import Filter, QueryError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from newsq.index import Index
     from newsq.search import SearchQuery
@@ -115,8 +115,17 @@ class Run:
             return  # left open: `main` finds the damaged snapshot among the open ones
         self.index.close()
 
+    def suggest(self, where: Filter) -> None:
+        """Say on stderr which topic or provider asked for no document has, and what is near."""
+        for found in self.index.suggestions(where):
+            noun = found.option.removeprefix("--")
+            self.out.message(
+                f"no document has {noun} {found.value!r}{_did_you_mean(found.closest)}"
+            )
+
     def entries(self, where: Filter, sort: SortKey, reverse: bool, limit: int | None) -> None:
         """Print the matching documents, at most `limit`, and say on stderr what the limit hid."""
+        self.suggest(where)
         try:
             shown = self.index.select(where, sort=sort.value, reverse=reverse, limit=limit)
         except QueryError as exc:
@@ -134,6 +143,7 @@ class Run:
         limit: int | None,
     ) -> None:
         """Print the search hits, at most `limit`, and say on stderr what the limit hid."""
+        self.suggest(where)
         found = self.index.search(
             query, where, sort=sort.value, reverse=reverse, limit=limit, related=related
         )
@@ -153,12 +163,21 @@ class Run:
         try:
             return self.index.resolve(ref)
         except UnknownIdError:
-            self.out.message(f"no document matches {ref!r}")
+            near = self.index.closest_ids(ref)
+            self.out.message(f"no document matches {ref!r}{_did_you_mean(near)}")
         except AmbiguousIdError as exc:
             self.out.message(f"{ref!r} matches {len(exc.candidates)} documents:")
             for candidate in exc.candidates:
                 self.out.message(f"  {candidate}")
         raise typer.Exit(1)
+
+
+def _did_you_mean(near: "Sequence[str]") -> str:
+    if not near:
+        return ""
+    quoted = [repr(n) for n in near]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f"; did you mean {listed}?"
 
 
 def _version(value: bool) -> None:
@@ -277,6 +296,7 @@ def topics(
 ) -> None:
     """Documents per topic, most first."""
     with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+        run.suggest(where)
         counts = run.index.topics(where=where)
         rows = [{"topic": c.topic, "count": c.count} for c in counts]
         run.out.rows(rows, run.fmt, run.fields, default_fields=("topic", "count"))
@@ -295,6 +315,7 @@ def providers(
 ) -> None:
     """Documents per provider, most first."""
     with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+        run.suggest(where)
         counts = run.index.providers(where=where)
         rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
         run.out.rows(rows, run.fmt, run.fields, default_fields=("name", "domain", "count"))
@@ -318,6 +339,7 @@ def stats(
             "stats has no CSV form; use json or jsonl", param_hint="'--format'"
         )
     with Run(data, no_cache, fmt, json_, strict=strict) as run:
+        run.suggest(where)
         summary = run.index.stats(where=where, by=by.value)
         if run.fmt is Format.table:
             from newsq.render import stats_view

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsq.model import Changes, Entry, Problem, format_timestamp, related_record
-from newsq.query import Filter, QueryError, order_sql, where_sql
+from newsq.query import Filter, QueryError, closest, order_sql, where_sql
 from newsq.search import (
     COLUMNS,
     HIGHLIGHT_END,
@@ -38,6 +38,16 @@ class UnknownIdError(LookupError):
     def __init__(self, ref: str) -> None:
         super().__init__(f"no document matches {ref!r}")
         self.ref = ref
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A filter value that no document has (`option` `--topic` or `--provider`), with the
+    known values closest to it."""
+
+    option: str
+    value: str
+    closest: tuple[str, ...]
 
 
 class AmbiguousIdError(LookupError):
@@ -234,6 +244,55 @@ class Index:
         return self._snapshot.skipped()
 
     # --- lookups ---------------------------------------------------------------
+
+    def suggestions(self, where: Filter) -> list[Suggestion]:
+        """Each topic or provider in `where` that no document has, with the known ones
+        closest to it."""
+        found = []
+        for option, table, values, known in (
+            ("--topic", "doc_topics", where.topics, lambda: [t.topic for t in self.topics()]),
+            ("--provider", "doc_providers", where.providers, self._provider_spellings),
+        ):
+            for value in values:
+                sql = f"SELECT 1 FROM {table} WHERE key = ? LIMIT 1"
+                if self._db.execute(sql, (value,)).fetchone() is None:
+                    found.append(Suggestion(option, value, tuple(closest(value, known()))))
+        return found
+
+    def _provider_spellings(self) -> list[str]:
+        rows = self._db.execute("SELECT DISTINCT provider_name, provider_domain FROM docs")
+        return sorted({value for row in rows for value in row if value})
+
+    def closest_ids(self, ref: str, n: int = 3) -> list[str]:
+        """The ids most like `ref` (a mistyped id or prefix), compared whole, by their hex
+        part, and by the start of either as long as `ref`: for "did you mean …?". None
+        for a related article (`PARENT#N`): its parent is there, the number is not."""
+        if "#" in ref:
+            return []
+        by_key: dict[str, str] = {}
+        for doc_id, hex_part in self._id_neighbours(ref):
+            for key in (doc_id, hex_part, doc_id[: len(ref)], (hex_part or "")[: len(ref)]):
+                if key:
+                    by_key.setdefault(key, doc_id)
+        return list(dict.fromkeys(by_key[k] for k in closest(ref, by_key, n)))[:n]
+
+    def _id_neighbours(self, ref: str, enough: int = 200) -> list[tuple[str, str | None]]:
+        """(id, hex) of the documents to compare `ref` with: all of a small corpus; in a
+        large one, those sharing the longest start with `ref` that `enough` share (a
+        typo is rarely in the first characters), found through the indexes."""
+        if len(self) <= 5 * enough:
+            return self._db.execute("SELECT id, hex FROM docs ORDER BY id").fetchall()
+        found: list[tuple[str, str | None]] = []
+        for length in range(len(ref) - 1, 0, -1):
+            bounds = (ref[:length], ref[:length] + "\U0010ffff")
+            found = self._db.execute(
+                "SELECT id, hex FROM docs WHERE (id >= ? AND id < ?) OR (hex >= ? AND hex < ?) "
+                f"ORDER BY id LIMIT {5 * enough}",
+                bounds * 2,
+            ).fetchall()
+            if len(found) >= enough:
+                break
+        return found
 
     def resolve(self, ref: str) -> str:
         """The id a user means by `ref`.

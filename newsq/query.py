@@ -122,6 +122,15 @@ def provider_keys(entry: Entry) -> set[str]:
     return keys
 
 
+def closest(value: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """The known values most like `value` (any case), best first: for "did you mean …?"."""
+    import difflib
+
+    spelling = {k.casefold(): k for k in known if k}
+    found = difflib.get_close_matches(value.casefold(), list(spelling), n=n, cutoff=0.6)
+    return [spelling[k] for k in found]
+
+
 def date_bound(
     value: Any, option: str, *, end: bool, now: dt.datetime | None = None
 ) -> dt.datetime | None:

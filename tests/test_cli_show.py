@@ -349,3 +349,39 @@ def test_show_table_has_the_body(cli, write_corpus):
     assert "Body" in out
     assert "First line of the body." in out
     assert "Second line." in out
+
+
+# --- did you mean ---------------------------------------------------------------------------
+
+
+def test_an_unknown_id_gets_the_closest(cli):
+    result = cli("show", "bc1330c8")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "newsq: no document matches 'bc1330c8'; did you mean '000_bc1330c771dbc5b0'?\n"
+    )
+
+
+def test_an_id_like_none_gets_no_suggestion(cli):
+    assert cli("show", "zzzz").stderr == "newsq: no document matches 'zzzz'\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (
+            ["list", "--topic", "Computer Visoin"],
+            "no document has topic 'computer visoin'; did you mean 'Computer Vision'?",
+        ),
+        (
+            ["search", "police", "--provider", "forbs"],
+            "no document has provider 'forbs'; did you mean 'Forbes' or 'forbes.com'?",
+        ),
+        (["topics", "--provider", "nobody"], "no document has provider 'nobody'"),
+        (["stats", "--topic", "A.I."], "no document has topic 'a.i.'; did you mean 'AI'?"),
+    ],
+)
+def test_a_topic_or_provider_no_document_has_gets_the_closest(cli, command, message):
+    result = cli(*command, "--json")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == f"newsq: {message}"

@@ -21,7 +21,13 @@ import yaml
 from conftest import ALL_IDS, ID0, ID1, ID2, ID3, ID4, NEWEST_FIRST
 
 import newsq
-from newsq.index import AmbiguousIdError, ProviderCount, TopicCount, UnknownIdError
+from newsq.index import (
+    AmbiguousIdError,
+    ProviderCount,
+    Suggestion,
+    TopicCount,
+    UnknownIdError,
+)
 from newsq.model import Entry
 from newsq.query import Filter
 
@@ -631,3 +637,43 @@ class TestPaging:
     )
     def test_count(self, seed_index, criteria, query, expected):
         assert seed_index.count(Filter.build(**criteria), query) == expected
+
+
+# --- did you mean -----------------------------------------------------------------------------
+
+
+class TestSuggestions:
+    def test_a_topic_and_a_provider_no_document_has(self, seed_index):
+        where = Filter.build(topic=["Computer Visoin", "AI"], provider=["forbs", "quartz"])
+        assert seed_index.suggestions(where) == [
+            Suggestion("--topic", "computer visoin", ("Computer Vision",)),
+            Suggestion("--provider", "forbs", ("Forbes", "forbes.com")),
+        ]
+
+    def test_nothing_near(self, seed_index):
+        where = Filter.build(topic="zzzz")
+        assert seed_index.suggestions(where) == [Suggestion("--topic", "zzzz", ())]
+
+    def test_known_values_need_no_suggestion(self, seed_index):
+        where = Filter.build(topic="computer vision", provider=["forbes", "qz"])
+        assert seed_index.suggestions(where) == []
+
+    @pytest.mark.parametrize(
+        ("ref", "expected"),
+        [
+            ("bc1330c8", [ID0]),  # a prefix of the hex part, mistyped at its end
+            ("000_bc1330c771dbc5b1", [ID0]),
+            ("00_bc1330", [ID0]),
+            ("zzzz", []),
+        ],
+    )
+    def test_closest_ids(self, seed_index, ref, expected):
+        assert seed_index.closest_ids(ref) == expected
+
+    def test_closest_ids_in_a_large_corpus_look_near_the_start(self, write_corpus):
+        doc = "---\ntitle: T\n---\n"
+        root = write_corpus({f"{n:04d}_{n * 7919 % 10007:08x}.md": doc for n in range(1200)})
+        index = newsq.load([root])
+        for ref in ("0777_0000223x", "0000223x"):  # the id mistyped; its hex part mistyped
+            near = index.closest_ids(ref)
+            assert near[0] == "0777_0000223d" and len(near) <= 3, near
