@@ -19,11 +19,12 @@ CSV_FIELDS = ("id", "publishedDateTime", "provider.name", "title", "topics", "qu
 #: Columns of `search --format csv` when no `--fields` are given.
 SEARCH_CSV_FIELDS = ("id", "score", "publishedDateTime", "provider.name", "title", "snippet")
 
-# C0 and C1 controls and DEL (tab and newline are handled per use), and the
-# Unicode controls that reorder or hide text (bidi overrides, isolates).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# DEL, the C1 controls, and the Unicode controls that reorder or hide text (bidi
+# marks, overrides, isolates); with the C0 controls, all a terminal may act on.
+_BEYOND_C0 = "\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}]")  # tab and newline: per use
+_ANY_CONTROL = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
 _WHITESPACE_RUN = re.compile(r"[\t\n]+")
-_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # --- safety --------------------------------------------------------------------
@@ -94,10 +95,10 @@ def parse_fields(spec: str | None) -> list[str]:
 # --- machine formats -------------------------------------------------------------
 
 
-# What JSON leaves raw that a terminal may act on: DEL, the C1 controls (U+009B is
-# CSI), bidi overrides, and U+2028/9 (line breaks to JavaScript). Only ever inside
+# What JSON leaves raw that a terminal may act on (JSON escapes the C0 controls
+# itself; U+009B is CSI), and U+2028/9 (line breaks to JavaScript). Only ever inside
 # strings, so writing them as \\u escapes keeps the JSON exactly equal.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_RAW_IN_JSON = re.compile(f"[{_BEYOND_C0}\u2028\u2029]")
 
 
 def _json_escape(match: re.Match[str]) -> str:
