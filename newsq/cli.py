@@ -8,11 +8,12 @@ and `--help` start fast.
 
 import os
 import sys
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from newsq import __version__
+from newsq import __version__, complete
 from newsq.options import (
     AllOption,
     DataOption,
@@ -30,6 +31,7 @@ from newsq.options import (
     SortOption,
     StrictOption,
     with_filters,
+    with_terminal,
 )
 from newsq.query import Filter, QueryError
 
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from newsq.index import Index
+    from newsq.output import Output
     from newsq.search import SearchQuery
 
 QUERY_HELP = """\b
@@ -72,6 +75,7 @@ class Run:
 
     def __init__(
         self,
+        out: "Output",
         data: list[str] | None,
         no_cache: bool = False,
         fmt: Format = Format.table,
@@ -83,27 +87,52 @@ class Run:
     ) -> None:
         from newsq.corpus import DATA_ENV, DataPathError, load
         from newsq.formats import parse_fields
-        from newsq.output import Output
 
-        self.out: Output = Output()
+        self.out = out
         self.fmt = Format.json if json_ else fmt
         self.fields = parse_fields(fields)
+        started = time.perf_counter()
         try:
             with self.out.indexing_progress() as progress:
                 self.index: Index = load(data, cache=not no_cache, progress=progress)
         except DataPathError as exc:
             source = "'--data'" if data else f"${DATA_ENV}"
             raise typer.BadParameter(str(exc), param_hint=source) from None
+        self._say_loaded(data, time.perf_counter() - started)
         if self.index.cache_problem:
             self.out.message(f"{self.index.cache_problem}; indexing without a snapshot")
         skipped = self.index.skipped
         noun = "file" if skipped == 1 else "files"
         if strict and skipped:
             self.index.close()
-            self.out.message(f"{skipped:,} {noun} cannot be loaded (--strict); run newsq check")
+            self.out.error(f"{skipped:,} {noun} cannot be loaded (--strict); run newsq check")
             raise typer.Exit(1)
         if report_skipped and skipped:
             self.out.message(f"{skipped:,} {noun} skipped; run newsq check for details")
+
+    def _say_loaded(self, data: list[str] | None, seconds: float) -> None:
+        """With --verbose: which corpus, from which snapshot, and what loading it took."""
+        from newsq.corpus import DATA_ENV, data_roots
+
+        if self.out.verbosity <= 0:
+            return
+        given = (
+            "--data" if data else f"${DATA_ENV}" if os.environ.get(DATA_ENV) else "bundled seeds"
+        )
+        self.out.detail(f"corpus ({given}): {', '.join(data_roots(data))}")
+        path = self.index.snapshot.path
+        changes = self.index.changes
+        if changes.parsed or changes.removed:
+            state = f"parsed {changes.parsed:,} files, forgot {changes.removed:,}"
+        else:
+            state = "up to date, nothing parsed"
+        where = f"snapshot {path}" if path else "no snapshot (in memory)"
+        self.out.detail(f"{where}: {state}")
+        count = len(self.index)
+        self.out.detail(
+            f"{count:,} document{'s' if count != 1 else ''} loaded "
+            f"in {seconds:.3f} s; {self.index.skipped:,} files skipped"
+        )
 
     def __enter__(self) -> "Run":
         return self
@@ -164,11 +193,11 @@ class Run:
             return self.index.resolve(ref)
         except UnknownIdError:
             near = self.index.closest_ids(ref)
-            self.out.message(f"no document matches {ref!r}{_did_you_mean(near)}")
+            self.out.error(f"no document matches {ref!r}{_did_you_mean(near)}")
         except AmbiguousIdError as exc:
-            self.out.message(f"{ref!r} matches {len(exc.candidates)} documents:")
+            self.out.error(f"{ref!r} matches {len(exc.candidates)} documents:")
             for candidate in exc.candidates:
-                self.out.message(f"  {candidate}")
+                self.out.error(f"  {candidate}")
         raise typer.Exit(1)
 
 
@@ -197,9 +226,11 @@ def _main(
 
 
 @app.command("list")
+@with_terminal
 @with_filters
 def list_command(
     where: Filter,
+    out: "Output",
     data: DataOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
@@ -212,7 +243,7 @@ def list_command(
     fields: FieldsOption = None,
 ) -> None:
     """List documents, newest first, under the filters."""
-    with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+    with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
         run.entries(where, sort, reverse, None if all_ else limit)
 
 
@@ -224,6 +255,7 @@ def list_command(
     "brackets, and put it after -- when it starts with -.",
     epilog=QUERY_HELP,
 )
+@with_terminal
 @with_filters
 def search(
     query: Annotated[
@@ -235,6 +267,7 @@ def search(
         ),
     ],
     where: Filter,
+    out: "Output",
     related: RelatedOption = False,
     data: DataOption = None,
     no_cache: NoCacheOption = False,
@@ -248,7 +281,7 @@ def search(
     fields: FieldsOption = None,
 ) -> None:
     parsed = _parse_query(" ".join(query))
-    with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+    with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
         run.hits(parsed, where, related, sort, reverse, None if all_ else limit)
 
 
@@ -267,10 +300,18 @@ def _parse_query(text: str) -> "SearchQuery":
 
 
 @app.command()
+@with_terminal
 def show(
     ref: Annotated[
-        str, typer.Argument(metavar="ID", help="An id, a unique prefix of it, or of its hex part.")
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="An id, a unique prefix of it, or of its hex part; PARENT_ID#N for the "
+            "Nth article of its related coverage.",
+            autocompletion=complete.ids,
+        ),
     ],
+    out: "Output",
     data: DataOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
@@ -279,14 +320,16 @@ def show(
     fields: FieldsOption = None,
 ) -> None:
     """Show one document whole: every field, its related coverage, its body."""
-    with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+    with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
         run.out.record(run.index, run.resolve(ref), run.fmt, run.fields)
 
 
 @app.command()
+@with_terminal
 @with_filters
 def topics(
     where: Filter,
+    out: "Output",
     data: DataOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
@@ -295,7 +338,7 @@ def topics(
     fields: FieldsOption = None,
 ) -> None:
     """Documents per topic, most first."""
-    with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+    with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
         run.suggest(where)
         counts = run.index.topics(where=where)
         rows = [{"topic": c.topic, "count": c.count} for c in counts]
@@ -303,9 +346,11 @@ def topics(
 
 
 @app.command()
+@with_terminal
 @with_filters
 def providers(
     where: Filter,
+    out: "Output",
     data: DataOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
@@ -314,7 +359,7 @@ def providers(
     fields: FieldsOption = None,
 ) -> None:
     """Documents per provider, most first."""
-    with Run(data, no_cache, fmt, json_, fields, strict=strict) as run:
+    with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
         run.suggest(where)
         counts = run.index.providers(where=where)
         rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
@@ -322,9 +367,11 @@ def providers(
 
 
 @app.command()
+@with_terminal
 @with_filters
 def stats(
     where: Filter,
+    out: "Output",
     data: DataOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
@@ -332,13 +379,16 @@ def stats(
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
 ) -> None:
-    """A summary of the corpus: counts, dates, top topics and providers, and a timeline of
-    documents per month (or week, or year)."""
+    """Counts, dates, top topics and providers, and documents per month (or day, week, year).
+
+    Under the same filters as list: `newsq stats --topic "Computer Vision" --by week`
+    is that topic's timeline, week by week, with its busiest week.
+    """
     if fmt is Format.csv and not json_:
         raise typer.BadParameter(
             "stats has no CSV form; use json or jsonl", param_hint="'--format'"
         )
-    with Run(data, no_cache, fmt, json_, strict=strict) as run:
+    with Run(out, data, no_cache, fmt, json_, strict=strict) as run:
         run.suggest(where)
         summary = run.index.stats(where=where, by=by.value)
         if run.fmt is Format.table:
@@ -352,7 +402,9 @@ def stats(
 
 
 @app.command()
+@with_terminal
 def check(
+    out: "Output",
     data: DataOption = None,
     no_cache: NoCacheOption = False,
     fmt: FormatOption = Format.table,
@@ -365,7 +417,7 @@ def check(
     from newsq.model import ERROR, SEVERITIES
     from newsq.render import problems_text
 
-    with Run(data, no_cache, fmt, json_, report_skipped=False) as run:
+    with Run(out, data, no_cache, fmt, json_, report_skipped=False) as run:
         problems = run.index.problems
         if run.fmt is Format.table:
             run.out.write(problems_text(problems))
@@ -390,12 +442,12 @@ app.add_typer(cache_app, name="cache")
 
 
 @cache_app.command("info")
-def cache_info(fmt: FormatOption = Format.table, json_: JsonOption = False) -> None:
+@with_terminal
+def cache_info(out: "Output", fmt: FormatOption = Format.table, json_: JsonOption = False) -> None:
     """Where snapshots are kept, and what each holds."""
-    from newsq.output import Output
     from newsq.snapshot import cache_dir, list_snapshots
 
-    out, folder = Output(), cache_dir()
+    folder = cache_dir()
     snapshots = list_snapshots(folder)
     if fmt is Format.table and not json_:
         from newsq.render import snapshots_view
@@ -407,7 +459,9 @@ def cache_info(fmt: FormatOption = Format.table, json_: JsonOption = False) -> N
 
 
 @cache_app.command("clear")
+@with_terminal
 def cache_clear(
+    out: "Output",
     data: Annotated[
         list[str] | None,
         typer.Option(
@@ -420,12 +474,11 @@ def cache_clear(
     ] = None,
 ) -> None:
     """Delete snapshots: every one, or the one of --data. They are rebuilt when next needed."""
-    from newsq.output import Output
     from newsq.snapshot import cache_dir, clear
 
     removed = clear(data or None)
     noun = "snapshot" if len(removed) == 1 else "snapshots"
-    Output().message(f"removed {len(removed)} {noun} from {cache_dir()}")
+    out.message(f"removed {len(removed)} {noun} from {cache_dir()}")
 
 
 def main() -> None:
@@ -440,7 +493,7 @@ def main() -> None:
             raise
         from newsq.output import Output
 
-        Output().message(f"the snapshot {damaged} is damaged ({exc}); removed, run again")
+        Output().error(f"the snapshot {damaged} is damaged ({exc}); removed, run again")
         sys.exit(1)
     finally:
         try:

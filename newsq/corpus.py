@@ -81,6 +81,17 @@ def load(
     return Index(snapshot, changes=changes, cache_problem=cache_problem)
 
 
+def last_loaded(paths: Sequence[str | os.PathLike[str]] | None = None) -> Index | None:
+    """The index of the corpus as the last run with the cache left it, without looking at
+    its files (for shell completion, which must be instant); None when there is none."""
+    try:
+        roots = data_roots(paths)
+    except DataPathError:
+        return None
+    snapshot = Snapshot.existing(snapshot_path(roots))
+    return None if snapshot is None else Index(snapshot)
+
+
 def _refresh(snapshot: Snapshot, found: Scan, progress: Progress | None) -> Changes:
     """Bring the snapshot up to date with what the scan found."""
     if snapshot.fingerprint() == found.fingerprint():

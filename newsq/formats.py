@@ -8,6 +8,7 @@ data string passes through before a terminal sees it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -144,3 +145,41 @@ def display_value(value: Any) -> str:
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def relative_age(date: dt.datetime, now: dt.datetime) -> str:
+    """How long before `now` `date` was, as people say it: `just now`, `5 minutes ago`,
+    `1 day ago`, `3 weeks ago`, `6 years ago` (or `in 2 days` for a date still to come).
+    Whole units, rounded down, in calendar months and years."""
+    from dateutil.relativedelta import relativedelta
+
+    later, earlier = (now, date) if date <= now else (date, now)
+    gap = relativedelta(later, earlier)
+    seconds = (later - earlier).total_seconds()
+    if gap.years:
+        amount, unit = gap.years, "year"
+    elif gap.months:
+        amount, unit = gap.months, "month"
+    elif seconds >= 7 * 86_400:
+        amount, unit = int(seconds // (7 * 86_400)), "week"
+    elif seconds >= 86_400:
+        amount, unit = int(seconds // 86_400), "day"
+    elif seconds >= 3_600:
+        amount, unit = int(seconds // 3_600), "hour"
+    elif seconds >= 60:
+        amount, unit = int(seconds // 60), "minute"
+    else:
+        return "just now"
+    phrase = f"{amount} {unit}{'' if amount == 1 else 's'}"
+    return f"{phrase} ago" if date <= now else f"in {phrase}"
+
+
+_WEB_LINK = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+
+
+def linkable(url: object) -> str | None:
+    """`url` when a terminal may be given it as a hyperlink: http(s), nothing that is a
+    control or a space (which could end the escape sequence that carries it early)."""
+    if isinstance(url, str) and _WEB_LINK.fullmatch(url):
+        return url
+    return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,6 +162,14 @@ class Index:
             raise KeyError(doc_id)
         return found[0]
 
+    def related(self, doc_id: str) -> list[Entry]:
+        """The light columns of each article in a document's related coverage, in list
+        order (ids `PARENT_ID#N`); an item that is not a mapping has none."""
+        return self._entries(
+            f"SELECT {_RELATED_ENTRY_COLUMNS} FROM {_RELATED_SOURCE} WHERE p.id = ? ORDER BY d.n",
+            (doc_id,),
+        )
+
     def records(self, entries: Iterable[Entry | str]) -> list[dict[str, Any]]:
         """The full records of the given entries (or ids), in their order.
 
@@ -263,6 +271,53 @@ class Index:
         rows = self._db.execute("SELECT DISTINCT provider_name, provider_domain FROM docs")
         return sorted({value for row in rows for value in row if value})
 
+    # --- what there is to complete -------------------------------------------------
+
+    def known_topics(self, prefix: str = "") -> list[str]:
+        """Every topic (as first written) starting with `prefix` in any case, A-Z."""
+        return sorted(self._spelled("doc_topics", prefix, _spelled_topic), key=str.casefold)
+
+    def known_providers(self, prefix: str = "") -> list[str]:
+        """Every provider name and domain starting with `prefix` in any case, A-Z."""
+        return sorted(self._spelled("doc_providers", prefix, _spelled_provider), key=str.casefold)
+
+    def _spelled(
+        self, table: str, prefix: str, spell: Callable[[str, Sequence[Any]], str | None]
+    ) -> set[str]:
+        """The spellings of `table`'s casefolded keys starting with `prefix`: each key
+        spelled as one document holding it writes it (`spell(key, row)`)."""
+        start = _casefold(prefix)
+        keys = self._db.execute(
+            f"SELECT DISTINCT key FROM {table} WHERE key >= ? AND key < ?",
+            (start, start + "\U0010ffff"),
+        ).fetchall()
+        columns = "d.topics" if table == "doc_topics" else "d.provider_name, d.provider_domain"
+        spelled = set()
+        for (key,) in keys:
+            row = self._db.execute(
+                f"SELECT {columns} FROM {table} k JOIN docs d ON d.doc = k.doc "
+                "WHERE k.key = ? LIMIT 1",
+                (key,),
+            ).fetchone()
+            if row is not None and (spelling := spell(key, row)) is not None:
+                spelled.add(spelling)
+        return spelled
+
+    def known_ids(self, prefix: str = "", limit: int = 100) -> list[tuple[str, str]]:
+        """(what to type, the title) for documents whose id, last path part or hex part
+        starts with `prefix`; the typed form is the one `prefix` began, by id."""
+        bounds = (prefix, prefix + "\U0010ffff")
+        found: dict[str, str] = {}
+        for column in ("id", "name", "hex") if prefix else ("id",):
+            rows = self._db.execute(
+                f"SELECT {column}, title FROM docs WHERE {column} >= ? AND {column} < ? "
+                f"ORDER BY {column} LIMIT ?",
+                (*bounds, limit),
+            )
+            for value, title in rows:
+                found.setdefault(value, title)
+        return sorted(found.items())[:limit]
+
     def closest_ids(self, ref: str, n: int = 3) -> list[str]:
         """The ids most like `ref` (a mistyped id or prefix), compared whole, by their hex
         part, and by the start of either as long as `ref`: for "did you mean …?". None
@@ -293,6 +348,59 @@ class Index:
             if len(found) >= enough:
                 break
         return found
+
+    def short_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        """For each id, a short text `resolve` takes back to it, for tables people read.
+
+        That is the shortest unique prefix of the hex part after the id's underscore
+        (`bc13` for `000_bc1330c771dbc5b0`), never under `SHORT_ID` characters, as git
+        shortens hashes. An id with no hex part gets the shortest unique prefix of its
+        last path part, carried on to the end of the word it cuts
+        (`2021-05-26-microsoft` for `_news/2021-05-26-microsoft-announces-…`). Unique
+        means no other document's id, last path part or hex part starts with it. A
+        related article `PARENT#N` shortens its parent. An id with none unique stays whole.
+        """
+        shorts: dict[str, str] = {}
+        for doc_id in ids:
+            parent, mark, number = doc_id.rpartition("#")
+            if mark and parent and number.isdigit():
+                shorts[doc_id] = f"{self._short_id(parent)}#{number}"
+            else:
+                shorts[doc_id] = self._short_id(doc_id)
+        return shorts
+
+    def _short_id(self, doc_id: str) -> str:
+        row = self._db.execute("SELECT name, hex FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return doc_id
+        name, hex_part = row
+        column, value = ("hex", hex_part) if hex_part else ("name", name)
+        # The neighbours in sorted order share the longest starts: one character more
+        # than the longer of those is unique in that column.
+        before = self._db.execute(
+            f"SELECT {column} FROM docs WHERE {column} < ? ORDER BY {column} DESC LIMIT 1",
+            (value,),
+        ).fetchone()
+        after = self._db.execute(
+            f"SELECT {column} FROM docs WHERE {column} >= ? AND id != ? ORDER BY {column} LIMIT 1",
+            (value, doc_id),
+        ).fetchone()
+        shared = max(_common_start(value, n[0]) for n in (before, after, ("",)) if n)
+        for length in range(max(SHORT_ID, shared + 1), len(value) + 1):
+            if column == "name":  # whole words read better than `2021-05-26-m`
+                length = next(
+                    (i for i in range(length, len(value)) if value[i] in "-_. "), len(value)
+                )
+            prefix = value[:length]
+            bounds = (prefix, prefix + "\U0010ffff")
+            clash = self._db.execute(
+                "SELECT 1 FROM docs WHERE id != ? AND ((id >= ? AND id < ?) OR "
+                "(name >= ? AND name < ?) OR (hex >= ? AND hex < ?)) LIMIT 1",
+                (doc_id, *bounds * 3),
+            ).fetchone()
+            if clash is None:
+                return prefix
+        return doc_id
 
     def resolve(self, ref: str) -> str:
         """The id a user means by `ref`.
@@ -606,7 +714,8 @@ class Index:
         by: str = "month",
     ) -> dict[str, Any]:
         """A summary: counts, date range, top topics and providers, and documents per
-        period (`by`: `month`, `week` or `year`; UTC), under the key `per_<by>`.
+        period (`by`: `day`, `week`, `month` or `year`; UTC) under the key `per_<by>`,
+        with the busiest of them as `peak`.
 
         Counted in SQL over the documents matching `where` (all by default); or over
         the given `entries`.
@@ -644,7 +753,8 @@ class Index:
             ],
             "types": self._column_counts("type", where),
             "categories": self._column_counts("category", where),
-            f"per_{by}": timeline(per_day, by),
+            f"per_{by}": (rows := timeline(per_day, by)),
+            "peak": peak(rows),
         }
 
     def _column_counts(self, column: str, where: Filter) -> dict[str, int]:
@@ -695,8 +805,28 @@ def _stats(chosen: list[Entry], top: int, by: str) -> dict[str, Any]:
         ],
         "types": _counts(e.type for e in chosen),
         "categories": _counts(e.category for e in chosen),
-        f"per_{by}": timeline(Counter(d.date() for d in dates), by),
+        f"per_{by}": (rows := timeline(Counter(d.date() for d in dates), by)),
+        "peak": peak(rows),
     }
+
+
+def _common_start(a: str, b: str) -> int:
+    """How many characters `a` and `b` share from their start."""
+    length = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        length += 1
+    return length
+
+
+def _spelled_topic(key: str, row: Sequence[Any]) -> str | None:
+    return next((t for t in json.loads(row[0]) if _casefold(t) == key), None)
+
+
+def _spelled_provider(key: str, row: Sequence[Any]) -> str | None:
+    """The name or domain a provider key is (not the domain less its suffix: `forbes`)."""
+    return next((v for v in row if v and _casefold(v) == key), None)
 
 
 def _casefold(text: str | None) -> str:
@@ -736,6 +866,8 @@ def _condition(where: Filter, *extra: str) -> tuple[str, list[Any]]:
 
 
 #: Words in a snippet, at most.
+#: The fewest characters of an id's hex part that tables show (as git's shortest hashes).
+SHORT_ID = 4
 SNIPPET_WORDS = 20
 _MARKS = f"'{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', {SNIPPET_WORDS}"
 #: Characters beyond which a column's passage is found chunk by chunk (`_long_passage`).
@@ -835,12 +967,13 @@ def _counts(values: Iterable[str | None]) -> dict[str, int]:
 
 
 #: What `stats` counts documents per, as `--by` takes it.
-PERIODS = ("month", "week", "year")
+PERIODS = ("day", "week", "month", "year")
 
 
 def timeline(per_day: Mapping[dt.date, int], by: str) -> list[dict[str, Any]]:
-    """Documents per period (`month` `2020-06`, ISO `week` `2020-W24`, `year` `2020`)
-    from the first to the last, empty periods included, as `{by: label, "count": n}`."""
+    """Documents per period (`day` `2020-06-11`, ISO `week` `2020-W24`, `month`
+    `2020-06`, `year` `2020`) from the first to the last, empty periods included, as
+    `{by: label, "count": n}`."""
     if not per_day:
         return []
     counts: Counter[dt.date] = Counter()
@@ -855,13 +988,22 @@ def timeline(per_day: Mapping[dt.date, int], by: str) -> list[dict[str, Any]]:
         period = _next_period(period, by)
 
 
+def peak(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The row of a timeline with the most documents (the earliest of equals); None for none."""
+    return dict(max(rows, key=lambda row: row["count"])) if rows else None
+
+
 def _period_start(day: dt.date, by: str) -> dt.date:
+    if by == "day":
+        return day
     if by == "week":
         return day - dt.timedelta(days=day.weekday())  # ISO weeks start on Monday
     return day.replace(day=1) if by == "month" else day.replace(month=1, day=1)
 
 
 def _next_period(start: dt.date, by: str) -> dt.date:
+    if by == "day":
+        return start + dt.timedelta(days=1)
     if by == "week":
         return start + dt.timedelta(days=7)
     if by == "year":
@@ -874,6 +1016,8 @@ def _next_period(start: dt.date, by: str) -> dt.date:
 
 
 def _period_label(start: dt.date, by: str) -> str:
+    if by == "day":
+        return start.isoformat()
     if by == "week":
         year, week, _ = start.isocalendar()
         return f"{year:04d}-W{week:02d}"

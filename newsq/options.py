@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from newsq import complete
 from newsq.query import Filter, QueryError
 
 FILTERS = "Filters"
@@ -27,9 +28,16 @@ class Format(str, enum.Enum):
     csv = "csv"
 
 
+class Color(str, enum.Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 class Period(str, enum.Enum):
-    month = "month"
+    day = "day"
     week = "week"
+    month = "month"
     year = "year"
 
 
@@ -42,7 +50,7 @@ class SortKey(str, enum.Enum):
 
 
 PeriodOption = Annotated[
-    Period, typer.Option("--by", help="Count documents per month, week (ISO 8601) or year.")
+    Period, typer.Option("--by", help="Count documents per day, week (ISO 8601), month or year.")
 ]
 DataOption = Annotated[
     list[str] | None,
@@ -128,6 +136,7 @@ _FILTER_PARAMETERS = [
         "-t",
         help="Has this topic (repeatable: all must match; any case).",
         metavar="TOPIC",
+        autocompletion=complete.topics,
     ),
     _filter_option(
         list[str] | None,
@@ -136,6 +145,7 @@ _FILTER_PARAMETERS = [
         help="From this provider: name, domain, or domain without suffix "
         "(forbes). Repeatable: any may match.",
         metavar="NAME",
+        autocompletion=complete.providers,
     ),
     _filter_option(
         list[str] | None, "--category", help="In this category (repeatable).", metavar="NAME"
@@ -169,21 +179,96 @@ FILTER_NAMES = [p.name for p in _FILTER_PARAMETERS]
 
 def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give `command` the filter options; it receives them as one `where: Filter`."""
-    signature = inspect.signature(command)
-    own = [p for p in signature.parameters.values() if p.name != "where"]
 
-    @functools.wraps(command)
-    def wrapper(**kwargs: Any) -> Any:
+    def build(kwargs: dict[str, Any]) -> Filter:
         criteria = {name: kwargs.pop(name) for name in FILTER_NAMES}
         try:
-            where = Filter.build(**criteria)
+            return Filter.build(**criteria)
         except QueryError as exc:
             raise typer.BadParameter(
                 f"{exc.reason}: {exc.value!r}", param_hint=exc.option
             ) from None
-        return command(where=where, **kwargs)
 
-    parameters = own + _FILTER_PARAMETERS
-    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return _gathered(command, "where", _FILTER_PARAMETERS, build)
+
+
+_TERMINAL_PARAMETERS = [
+    inspect.Parameter(
+        "color",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=Color.auto,
+        annotation=Annotated[
+            Color,
+            typer.Option(
+                "--color",
+                help="Colours, styles and links: auto (on a terminal, unless NO_COLOR is set; "
+                "FORCE_COLOR draws as for one even on a pipe), always, never.",
+                rich_help_panel=OUTPUT,
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "quiet",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--quiet",
+                "-q",
+                help="No notes or progress on stderr; only errors.",
+                rich_help_panel=OUTPUT,
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "verbose",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--verbose",
+                "-v",
+                help="Say on stderr what was loaded from where, and how long it took.",
+                rich_help_panel=OUTPUT,
+            ),
+        ],
+    ),
+]
+
+
+def with_terminal(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give `command` --color, --quiet and --verbose; it receives them as one `out: Output`."""
+
+    def build(kwargs: dict[str, Any]) -> Any:
+        from newsq.output import Output  # here, not at the top: output imports this module
+
+        quiet, verbose = kwargs.pop("quiet"), kwargs.pop("verbose")
+        if quiet and verbose:
+            raise typer.BadParameter("give one of --quiet and --verbose", param_hint="'--quiet'")
+        return Output(color=kwargs.pop("color").value, verbosity=verbose - quiet)
+
+    return _gathered(command, "out", _TERMINAL_PARAMETERS, build)
+
+
+def _gathered(
+    command: Callable[..., Any],
+    name: str,
+    parameters: list[inspect.Parameter],
+    build: Callable[[dict[str, Any]], Any],
+) -> Callable[..., Any]:
+    """`command` with `parameters` in its signature, handed to it as one value `name`:
+    what `build` makes of them (it pops them from the keyword arguments)."""
+    signature = inspect.signature(command)
+    own = [p for p in signature.parameters.values() if p.name != name]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        kwargs[name] = build(kwargs)
+        return command(**kwargs)
+
+    every = own + parameters
+    wrapper.__signature__ = signature.replace(parameters=every)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in every}
     return wrapper

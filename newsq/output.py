@@ -31,20 +31,43 @@ PROGRESS_AFTER = 0.5
 
 
 class Output:
-    """Where one command's results and messages go."""
+    """Where one command's results and messages go, and how they are drawn.
 
-    def __init__(self, stdout: Any = None, stderr: Any = None) -> None:
+    `color` is `--color`: "auto" draws for a terminal when stdout is one (or
+    FORCE_COLOR is set), in colour unless NO_COLOR is set; "always" draws for a
+    terminal in colour, even on a pipe (for `less -R`); "never" draws without a
+    single escape code. `verbosity` is -1 for `--quiet` (errors only), 1 for
+    `--verbose` (also what was loaded from where).
+    """
+
+    def __init__(
+        self,
+        stdout: Any = None,
+        stderr: Any = None,
+        *,
+        color: str = "auto",
+        verbosity: int = 0,
+    ) -> None:
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
+        self.color = color
+        self.verbosity = verbosity
 
     @property
     def is_terminal(self) -> bool:
-        isatty = getattr(self.stdout, "isatty", None)
-        return bool(isatty and isatty()) or bool(os.environ.get("FORCE_COLOR"))
+        """Drawn for a terminal: fitted to its width, boxed, long values cut."""
+        if self.color == "always":
+            return True
+        return _isatty(self.stdout) or (
+            self.color == "auto" and bool(os.environ.get("FORCE_COLOR"))
+        )
 
     @property
-    def no_color(self) -> bool:
-        return bool(os.environ.get("NO_COLOR"))
+    def colored(self) -> bool:
+        """Styled: colours, bold and terminal hyperlinks (escape codes of any kind)."""
+        if self.color != "auto":
+            return self.color == "always"
+        return self.is_terminal and not os.environ.get("NO_COLOR")
 
     def terminal_width(self) -> int:
         from rich.console import Console
@@ -57,14 +80,23 @@ class Output:
         self.stdout.write(text)
 
     def message(self, text: str) -> None:
-        """One line for the person at the terminal, on stderr; data in it is escaped."""
+        """A note for the person at the terminal, on stderr (not with `--quiet`)."""
+        if self.verbosity >= 0:
+            self.error(text)
+
+    def detail(self, text: str) -> None:
+        """What only `--verbose` asks for, on stderr."""
+        if self.verbosity > 0:
+            self.error(text)
+
+    def error(self, text: str) -> None:
+        """Why a command failed, on stderr, always; data in it is escaped."""
         self.stderr.write(f"newsq: {formats.safe_text(text)}\n")
 
     @contextlib.contextmanager
     def indexing_progress(self) -> Iterator[_IndexingBar | None]:
         """A progress callback for indexing: a bar on a terminal's stderr, nothing on a pipe."""
-        isatty = getattr(self.stderr, "isatty", None)
-        if not (isatty and isatty()):
+        if self.verbosity < 0 or not _isatty(self.stderr):
             yield None
             return
         bar = _IndexingBar(self.stderr)
@@ -80,8 +112,13 @@ class Output:
         from rich.console import Console
 
         if self.is_terminal:
-            color = None if self.no_color else "auto"
-            Console(file=self.stdout, color_system=color, highlight=False).print(renderable)
+            Console(
+                file=self.stdout,
+                color_system="auto" if self.colored else None,
+                force_terminal=self.colored or None,
+                no_color=not self.colored,  # not rich's own reading of NO_COLOR: --color decides
+                highlight=False,
+            ).print(renderable)
             return
         buffer = io.StringIO()
         Console(
@@ -98,7 +135,7 @@ class Output:
         if fmt is Format.table and not fields:
             from newsq.render import entries_table
 
-            self._table(entries_table, entries)
+            self._table(index, entries_table, entries)
             return
         records = index.records(entries)
         self.rows(records, fmt, fields, default_fields=formats.CSV_FIELDS, whole=not fields)
@@ -108,15 +145,23 @@ class Output:
         if fmt is Format.table and not fields:
             from newsq.render import hits_table
 
-            self._table(hits_table, hits)
+            self._table(index, hits_table, hits)
             return
         records = index.hit_records(hits)
         self.rows(records, fmt, fields, default_fields=formats.SEARCH_CSV_FIELDS, whole=not fields)
 
-    def _table(self, make: Callable[..., RenderableType], items: Sequence[Any]) -> None:
-        """A table of results fitted to the terminal (nothing cut on a pipe); none for none."""
-        if items:
-            self.print(make(items, width=self.terminal_width() if self.is_terminal else None))
+    def _table(
+        self, index: Index, make: Callable[..., RenderableType], items: Sequence[Any]
+    ) -> None:
+        """A table of results fitted to the terminal, with short ids; on a pipe, whole ids
+        and nothing cut, for scripts. None for no results."""
+        if not items:
+            return
+        if not self.is_terminal:
+            self.print(make(items))
+            return
+        shorts = index.short_ids(item.id for item in items)
+        self.print(make(items, width=self.terminal_width(), short_ids=shorts))
 
     def rows(
         self,
@@ -148,7 +193,10 @@ class Output:
         if fmt is Format.table and not fields:
             from newsq import render
 
-            self.print(render.article_view(record, index.entry(doc_id)))
+            view = render.article_view(
+                record, index.entry(doc_id), related=index.related(doc_id), boxed=self.is_terminal
+            )
+            self.print(view)
             return
         value = formats.pick_fields([record], fields)[0] if fields else record
         if fmt is Format.json:
@@ -157,6 +205,11 @@ class Output:
             self.write(formats.to_jsonl([value]))
         else:
             self.rows([record], fmt, fields, default_fields=formats.CSV_FIELDS)
+
+
+def _isatty(stream: Any) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 class _IndexingBar:

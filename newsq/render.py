@@ -7,15 +7,25 @@ cannot restyle, hyperlink or repaint the terminal.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from newsq.formats import display_value, field_value, safe_line, safe_text
+from newsq import query
+from newsq.formats import (
+    display_value,
+    field_value,
+    linkable,
+    relative_age,
+    safe_line,
+    safe_text,
+)
 from newsq.model import Entry, Problem
 
 if TYPE_CHECKING:
@@ -30,22 +40,33 @@ def data_text(value: object, style: str = "", *, multiline: bool = False) -> Tex
 # --- tables for people -------------------------------------------------------------
 
 
-def entries_table(entries: Sequence[Entry], *, width: int | None = None) -> Table:
+def entries_table(
+    entries: Sequence[Entry],
+    *,
+    width: int | None = None,
+    short_ids: Mapping[str, str] | None = None,
+) -> Table:
     """The list table: one row per document, from its light columns only.
 
     With a `width` (a terminal), columns are sized to fit it: ids and dates are
     never cut, the title gives way first (with an ellipsis), and topics, then the
     provider, are dropped when even a short title would not fit. Without one
-    (a pipe), nothing is cut.
+    (a pipe), nothing is cut. `short_ids` maps ids to what the ID column shows
+    (`Index.short_ids`); ids not in it show whole.
     """
-    return _entries_table(entries, width, None)
+    return _entries_table(entries, width, None, short_ids or {})
 
 
-def hits_table(hits: Sequence[Hit], *, width: int | None = None) -> Table:
+def hits_table(
+    hits: Sequence[Hit],
+    *,
+    width: int | None = None,
+    short_ids: Mapping[str, str] | None = None,
+) -> Table:
     """The search table: id, date, provider, title and each hit's passage, in order of
     relevance (or the sort asked for). On a terminal the passage goes under the title,
     matched words in bold; on a pipe it is a last column of plain text."""
-    return _entries_table([h.entry for h in hits], width, hits)
+    return _entries_table([h.entry for h in hits], width, hits, short_ids or {})
 
 
 def snippet_text(hit: Hit, style: str = "dim") -> Text:
@@ -61,11 +82,14 @@ def snippet_text(hit: Hit, style: str = "dim") -> Text:
 
 
 def _entries_table(
-    entries: Sequence[Entry], width: int | None, hits: Sequence[Hit] | None
+    entries: Sequence[Entry],
+    width: int | None,
+    hits: Sequence[Hit] | None,
+    short_ids: Mapping[str, str],
 ) -> Table:
     rows = [
         {
-            "ID": safe_text(e.id),
+            "ID": safe_text(short_ids.get(e.id, e.id)),
             "Date": e.date.strftime("%Y-%m-%d") if e.date else "",
             "Provider": safe_text(e.provider_name or ""),
             "Title": safe_text(e.title),
@@ -86,8 +110,10 @@ def _entries_table(
     if width is not None:
         widths["Provider"] = min(widths["Provider"], 18)
         widths["Topics"] = min(widths["Topics"], 24)
-        for optional in ("Topics", "Provider"):
-            if _title_room(width, widths, names) >= 20:
+        widths["ID"] = min(widths["ID"], 24)
+        wanted = min(widths["Title"], TITLE_ROOM)
+        for optional in ("Topics", "Heat", "Quality", "Provider"):
+            if _title_room(width, widths, names) >= wanted:
                 break
             if optional in names:
                 names.remove(optional)
@@ -119,6 +145,9 @@ def _title_room(width: int, widths: Mapping[str, int], names: Sequence[str]) -> 
     return width - others - _GAP * (len(names) - 1)
 
 
+#: The columns a title gets before other columns are dropped to make room for it
+#: (in order: topics, heat, quality, provider).
+TITLE_ROOM = 40
 _GAP = 3  # a box separator with a space of padding either side
 _ENTRY_STYLES = {
     "ID": "cyan",
@@ -147,60 +176,229 @@ def problems_text(problems: Iterable[Problem]) -> str:
     return "".join(safe_line(p.format()) + "\n" for p in problems)
 
 
-def article_view(record: Mapping[str, Any], entry: Entry) -> RenderableType:
-    """`show`: the title and the essentials, every field, related coverage, the body."""
+def article_view(
+    record: Mapping[str, Any],
+    entry: Entry,
+    *,
+    related: Sequence[Entry] = (),
+    now: dt.datetime | None = None,
+    boxed: bool = True,
+) -> RenderableType:
+    """`show`: a panel of the essentials (title, outlet, date and age, topics as tags,
+    quality and heat, the excerpt, links, images), the related coverage by date, every
+    other field, and the body as Markdown.
+
+    Links are terminal hyperlinks where the console draws styles; `now` is what the
+    age counts back from (default: the clock). Not `boxed` (for a pipe), the panel's
+    lines come without its frame, after a line with the id."""
+    from rich.panel import Panel
+
     parts: list[RenderableType] = [data_text(entry.title or entry.id, "bold")]
-    line = Text()
+    outlet = Text()
     if entry.provider_name or entry.provider_domain:
-        line.append_text(data_text(entry.provider_name or entry.provider_domain or "", "green"))
+        outlet.append_text(data_text(entry.provider_name or entry.provider_domain or "", "green"))
         if entry.provider_name and entry.provider_domain:
-            line.append_text(data_text(f" ({entry.provider_domain})", "dim"))
-        line.append(" · ")
+            outlet.append_text(data_text(f" · {entry.provider_domain}", "dim"))
     if entry.date:
-        line.append(entry.date.strftime("%Y-%m-%d %H:%M UTC"))
-    parts.append(line)
+        if outlet:
+            outlet.append(" · ")
+        outlet.append(entry.date.strftime("%Y-%m-%d %H:%M UTC"))
+        outlet.append(f" ({relative_age(entry.date, now or query.clock())})", style="dim")
+    if outlet:
+        parts.append(outlet)
+    # A related article's own values: its entry borrows its document's, for filters.
+    own = record if "parent" in record else None
+    quality = entry.quality if own is None else own.get("quality")
+    heat = entry.heat if own is None else own.get("heat")
+    facts = [
+        f"{label} {_number(value)}"
+        for label, value in (("quality", quality), ("heat", heat))
+        if _number(value, none_below_zero=True)
+    ]
+    kinds = (entry.type, entry.category) if own is None else (own.get("type"), own.get("category"))
+    facts += [safe_text(v) for v in kinds if isinstance(v, str) and v]
+    published = entry.published if own is None else own.get("published")
+    if isinstance(published, bool):
+        facts.append("published" if published else "unpublished")
+    if facts:
+        parts.append(Text(" · ".join(facts), style="dim"))
+    if entry.topics and own is None:
+        parts.append(tags(entry.topics))
     if isinstance(record.get("parent"), str):  # a related article (`newsq show PARENT_ID#N`)
         parts.append(data_text(f"related coverage listed in {record['parent']}", "dim"))
     if isinstance(record.get("excerpt"), str):
         parts += [Text(), data_text(record["excerpt"], multiline=True)]
-
-    fields = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
-    fields.add_column("field", style="bold", no_wrap=True)
-    fields.add_column("value", overflow="fold")
-    for key, value in _flatten(record):
-        if key in ("related", "body") or key.startswith("related."):
-            continue
-        fields.add_row(data_text(key), data_text(display_value(value)))
-    parts += [Text(), fields]
-
-    related = record.get("related")
-    if isinstance(related, list) and related:
-        parts += [Text(), Text(f"Related coverage ({len(related)})", style="bold")]
-        parts.append(related_table(related))
+    if _links(record, cut=False).row_count:
+        parts += [Text(), _links_table(record)]
+    if not boxed:
+        parts = [data_text(entry.id), *parts]
+    panel = (
+        Group(*parts)
+        if not boxed
+        else Panel(
+            Group(*parts),
+            title=data_text(entry.id, "cyan"),
+            title_align="left",
+            subtitle=data_text(entry.path, "dim"),
+            subtitle_align="right",
+            box=box.ROUNDED,
+            padding=(0, 1),
+        )
+    )
+    view: list[RenderableType] = [panel]
+    if related:
+        heading = Text(f"Related coverage ({len(related)}), by date", style="bold")
+        view += [Text(), heading, related_table(related, plain=not boxed)]
+    more = [(k, v) for k, v in _flatten(record) if not _shown_above(k)]
+    if more:
+        fields = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
+        fields.add_column("field", style="bold", no_wrap=True)
+        fields.add_column("value", overflow="fold")
+        for key, value in more:
+            fields.add_row(data_text(key), data_text(display_value(value)))
+        view += [Text(), Text("More fields", style="bold"), fields]
     body = record.get("body")
-    if isinstance(body, str):
-        parts += [Text(), Text("Body", style="bold"), data_text(body.strip("\n"), multiline=True)]
-    return Group(*parts)
+    if isinstance(body, str) and body.strip():
+        view += [Text(), Text("Body", style="bold"), *body_view(body, entry.id)]
+    return Group(*view)
 
 
-def related_table(related: Sequence[Any]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("#", justify="right")
+#: The characters of a body `show` renders; the rest is one command away. rich takes
+#: about a second per 100,000 characters of Markdown, and nobody reads more in a panel.
+BODY_SHOWN = 50_000
+
+
+def body_view(body: str, doc_id: str) -> list[RenderableType]:
+    """A body rendered as Markdown (its HTML turned into Markdown first), cut at
+    `BODY_SHOWN` characters with a line saying how to get the rest."""
+    from rich.markdown import Markdown
+
+    from newsq.markup import has_html, html_to_markdown
+
+    shown = body[:BODY_SHOWN]
+    if has_html(shown):
+        shown = html_to_markdown(shown)
+    shown = safe_text(shown, multiline=True)
+    # Where links cannot be clicked, rich writes their address after their text.
+    parts: list[RenderableType] = [
+        WhenStyled(Markdown(shown, hyperlinks=True), Markdown(shown, hyperlinks=False))
+    ]
+    if len(body) > BODY_SHOWN:
+        rest = len(body) - BODY_SHOWN
+        hint = f"… {rest:,} more characters: newsq show {doc_id} --fields body"
+        parts.append(data_text(hint, "dim"))
+    return parts
+
+
+#: The links a panel shows, by label, in this order.
+_LINK_FIELDS = (
+    ("web", "webUrl"),
+    ("original", "originalUrl"),
+    ("amp", "ampWebUrl"),
+    ("cdn amp", "cdnAmpWebUrl"),
+)
+#: Fields the panel shows (besides images' url, width and height): not repeated below it.
+_SHOWN_IN_PANEL = frozenset(
+    {"id", "parent", "title", "excerpt", "publishedDateTime", "provider.name"}
+    | {"provider.domain", "topics", "quality", "heat", "type", "category", "published"}
+    | {field for _, field in _LINK_FIELDS}
+)
+
+
+def _shown_above(key: str) -> bool:
+    """A field the panel, the related table or the body shows: not repeated in More fields."""
+    parts = key.split(".")
+    if parts[0] in ("related", "body") or key in _SHOWN_IN_PANEL:
+        return True
+    # images.N.url, .width and .height: the panel's image lines
+    return len(parts) == 3 and parts[0] == "images" and parts[2] in ("url", "width", "height")
+
+
+def _links_table(record: Mapping[str, Any]) -> RenderableType:
+    """Links and images, one line each where they are hyperlinks (the whole address is
+    in the link), whole where they are not (so it can be copied)."""
+    return WhenStyled(_links(record, cut=True), _links(record, cut=False))
+
+
+def _links(record: Mapping[str, Any], *, cut: bool) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
+    table.add_column(style="dim", no_wrap=True, min_width=len("original"))
+    # Not a no_wrap column: rich would crop it, not shorten it; each line says no_wrap.
+    table.add_column(overflow="fold")
+    lines: list[tuple[str, Text]] = [
+        (label, link_text(record[field]))
+        for label, field in _LINK_FIELDS
+        if isinstance(record.get(field), str)
+    ]
+    images = record.get("images")
+    for image in images if isinstance(images, list) else []:
+        if isinstance(image, Mapping) and isinstance(image.get("url"), str):
+            line = Text()
+            width, height = _number(image.get("width")), _number(image.get("height"))
+            if width and height:
+                line.append(f"{width}×{height} ", style="dim")  # noqa: RUF001 (pixels)
+            lines.append(("image", line.append_text(link_text(image["url"]))))
+    for label, line in lines:
+        if cut:
+            line.no_wrap, line.overflow = True, "ellipsis"
+        table.add_row(label, line)
+    return table
+
+
+def link_text(url: str, label: str | None = None, style: str = "blue") -> Text:
+    """`label` (default: the url) that opens `url` when clicked, in terminals that draw
+    hyperlinks (OSC 8) and only there; escaped like any data. Only web addresses link."""
+    target = linkable(url)
+    text = data_text(url if label is None else label, style if target else "")
+    if target:
+        text.stylize(Style(link=target))
+    return text
+
+
+class WhenStyled:
+    """One renderable where the console draws styles (colours, links), another where not."""
+
+    def __init__(self, styled: RenderableType, plain: RenderableType) -> None:
+        self.styled = styled
+        self.plain = plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.plain if console.color_system is None else self.styled
+
+
+def tags(names: Sequence[str]) -> RenderableType:
+    """Topics as tags: coloured chips where styles are drawn, `Computer Vision · AI`
+    where they are not (a chip without colour would be only spaces)."""
+    chips, plain = Text(), Text()
+    for number, name in enumerate(names):
+        chips.append(" " if number else "")
+        chips.append(f" {safe_text(name)} ", style="black on magenta")
+        plain.append(" · " if number else "")
+        plain.append(safe_text(name))
+    return WhenStyled(chips, plain)
+
+
+def related_table(related: Sequence[Entry], *, plain: bool = False) -> Table:
+    """Related coverage, oldest first (undated last): outlet, date and title, and the number
+    N that `newsq show PARENT_ID#N` takes."""
+    table = _table(plain)
     table.add_column("Date", no_wrap=True)
-    table.add_column("Outlet", style="green")
-    table.add_column("Title", ratio=1)
-    table.add_column("Quality", justify="right")
-    for number, item in enumerate(related, 1):
-        item = item if isinstance(item, Mapping) else {"title": item}
-        date = item.get("publishedDateTime")
+    table.add_column("Outlet", style="green", max_width=24, overflow="ellipsis")
+    table.add_column("Title", ratio=1, overflow="fold")
+    table.add_column("#", justify="right", style="cyan")
+    undated = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    for entry in sorted(related, key=lambda e: (e.date or undated, _related_number(e.id))):
         table.add_row(
-            str(number),
-            data_text(str(date)[:10] if date else ""),
-            data_text(field_value(item, "provider.name") or ""),
-            data_text(item.get("title") or ""),
-            _number(item.get("quality")),
+            entry.date.strftime("%Y-%m-%d") if entry.date else "",
+            data_text(entry.provider_name or entry.provider_domain or ""),
+            data_text(entry.title),
+            str(_related_number(entry.id)),
         )
     return table
+
+
+def _related_number(article_id: str) -> int:
+    return int(article_id.rpartition("#")[2])
 
 
 def stats_view(stats: Mapping[str, Any]) -> RenderableType:
@@ -214,13 +412,17 @@ def stats_view(stats: Mapping[str, Any]) -> RenderableType:
     if stats["first"]:
         span = f"{stats['first'][:10]} → {stats['last'][:10]} ({stats['dated']:,} dated)"
         summary.add_row("Dates", span)
+    by = next(key.removeprefix("per_") for key in stats if key.startswith("per_"))
+    if stats.get("peak"):
+        documents = stats["peak"]["count"]
+        busiest = f"{stats['peak'][by]} ({documents:,} document{'' if documents == 1 else 's'})"
+        summary.add_row(f"Busiest {by}", busiest)
     for label, key in (("Types", "types"), ("Categories", "categories")):
         if stats[key]:
             summary.add_row(
                 label, data_text(", ".join(f"{k} {v:,}" for k, v in stats[key].items()))
             )
     parts: list[RenderableType] = [summary]
-    by = next(key.removeprefix("per_") for key in stats if key.startswith("per_"))
     for title, rows, label in (
         ("Top topics", stats["topics"], "topic"),
         ("Top providers", stats["providers"], "name"),

@@ -288,6 +288,18 @@ class Snapshot:
         return cls(conn, path, lock)
 
     @classmethod
+    def existing(cls, path: Path) -> Snapshot | None:
+        """The snapshot at `path` as the last run left it, neither checked against the
+        files nor updated; None when there is none that can be read (shell completion
+        reads this: it must answer at once, and a corpus a run has not seen has nothing
+        to complete)."""
+        try:
+            conn = _connect_if_current(path)
+        except (OSError, sqlite3.Error):
+            return None
+        return None if conn is None else cls(conn, path, _Lock(None))
+
+    @classmethod
     def temporary(cls, roots: Sequence[str]) -> Snapshot:
         """A snapshot in a private temporary folder, removed when closed: no cache at all."""
         import tempfile  # only here: it is slow to import, and warm runs never need it

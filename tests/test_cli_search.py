@@ -157,8 +157,9 @@ def test_show_a_related_article_by_prefix_in_a_panel(cli):
     result = cli("show", "bc1330c7#1")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "Police Banned From Using Amazon's Facial Recognition Technology For A Year"
-    assert lines[2] == f"related coverage listed in {ID0}"
+    assert lines[0] == f"{ID0}#1"
+    assert lines[1] == "Police Banned From Using Amazon's Facial Recognition Technology For A Year"
+    assert lines[4] == f"related coverage listed in {ID0}"
 
 
 def test_show_a_related_article_that_is_not_there(cli):

@@ -229,6 +229,7 @@ def test_stats_json_on_the_seeds(cli):
         "types",
         "categories",
         "per_month",
+        "peak",
     }
     assert stats["documents"] == 5
     assert stats["related"] == 23
@@ -247,6 +248,29 @@ def test_stats_json_on_the_seeds(cli):
         {"month": "2020-06", "count": 4},
         {"month": "2020-07", "count": 1},
     ]
+    assert stats["peak"] == {"month": "2020-06", "count": 4}
+
+
+def test_stats_by_day_and_the_busiest_day(cli):
+    stats = json.loads(cli("stats", "--by", "day", "--json").stdout)
+    days = stats["per_day"]
+    assert (len(days), days[0], days[1], days[-1]) == (
+        23,
+        {"day": "2020-06-11", "count": 3},
+        {"day": "2020-06-12", "count": 1},
+        {"day": "2020-07-03", "count": 1},
+    )
+    assert sum(d["count"] for d in days) == 5
+    assert stats["peak"] == {"day": "2020-06-11", "count": 3}
+    shown = cli("stats", "--by", "day").stdout.splitlines()
+    assert "Busiest day       2020-06-11 (3 documents)" in shown
+
+
+def test_stats_peak_is_the_earliest_of_equals_and_none_for_no_dates(cli):
+    weeks = json.loads(cli("stats", "--by", "week", "--topic", "AI", "--json").stdout)
+    assert weeks["peak"] == {"week": "2020-W24", "count": 4}
+    none = json.loads(cli("stats", "--topic", "no such topic", "--json").stdout)
+    assert none["peak"] is None
 
 
 def test_stats_by_week_and_year_in_json_and_on_a_terminal(cli):
@@ -264,9 +288,10 @@ def test_stats_by_week_and_year_in_json_and_on_a_terminal(cli):
 
 
 def test_stats_by_a_period_it_does_not_know_exits_2(cli):
-    result = cli("stats", "--by", "day")
+    result = cli("stats", "--by", "fortnight")
     assert result.exit_code == 2
-    assert "'day' is not one of 'month', 'week', 'year'" in result.stderr
+    said = " ".join(result.stderr.replace("│", " ").split())
+    assert "'fortnight' is not one of 'day', 'week', 'month', 'year'" in said
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -267,59 +266,70 @@ def test_show_fields_csv(cli):
 # --- the table view -----------------------------------------------------------------------
 
 
-def field_line(stdout: str, name: str) -> str:
-    """The value on the line that starts with field `name` in the fields table."""
-    for line in stdout.splitlines():
-        match = re.match(rf"^\s*{re.escape(name)}\s+(.*)$", line)
-        if match:
-            return match.group(1).rstrip()
-    raise AssertionError(f"no line for field {name!r} in:\n{stdout}")
-
-
-def test_show_table_lists_every_scalar_field(cli):
-    result = cli("show", ID0)
-    assert result.exit_code == 0
-    out = result.stdout
-    assert "\x1b" not in out
-    assert field_line(out, "id") == ID0
-    assert field_line(out, "category") == "news"
-    assert field_line(out, "type") == "article"
-    assert field_line(out, "publishedDateTime") == "2020-06-11T20:54:00Z"
-    assert field_line(out, "quality") == "89"
-    assert field_line(out, "heat") == "99"
-    assert field_line(out, "published") == "true"
-    assert field_line(out, "provider.name") == "Forbes"
-    assert field_line(out, "provider.domain") == "forbes.com"
-    assert field_line(out, "provider.images.0.width") == "50"
-    assert field_line(out, "images.0.height") == "784"
-    assert field_line(out, "images.0.isCached") == "true"
-    assert "Computer Vision" in field_line(out, "topics")
-    assert "AI" in field_line(out, "topics")
-    assert "Forbes" in out
-    assert "2020-06-11" in out
-
-
-def test_show_table_related_coverage_rows(cli):
+def test_show_plain_view_of_a_seed(cli):
+    """On a pipe: the panel's lines without its frame (id, title, outlet and date with its
+    age, facts, topics, excerpt, links and images), the related coverage by date, the
+    other fields. Whole lines, no escape codes."""
     result = cli("show", "218d")
     assert result.exit_code == 0
-    out = result.stdout
-    assert "Related coverage (2)" in out
-    lines = out.splitlines()
-    start = next(i for i, line in enumerate(lines) if "Related coverage" in line)
-    related = lines[start + 1 :]
-    header = next(line for line in related if line.strip())
-    assert header.split() == ["#", "Date", "Outlet", "Title", "Quality"]
-    first = next(line for line in related if line.split()[:1] == ["1"])
-    second = next(line for line in related if line.split()[:1] == ["2"])
-    assert first.split()[1] == "2020-06-11"
-    assert "VentureBeat" in first
-    assert first.split()[-1] == "81"
-    assert second.split()[1] == "2020-06-09"
-    assert "SC Media" in second
-    assert second.split()[-1] == "41"
-    words = " ".join(related).split()
-    for word in ("House", "police", "reform", "bill", "includes", "provisions"):
-        assert word in words
+    assert result.stdout.splitlines()[:20] == [
+        ID1,
+        "Microsoft won’t sell police its facial-recognition technology, following similar "  # noqa: RUF001
+        "moves by Amazon and IBM",
+        "Washington Post · washingtonpost.com · 2020-06-11 16:42 UTC (6 years ago)",
+        "quality 27 · article · news · unpublished",
+        "Computer Vision · AI",
+        "",
+        "Microsoft will ban police use of its controversial facial-recognition systems, as the "
+        "company awaits regulatory rules for how law-enforcement agencies deploy the technology.",
+        "",
+        "web      https://www.washingtonpost.com/technology/2020/06/11/microsoft-facial-recognition/",
+        "amp      https://www.washingtonpost.com/technology/2020/06/11/microsoft-facial-recognition/"
+        "?outputType=amp",
+        "cdn amp  https://www-washingtonpost-com.cdn.ampproject.org/c/s/www.washingtonpost.com/"
+        "technology/2020/06/11/microsoft-facial-recognition/?outputType=amp",
+        "image    1440×960 https://www.washingtonpost.com/wp-apps/imrs.php?src=https://"  # noqa: RUF001
+        "arc-anglerfish-washpost-prod-washpost.s3.amazonaws.com/public/"
+        "CREFEAVB7AI6VPQGV5KRJ3QDQU.jpg&w=1440",
+        "",
+        "Related coverage (2), by date",
+        "Date        Outlet       Title" + " " * 83 + "#",
+        "2020-06-09  SC Media     House police reform bill includes face recognition "
+        "provisions" + " " * 27 + "2",
+        "2020-06-11  VentureBeat  Microsoft won’t sell police facial recognition until there’s "  # noqa: RUF001
+        "‘a national law in place’  1",  # noqa: RUF001
+        "",
+        "More fields",
+        "images.0.isCached true",
+    ]
+    assert "\x1b" not in result.stdout
+
+
+def test_show_more_fields_are_every_field_the_panel_does_not_show(cli):
+    out = cli("show", ID0).stdout.splitlines()
+    more = out[out.index("More fields") + 1 :]
+    assert [line.split()[0] for line in more if line] == [
+        "provider.images.0.url",
+        "provider.images.0.width",
+        "provider.images.0.height",
+        "images.0.isCached",
+        "images.0.title",
+        "secured",
+        "path",
+    ]
+    assert more[-1] == f"path                     {SEEDS_DIR / ID0}.txt"
+
+
+def test_show_related_article_own_values_only(cli):
+    """A related article shows what its item says: not its document's heat or topics."""
+    out = cli("show", f"{ID0}#1").stdout.splitlines()
+    assert out[:5] == [
+        f"{ID0}#1",
+        "Police Banned From Using Amazon's Facial Recognition Technology For A Year",
+        "HotNewHipHop · hotnewhiphop.com · 2020-06-11 14:12 UTC (6 years ago)",
+        "quality 42 · article",
+        f"related coverage listed in {ID0}",
+    ]
 
 
 def test_show_table_related_count_for_the_seed_with_sixteen(cli):
@@ -341,14 +351,42 @@ def test_show_plain_output_keeps_each_value_on_one_line(cli):
     assert any(related_title in line for line in out.splitlines())
 
 
-def test_show_table_has_the_body(cli, write_corpus):
-    root = write_corpus(
-        {"a_1111.md": "---\ntitle: With body\n---\nFirst line of the body.\n\nSecond line.\n"}
+def test_show_renders_the_body_as_markdown(cli, write_corpus):
+    body = "# Heading\n\nFirst **bold** line, a [link](https://example.com/a).\n\n- one\n- two\n"
+    root = write_corpus({"a_1111.md": f"---\ntitle: With body\n---\n{body}"})
+    out = cli("show", "a_1111", "--data", str(root)).stdout.splitlines()
+    body_at = out.index("Body")
+    assert [line.strip() for line in out[body_at + 1 :] if line.strip()] == [
+        "Heading",
+        "First bold line, a link (https://example.com/a).",
+        "• one",
+        "• two",
+    ]
+
+
+def test_show_renders_an_html_body(cli, write_corpus):
+    body = (
+        '<p>I made it from <a href="https://twitter.com/someone/">a tweet</a>&nbsp;here.</p>'
+        '<p>&nbsp;</p><p><img src="https://example.com/x.png" alt="x.png"></p>'
+        "<ul><li>first_item</li><li>second</li></ul><script>alert(1)</script>"
     )
-    out = cli("show", "a_1111", "--data", str(root)).stdout
-    assert "Body" in out
-    assert "First line of the body." in out
-    assert "Second line." in out
+    root = write_corpus({"a_1111.md": f"---\ntitle: With HTML\n---\n{body}\n"})
+    out = cli("show", "a_1111", "--data", str(root)).stdout.splitlines()
+    assert [line.strip() for line in out[out.index("Body") + 1 :] if line.strip()] == [
+        "I made it from a tweet (https://twitter.com/someone/) here.",
+        "image: x.png (https://example.com/x.png)",
+        "• first_item",
+        "• second",
+    ]
+
+
+def test_show_cuts_a_long_body_and_says_how_to_get_it_whole(cli, write_corpus):
+    body = "word " * 20_000  # 100,000 characters
+    root = write_corpus({"a_1111.md": f"---\ntitle: Long\n---\n{body}"})
+    out = cli("show", "a_1111", "--data", str(root)).stdout.splitlines()
+    assert out[-1] == "… 50,000 more characters: newsq show a_1111 --fields body"
+    whole = cli("show", "a_1111", "--data", str(root), "--fields", "body", "--json")
+    assert json.loads(whole.stdout) == {"body": body}
 
 
 # --- did you mean ---------------------------------------------------------------------------

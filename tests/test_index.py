@@ -588,7 +588,7 @@ class TestStats:
 
     def test_per_an_unknown_period_is_refused(self, seed_index):
         with pytest.raises(newsq.QueryError) as caught:
-            seed_index.stats(by="day")
+            seed_index.stats(by="fortnight")
         assert caught.value.option == "--by"
 
     def test_the_last_year_of_the_calendar(self, write_corpus):
