@@ -101,15 +101,17 @@ class _Converter(HTMLParser):
         elif len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
             self._write("\n\n" + "#" * int(tag[1]) + " ")
         elif tag in ("ul", "ol"):
+            if not self.lists:  # a nested list starts on its item's next line
+                self._write("\n")
             self.lists.append(tag)
-            self._write("\n")
         elif tag == "li":
             depth = max(len(self.lists) - 1, 0)
             marker = "1." if self.lists and self.lists[-1] == "ol" else "-"
             self._write("\n" + "  " * depth + marker + " ")
         elif tag == "blockquote":
-            self.quotes += 1
             self._write("\n\n")
+            self.quotes += 1
+            self._write("> ")
         elif tag == "pre":
             self.pre += 1
             self._write("\n\n```\n")

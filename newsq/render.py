@@ -230,21 +230,10 @@ def article_view(
         parts += [Text(), data_text(record["excerpt"], multiline=True)]
     if _links(record, cut=False).row_count:
         parts += [Text(), _links_table(record)]
-    if not boxed:
-        parts = [data_text(entry.id), *parts]
-    panel = (
-        Group(*parts)
-        if not boxed
-        else Panel(
-            Group(*parts),
-            title=data_text(entry.id, "cyan"),
-            title_align="left",
-            subtitle=data_text(entry.path, "dim"),
-            subtitle_align="right",
-            box=box.ROUNDED,
-            padding=(0, 1),
-        )
-    )
+    panel: RenderableType = Group(data_text(entry.id), *parts)
+    if boxed:
+        title = data_text(entry.id, "cyan")
+        panel = Panel(Group(*parts), title=title, title_align="left", padding=(0, 1))
     view: list[RenderableType] = [panel]
     if related:
         heading = Text(f"Related coverage ({len(related)}), by date", style="bold")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -445,3 +446,63 @@ def test_snapshot_damaged_inside_is_removed_and_rebuilt(tmp_path, start):
         assert (damaged.returncode, damaged.stdout) == (0, first.stdout)
     again = run(*args, cwd=tmp_path, XDG_CACHE_HOME=str(cache))
     assert (again.returncode, again.stdout, again.stderr) == (0, first.stdout, "")
+
+
+# --- a real terminal (a pseudo-terminal) --------------------------------------------------
+
+
+def run_in_terminal(*args: object, **env: str) -> str:
+    """What `newsq ARGS` writes to a real terminal (a pty, 100 columns): stdout and stderr."""
+    pty = pytest.importorskip("pty")
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [newsq_executable(), *(str(a) for a in args)],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=environment(TERM="xterm-256color", COLUMNS="100", **env),
+    ) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other end has closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8")
+
+
+def test_a_terminal_gets_colours_hyperlinks_a_panel_and_short_ids():
+    shown = run_in_terminal("show", "bc13")
+    assert shown.startswith("╭─\x1b[36m 000_bc1330c771dbc5b0 \x1b[0m───")  # the id in cyan
+    web = "https://www.forbes.com/sites/thomasbrewster/2020/06/11/"
+    assert "\x1b]8;id=" in shown and f";{web}" in shown  # an OSC 8 hyperlink
+    listed = run_in_terminal("list")
+    assert "\x1b[36mbc13" in listed  # the short id, in cyan
+    assert ID0 not in listed
+    assert max(len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in listed.splitlines()) <= 100
+
+
+def test_the_same_commands_on_a_pipe_get_plain_text():
+    shown = run("show", "bc13")
+    assert "\x1b" not in shown.stdout
+    assert shown.stdout.splitlines()[0] == ID0
+    assert ID0 in run("list").stdout
+
+
+@pytest.mark.parametrize(("env", "styled"), [({"NO_COLOR": "1"}, False), ({}, True)])
+def test_no_color_on_a_terminal_keeps_the_layout_without_escape_codes(env, styled):
+    shown = run_in_terminal("show", "bc13", **env)
+    assert ("\x1b" in shown) is styled
+    assert shown.lstrip("\x1b[0123456789;m").startswith("╭─")
+
+
+def test_never_on_a_terminal_means_no_escape_codes_at_all():
+    shown = run_in_terminal("show", "bc13", "--color", "never")
+    assert "\x1b" not in shown
+    assert shown.startswith("╭─")
