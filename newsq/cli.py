@@ -29,6 +29,7 @@ from newsq.options import (
     ReverseOption,
     SortKey,
     SortOption,
+    StatsRelatedOption,
     StrictOption,
     with_filters,
     with_terminal,
@@ -376,13 +377,15 @@ def stats(
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
     by: PeriodOption = Period.month,
+    related: StatsRelatedOption = False,
     fmt: FormatOption = Format.table,
     json_: JsonOption = False,
 ) -> None:
     """Counts, dates, top topics and providers, and documents per month (or day, week, year).
 
     Under the same filters as list: `newsq stats --topic "Computer Vision" --by week`
-    is that topic's timeline, week by week, with its busiest week.
+    is that topic's timeline, week by week, with its busiest week. With --related the
+    related coverage counts too: when did coverage peak, and which outlets covered it.
     """
     if fmt is Format.csv and not json_:
         raise typer.BadParameter(
@@ -390,7 +393,7 @@ def stats(
         )
     with Run(out, data, no_cache, fmt, json_, strict=strict) as run:
         run.suggest(where)
-        summary = run.index.stats(where=where, by=by.value)
+        summary = run.index.stats(where=where, by=by.value, related=related)
         if run.fmt is Format.table:
             from newsq.render import stats_view
 

@@ -712,10 +712,16 @@ class Index:
         *,
         where: Filter | None = None,
         by: str = "month",
+        related: bool = False,
     ) -> dict[str, Any]:
         """A summary: counts, date range, top topics and providers, and documents per
         period (`by`: `day`, `week`, `month` or `year`; UTC) under the key `per_<by>`,
         with the busiest of them as `peak`.
+
+        With `related`, the articles of the documents' related coverage count too, each
+        on its own date and by its own outlet (filtered as `search --related` filters
+        them): in `articles` (documents and coverage), the dates, the providers, the
+        timeline and its peak. Topics, types and categories are the documents'.
 
         Counted in SQL over the documents matching `where` (all by default); or over
         the given `entries`.
@@ -726,36 +732,64 @@ class Index:
             return _stats(list(entries), top, by)
         where = where or Filter()
         condition, params = _condition(where)
-        documents, related, dated, first, last = self._db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(d.related), 0), COUNT(d.date_us), MIN(d.date_us), "
-            f"MAX(d.date_us) FROM docs d {condition}",
+        documents, listed = self._db.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(d.related), 0) FROM docs d {condition}", params
+        ).fetchone()
+        articles, params = self._articles(where, related)
+        count, dated, first, last = self._db.execute(
+            f"SELECT COUNT(*), COUNT(date_us), MIN(date_us), MAX(date_us) FROM ({articles})",
             params,
         ).fetchone()
-        dated_only, params = _condition(where, "d.date_us IS NOT NULL")
         days = self._db.execute(
-            "SELECT strftime('%Y-%m-%d', d.date_us / 1000000.0, 'unixepoch') AS day, COUNT(*) "
-            f"FROM docs d {dated_only} GROUP BY day",
+            "SELECT strftime('%Y-%m-%d', date_us / 1000000.0, 'unixepoch') AS day, COUNT(*) "
+            f"FROM ({articles}) WHERE date_us IS NOT NULL GROUP BY day",
             params,
         )
-        per_day = {dt.date.fromisoformat(day): count for day, count in days}
-        return {
-            "documents": documents,
-            "related": related,
+        per_day = {dt.date.fromisoformat(day): n for day, n in days}
+        outlets = self._db.execute(
+            "SELECT casefold(provider_name) AS name_key, casefold(provider_domain) AS domain_key, "
+            f"COUNT(*), MIN(id), provider_name, provider_domain FROM ({articles}) "
+            "WHERE provider_name IS NOT NULL OR provider_domain IS NOT NULL "
+            "GROUP BY name_key, domain_key",
+            params,
+        )
+        ranked = sorted(outlets, key=lambda r: (-r[2], r[0], r[1]))
+        summary: dict[str, Any] = {"documents": documents, "related": listed}
+        if related:
+            summary["articles"] = count
+        summary |= {
             "dated": dated,
             "first": None if first is None else format_timestamp(_timestamp(first)),
             "last": None if last is None else format_timestamp(_timestamp(last)),
             "topics": [
                 {"topic": t.topic, "count": t.count} for t in self.topics(where=where)[:top]
             ],
-            "providers": [
-                {"name": p.name, "domain": p.domain, "count": p.count}
-                for p in self.providers(where=where)[:top]
-            ],
+            "providers": [{"name": r[4], "domain": r[5], "count": r[2]} for r in ranked[:top]],
             "types": self._column_counts("type", where),
             "categories": self._column_counts("category", where),
             f"per_{by}": (rows := timeline(per_day, by)),
             "peak": peak(rows),
         }
+        return summary
+
+    def _articles(self, where: Filter, related: bool) -> tuple[str, list[Any]]:
+        """A SELECT of (id, date_us, provider_name, provider_domain) of the documents
+        matching `where` and, with `related`, of the related articles it matches (as
+        `search --related` filters them)."""
+        condition, params = _condition(where)
+        sql = (
+            "SELECT d.id AS id, d.date_us AS date_us, d.provider_name AS provider_name, "
+            f"d.provider_domain AS provider_domain FROM docs d {condition}"
+        )
+        if related:
+            clauses, values = where_sql(where, related=True)
+            condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+            sql += (
+                " UNION ALL SELECT d.id, d.date_us, t.provider_name, t.provider_domain "
+                f"FROM related d JOIN related_text t ON t.doc = d.doc {condition}"
+            )
+            params = [*params, *values]
+        return sql, params
 
     def _column_counts(self, column: str, where: Filter) -> dict[str, int]:
         condition, params = _condition(where, f"d.{column} IS NOT NULL")

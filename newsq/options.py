@@ -93,6 +93,14 @@ RelatedOption = Annotated[
         "and their document's topics).",
     ),
 ]
+StatsRelatedOption = Annotated[
+    bool,
+    typer.Option(
+        "--related",
+        help="Count the articles of every document's related coverage too, each on its own "
+        "date and by its own outlet (filtered as search --related filters them).",
+    ),
+]
 ReverseOption = Annotated[
     bool, typer.Option("--reverse", help="Reverse the sort order.", rich_help_panel=OUTPUT)
 ]

@@ -398,13 +398,17 @@ def stats_view(stats: Mapping[str, Any]) -> RenderableType:
     summary.add_column()
     summary.add_row("Documents", f"{stats['documents']:,}")
     summary.add_row("Related coverage", f"{stats['related']:,}")
+    noun = "document"
+    if "articles" in stats:  # --related: coverage counted in what follows
+        summary.add_row("Articles", f"{stats['articles']:,} (documents and their coverage)")
+        noun = "article"
     if stats["first"]:
         span = f"{stats['first'][:10]} → {stats['last'][:10]} ({stats['dated']:,} dated)"
         summary.add_row("Dates", span)
     by = next(key.removeprefix("per_") for key in stats if key.startswith("per_"))
     if stats.get("peak"):
-        documents = stats["peak"]["count"]
-        busiest = f"{stats['peak'][by]} ({documents:,} document{'' if documents == 1 else 's'})"
+        count = stats["peak"]["count"]
+        busiest = f"{stats['peak'][by]} ({count:,} {noun}{'' if count == 1 else 's'})"
         summary.add_row(f"Busiest {by}", busiest)
     for label, key in (("Types", "types"), ("Categories", "categories")):
         if stats[key]:
@@ -414,7 +418,7 @@ def stats_view(stats: Mapping[str, Any]) -> RenderableType:
     parts: list[RenderableType] = [summary]
     for title, rows, label in (
         ("Top topics", stats["topics"], "topic"),
-        ("Top providers", stats["providers"], "name"),
+        ("Top outlets" if noun == "article" else "Top providers", stats["providers"], "name"),
         (f"Per {by}", stats[f"per_{by}"], by),
     ):
         if rows:

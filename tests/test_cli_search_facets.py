@@ -555,3 +555,42 @@ def test_missing_path_in_the_environment_is_a_usage_error(cli, tmp_path, monkeyp
     assert result.exit_code == 2
     assert "gone-folder" in result.stderr
     assert result.stdout == ""
+
+
+# --- stats --related: coverage counted -------------------------------------------------------
+
+
+def test_stats_related_counts_every_article_of_the_seeds(cli):
+    stats = json.loads(cli("stats", "--related", "--by", "day", "--json").stdout)
+    assert (stats["documents"], stats["related"], stats["articles"], stats["dated"]) == (
+        5,
+        23,
+        28,
+        28,
+    )
+    assert (stats["first"], stats["last"]) == ("2020-06-09T03:34:00Z", "2020-07-03T05:43:00Z")
+    assert sum(day["count"] for day in stats["per_day"]) == 28
+    assert stats["peak"] == {"day": "2020-06-12", "count": 10}
+    assert stats["providers"][:2] == [
+        {"name": "Forbes", "domain": "forbes.com", "count": 3},
+        {"name": "Washington Post", "domain": "washingtonpost.com", "count": 3},
+    ]
+
+
+def test_stats_related_filters_coverage_by_its_own_date_and_outlet(cli):
+    june = json.loads(
+        cli("stats", "--related", "--since", "2020-06", "--until", "2020-06", "--json").stdout
+    )
+    assert (june["documents"], june["articles"], june["last"]) == (4, 25, "2020-06-16T01:18:00Z")
+    forbes = json.loads(cli("stats", "--related", "--provider", "forbes", "--json").stdout)
+    assert (forbes["documents"], forbes["articles"]) == (1, 3)
+    assert forbes["providers"] == [{"name": "Forbes", "domain": "forbes.com", "count": 3}]
+    without = json.loads(cli("stats", "--json").stdout)
+    assert "articles" not in without
+
+
+def test_stats_related_on_a_terminal_says_articles_and_outlets(cli):
+    out = cli("stats", "--related", "--by", "day").stdout.splitlines()
+    assert out[2] == "Articles          28 (documents and their coverage)"
+    assert out[4] == "Busiest day       2020-06-12 (10 articles)"
+    assert "Top outlets" in out
