@@ -33,6 +33,50 @@ def test_readme_example_output(cli, command, expected):
     assert result.stdout == expected
 
 
+def _marked_block(marker: str, language: str) -> list[str]:
+    match = re.search(rf"<!-- {marker} -->\n```{language}\n(.*?)\n```", README, re.DOTALL)
+    assert match, marker
+    return match.group(1).splitlines()
+
+
+TOUR = _marked_block("tour", "sh")
+STORY = _marked_block("story", "sh")
+
+
+def test_the_tour_has_at_least_eight_commands_and_the_story_three():
+    assert len(TOUR) >= 8
+    assert len(STORY) == 3
+    assert all(line.startswith("newsq ") for line in TOUR + STORY)
+
+
+@pytest.mark.parametrize("command", TOUR + STORY)
+def test_readme_tour_command_runs_on_the_seeds(cli, command):
+    """Each command of the tour: exit 0, output on stdout, nothing on stderr but the
+    note a limit gives."""
+    result = cli(*shlex.split(command)[1:])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip()
+    assert re.fullmatch(r"(newsq: \d+ of \d+ shown; --all for every one\n)?", result.stderr)
+
+
+DRAWN = re.findall(r"<!-- drawn: (newsq [^>]*?) -->\n```text\n(.*?)\n```", README, re.DOTALL)
+
+
+@pytest.mark.parametrize(("command", "sample"), DRAWN, ids=[c for c, _ in DRAWN])
+def test_readme_drawn_samples_are_what_an_80_column_terminal_shows(cli, command, sample):
+    """The samples are drawn for a terminal 80 columns wide without colour (each line
+    without its trailing spaces); `show`'s stops before its fields, whose path differs
+    from one checkout to another."""
+    result = cli(
+        *shlex.split(command)[1:], env={"FORCE_COLOR": "1", "NO_COLOR": "1", "COLUMNS": "80"}
+    )
+    assert result.exit_code == 0
+    drawn = [line.rstrip() for line in result.stdout.splitlines()]
+    lines = sample.splitlines()
+    assert drawn[: len(lines)] == lines
+    assert len(DRAWN) == 2
+
+
 def test_readme_python_session():
     """The `pycon` block under Python API runs as a doctest."""
     (session,) = re.findall(r"```pycon\n(.*?)```", README, re.DOTALL)
