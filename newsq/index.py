@@ -691,19 +691,29 @@ class Index:
         """
         if entries is not None:
             return _provider_counts(entries)
-        condition, params = _condition(
-            where or Filter(),
-            "(d.provider_name IS NOT NULL OR d.provider_domain IS NOT NULL)",
-        )
+        articles, params = self._articles(where or Filter(), related=False)
+        return self._outlet_counts(articles, params)
+
+    def _outlet_counts(self, articles: str, params: Sequence[Any]) -> list[ProviderCount]:
+        """Rows of `articles` per provider (name and domain, any case), most first, each
+        spelled as the row with the least id spells it."""
+        # Grouped by exact spelling in SQL, then by case in Python over the few spellings:
+        # folding every row's case in SQL called Python once a row (3.7 s for 600,000).
         rows = self._db.execute(
-            "SELECT casefold(d.provider_name) AS name_key, "
-            "casefold(d.provider_domain) AS domain_key, "
-            "COUNT(*), MIN(d.id), d.provider_name, d.provider_domain "
-            f"FROM docs d {condition} GROUP BY name_key, domain_key",
+            "SELECT provider_name, provider_domain, COUNT(*), MIN(id) FROM "
+            f"({articles}) WHERE provider_name IS NOT NULL OR provider_domain IS NOT NULL "
+            "GROUP BY provider_name, provider_domain",
             params,
         )
-        ranked = sorted(rows, key=lambda r: (-r[2], r[0], r[1]))
-        return [ProviderCount(r[4], r[5], r[2]) for r in ranked]
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for name, domain, count, first in rows:
+            key = (_casefold(name), _casefold(domain))
+            group = groups.setdefault(key, [name, domain, 0, first])
+            group[2] += count
+            if first < group[3]:
+                group[:2], group[3] = [name, domain], first
+        ranked = sorted(groups.items(), key=lambda item: (-item[1][2], item[0]))
+        return [ProviderCount(name, domain, count) for _, (name, domain, count, _) in ranked]
 
     def stats(
         self,
@@ -740,20 +750,15 @@ class Index:
             f"SELECT COUNT(*), COUNT(date_us), MIN(date_us), MAX(date_us) FROM ({articles})",
             params,
         ).fetchone()
+        # Days since 1970 as integers (floored, for dates before it too): a third of the
+        # time of formatting each row's date in SQL.
         days = self._db.execute(
-            "SELECT strftime('%Y-%m-%d', date_us / 1000000.0, 'unixepoch') AS day, COUNT(*) "
-            f"FROM ({articles}) WHERE date_us IS NOT NULL GROUP BY day",
+            f"SELECT (date_us - ((date_us % {_DAY_US}) + {_DAY_US}) % {_DAY_US}) / {_DAY_US} "
+            f"AS day, COUNT(*) FROM ({articles}) WHERE date_us IS NOT NULL GROUP BY day",
             params,
         )
-        per_day = {dt.date.fromisoformat(day): n for day, n in days}
-        outlets = self._db.execute(
-            "SELECT casefold(provider_name) AS name_key, casefold(provider_domain) AS domain_key, "
-            f"COUNT(*), MIN(id), provider_name, provider_domain FROM ({articles}) "
-            "WHERE provider_name IS NOT NULL OR provider_domain IS NOT NULL "
-            "GROUP BY name_key, domain_key",
-            params,
-        )
-        ranked = sorted(outlets, key=lambda r: (-r[2], r[0], r[1]))
+        per_day = {_EPOCH_DAY + dt.timedelta(days=day): n for day, n in days}
+        outlets = self._outlet_counts(articles, params)
         summary: dict[str, Any] = {"documents": documents, "related": listed}
         if related:
             summary["articles"] = count
@@ -764,7 +769,9 @@ class Index:
             "topics": [
                 {"topic": t.topic, "count": t.count} for t in self.topics(where=where)[:top]
             ],
-            "providers": [{"name": r[4], "domain": r[5], "count": r[2]} for r in ranked[:top]],
+            "providers": [
+                {"name": p.name, "domain": p.domain, "count": p.count} for p in outlets[:top]
+            ],
             "types": self._column_counts("type", where),
             "categories": self._column_counts("category", where),
             f"per_{by}": (rows := timeline(per_day, by)),
@@ -900,6 +907,9 @@ def _condition(where: Filter, *extra: str) -> tuple[str, list[Any]]:
 
 
 #: Words in a snippet, at most.
+_DAY_US = 86_400_000_000
+_EPOCH_DAY = EPOCH.date()
+
 #: The fewest characters of an id's hex part that tables show (as git's shortest hashes).
 SHORT_ID = 4
 SNIPPET_WORDS = 20

@@ -129,16 +129,30 @@ FieldsOption = Annotated[
 ]
 
 
-def _filter_option(annotation: Any, *names: str, help: str, **extra: Any) -> inspect.Parameter:
+def _option_parameter(
+    annotation: Any,
+    *names: str,
+    help: str,
+    default: Any = None,
+    panel: str = FILTERS,
+    **extra: Any,
+) -> inspect.Parameter:
+    """A keyword parameter for an option that a decorator adds to commands."""
     name = names[0].lstrip("-").split("/")[0].replace("-", "_")
-    option = typer.Option(*names, help=help, rich_help_panel=FILTERS, show_default=False, **extra)
+    show_default = default is not None and not isinstance(default, bool)
+    option = typer.Option(
+        *names, help=help, rich_help_panel=panel, show_default=show_default, **extra
+    )
     return inspect.Parameter(
-        name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[annotation, option]
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=default,
+        annotation=Annotated[annotation, option],
     )
 
 
 _FILTER_PARAMETERS = [
-    _filter_option(
+    _option_parameter(
         list[str] | None,
         "--topic",
         "-t",
@@ -146,7 +160,7 @@ _FILTER_PARAMETERS = [
         metavar="TOPIC",
         autocompletion=complete.topics,
     ),
-    _filter_option(
+    _option_parameter(
         list[str] | None,
         "--provider",
         "-p",
@@ -155,11 +169,13 @@ _FILTER_PARAMETERS = [
         metavar="NAME",
         autocompletion=complete.providers,
     ),
-    _filter_option(
+    _option_parameter(
         list[str] | None, "--category", help="In this category (repeatable).", metavar="NAME"
     ),
-    _filter_option(list[str] | None, "--type", help="Of this type (repeatable).", metavar="TYPE"),
-    _filter_option(
+    _option_parameter(
+        list[str] | None, "--type", help="Of this type (repeatable).", metavar="TYPE"
+    ),
+    _option_parameter(
         str | None,
         "--since",
         help="Published on or after DATE: any date python-dateutil reads (UTC; a bare "
@@ -167,16 +183,16 @@ _FILTER_PARAMETERS = [
         "years), or 7d, 2w, 3m, 1y.",
         metavar="DATE",
     ),
-    _filter_option(
+    _option_parameter(
         str | None,
         "--until",
         help="Published on or before DATE, written as for --since (a bare date is the end "
         "of that day).",
         metavar="DATE",
     ),
-    _filter_option(float | None, "--min-quality", help="Quality at least N.", metavar="N"),
-    _filter_option(float | None, "--min-heat", help="Heat at least N.", metavar="N"),
-    _filter_option(
+    _option_parameter(float | None, "--min-quality", help="Quality at least N.", metavar="N"),
+    _option_parameter(float | None, "--min-heat", help="Heat at least N.", metavar="N"),
+    _option_parameter(
         bool | None,
         "--published/--unpublished",
         help="Only published, or only unpublished, documents.",
@@ -201,47 +217,29 @@ def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _TERMINAL_PARAMETERS = [
-    inspect.Parameter(
-        "color",
-        inspect.Parameter.KEYWORD_ONLY,
+    _option_parameter(
+        Color,
+        "--color",
+        help="Colours, styles and links: auto (on a terminal, unless NO_COLOR is set; "
+        "FORCE_COLOR draws as for one even on a pipe), always, never.",
         default=Color.auto,
-        annotation=Annotated[
-            Color,
-            typer.Option(
-                "--color",
-                help="Colours, styles and links: auto (on a terminal, unless NO_COLOR is set; "
-                "FORCE_COLOR draws as for one even on a pipe), always, never.",
-                rich_help_panel=OUTPUT,
-            ),
-        ],
+        panel=OUTPUT,
     ),
-    inspect.Parameter(
-        "quiet",
-        inspect.Parameter.KEYWORD_ONLY,
+    _option_parameter(
+        bool,
+        "--quiet",
+        "-q",
+        help="No notes or progress on stderr; only errors.",
         default=False,
-        annotation=Annotated[
-            bool,
-            typer.Option(
-                "--quiet",
-                "-q",
-                help="No notes or progress on stderr; only errors.",
-                rich_help_panel=OUTPUT,
-            ),
-        ],
+        panel=OUTPUT,
     ),
-    inspect.Parameter(
-        "verbose",
-        inspect.Parameter.KEYWORD_ONLY,
+    _option_parameter(
+        bool,
+        "--verbose",
+        "-v",
+        help="Say on stderr what was loaded from where, and how long it took.",
         default=False,
-        annotation=Annotated[
-            bool,
-            typer.Option(
-                "--verbose",
-                "-v",
-                help="Say on stderr what was loaded from where, and how long it took.",
-                rich_help_panel=OUTPUT,
-            ),
-        ],
+        panel=OUTPUT,
     ),
 ]
 
