@@ -317,7 +317,7 @@ def test_show_more_fields_are_every_field_the_panel_does_not_show(cli):
         "secured",
         "path",
     ]
-    assert more[-1] == f"path                     {SEEDS_DIR / ID0}.txt"
+    assert more[-1] == f"path                     {bundled_seeds() / ID0}.txt"
 
 
 def test_show_related_article_own_values_only(cli):

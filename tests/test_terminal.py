@@ -14,6 +14,7 @@ from rich.console import Console
 
 import newsq
 from newsq import render
+from newsq.corpus import bundled_seeds
 from newsq.formats import linkable, relative_age
 from newsq.search import parse_query
 
@@ -338,7 +339,7 @@ def test_without_quiet_the_notes_are_there(cli):
 def test_verbose_says_what_was_loaded_from_where(cli, seeds):
     result = cli("list", "--limit", "1", "-v", "--no-cache")
     lines = result.stderr.splitlines()
-    assert lines[0] == f"newsq: corpus (bundled seeds): {seeds}"
+    assert lines[0] == f"newsq: corpus (bundled seeds): {bundled_seeds()}"
     assert lines[1] == "newsq: no snapshot (in memory): parsed 5 files, forgot 0"
     assert re.fullmatch(r"newsq: 5 documents loaded in \d+\.\d{3} s; 0 files skipped", lines[2])
     assert lines[3] == "newsq: 1 of 5 shown; --all for every one"
