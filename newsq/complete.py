@@ -8,9 +8,8 @@ Completion must never fail loudly: any error completes nothing. No
 `from __future__ import annotations` here: Typer reads these annotations at run time.
 """
 
-import contextlib
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Optional, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -39,26 +38,17 @@ def ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 
 def _from_index(ctx: typer.Context, ask: Callable[["Index"], list[T]]) -> list[T]:
-    with _last_loaded(ctx) as index:
-        if index is None:
-            return []
-        try:
-            return ask(index)
-        except Exception:  # a damaged snapshot, a busy one: nothing to offer
-            return []
-
-
-@contextlib.contextmanager
-def _last_loaded(ctx: typer.Context) -> Iterator[Optional["Index"]]:
     from newsq.corpus import last_loaded
 
-    data = ctx.params.get("data") or None
     try:
-        index = last_loaded(data)
-    except Exception:
-        index = None
+        index = last_loaded(ctx.params.get("data") or None)
+    except Exception:  # an unreadable cache folder: nothing to offer
+        return []
+    if index is None:
+        return []
     try:
-        yield index
+        return ask(index)
+    except Exception:  # a damaged snapshot, a busy one: nothing to offer
+        return []
     finally:
-        if index is not None:
-            index.close()
+        index.close()

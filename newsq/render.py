@@ -8,7 +8,7 @@ cannot restyle, hyperlink or repaint the terminal.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -229,7 +229,12 @@ def article_view(
     if isinstance(record.get("excerpt"), str):
         parts += [Text(), data_text(record["excerpt"], multiline=True)]
     if _links(record, cut=False).row_count:
-        parts += [Text(), _links_table(record)]
+        # Where links are drawn each is one line, cut (the link holds the whole address);
+        # where not, whole, so it can be copied.
+        parts += [
+            Text(),
+            WhenStyled(lambda: _links(record, cut=True), lambda: _links(record, cut=False)),
+        ]
     panel: RenderableType = Group(data_text(entry.id), *parts)
     if boxed:
         title = data_text(entry.id, "cyan")
@@ -270,7 +275,9 @@ def body_view(body: str, doc_id: str) -> list[RenderableType]:
     shown = safe_text(shown, multiline=True)
     # Where links cannot be clicked, rich writes their address after their text.
     parts: list[RenderableType] = [
-        WhenStyled(Markdown(shown, hyperlinks=True), Markdown(shown, hyperlinks=False))
+        WhenStyled(
+            lambda: Markdown(shown, hyperlinks=True), lambda: Markdown(shown, hyperlinks=False)
+        )
     ]
     if len(body) > BODY_SHOWN:
         rest = len(body) - BODY_SHOWN
@@ -301,12 +308,6 @@ def _shown_above(key: str) -> bool:
         return True
     # images.N.url, .width and .height: the panel's image lines
     return len(parts) == 3 and parts[0] == "images" and parts[2] in ("url", "width", "height")
-
-
-def _links_table(record: Mapping[str, Any]) -> RenderableType:
-    """Links and images, one line each where they are hyperlinks (the whole address is
-    in the link), whole where they are not (so it can be copied)."""
-    return WhenStyled(_links(record, cut=True), _links(record, cut=False))
 
 
 def _links(record: Mapping[str, Any], *, cut: bool) -> Table:
@@ -345,14 +346,17 @@ def link_text(url: str, label: str | None = None, style: str = "blue") -> Text:
 
 
 class WhenStyled:
-    """One renderable where the console draws styles (colours, links), another where not."""
+    """One renderable where the console draws styles (colours, links), another where not;
+    each made only when drawn."""
 
-    def __init__(self, styled: RenderableType, plain: RenderableType) -> None:
+    def __init__(
+        self, styled: Callable[[], RenderableType], plain: Callable[[], RenderableType]
+    ) -> None:
         self.styled = styled
         self.plain = plain
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.plain if console.color_system is None else self.styled
+        yield self.plain() if console.color_system is None else self.styled()
 
 
 def tags(names: Sequence[str]) -> RenderableType:
@@ -364,7 +368,7 @@ def tags(names: Sequence[str]) -> RenderableType:
         chips.append(f" {safe_text(name)} ", style="black on magenta")
         plain.append(" · " if number else "")
         plain.append(safe_text(name))
-    return WhenStyled(chips, plain)
+    return WhenStyled(lambda: chips, lambda: plain)
 
 
 def related_table(related: Sequence[Entry], *, plain: bool = False) -> Table:

@@ -253,6 +253,16 @@ def test_data_in_the_panel_cannot_style_or_link(write_corpus):
     assert "evil.example\x1b" not in out and "\x1b[2J" not in out
 
 
+def test_data_in_the_body_cannot_style_or_link(write_corpus):
+    body = "[bold red]Fake[/] \x1b[31mred\x1b[0m [link=http://evil.example]x[/link] <b>ok</b>\n"
+    root = write_corpus({"a_1111.md": f"---\ntitle: T\n---\n{body}"})
+    with newsq.load([root], cache=False) as index:
+        out = show_view(index, "a_1111", 120, color=True)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert "[bold red]Fake[/] \\x1b[31mred\\x1b[0m [link=http://evil.example]x[/link] ok" in plain
+    assert "\x1b[31mred" not in out and "evil.example\x1b" not in out
+
+
 # --- stats --------------------------------------------------------------------------------
 
 
