@@ -20,6 +20,7 @@ import argparse
 import base64
 import collections
 import itertools
+import json
 import multiprocessing
 import os
 import random
@@ -41,6 +42,7 @@ T = TypeVar("T")
 
 _EPOCH_START = 1514764800  # 2018-01-01T00:00:00Z
 _EPOCH_END = 1735689600  # 2025-01-01T00:00:00Z
+_DENSE_START = 1704067200  # 2024-01-01T00:00:00Z
 
 COMPANIES = (
     "Microsoft", "Amazon", "IBM", "Google", "Meta", "Apple", "OpenAI", "Nvidia", "Baidu",
@@ -76,6 +78,13 @@ ACTORS = (
 ADJECTIVES = (
     "controversial", "powerful", "emerging", "cheap", "unregulated", "experimental",
     "open-source", "biased", "energy-hungry", "long-awaited", "much-hyped", "secretive",
+)  # fmt: skip
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_LEAD_ENDINGS = (
+    "called it “a turning point”.", "declined to say what it cost.",
+    "said more details would follow.", "said the first results were encouraging.",
+    "would not comment on the timing.", "said the plan had been years in the making.",
+    "expects the work to pay for itself.", "said customers had asked for it.",
 )  # fmt: skip
 EMOJI = ("🤖", "🚀", "📈", "🔒", "🧠", "⚡", "🚓", "🩺")
 TOPICS = (
@@ -188,6 +197,7 @@ class _Writer:
 
     def __init__(self, rng: random.Random, bodies: float) -> None:
         self.rng = rng
+        self.number = 0  # the file's, for names no other file has
         self.bodies = bodies
         r = rng.random
 
@@ -213,32 +223,78 @@ class _Writer:
                 "and demand regulation"
             ),
         )
-        self.sentence_templates: tuple[Callable[[], str], ...] = (
+        # Sentences are an opening and a clause, each of many: unrelated documents share
+        # common words (companies, subjects, places), seldom a whole sentence's wording.
+        self.openings: tuple[Callable[[], str], ...] = (
+            lambda: "",
+            lambda: "",
+            lambda: "",
+            lambda: f"On {ch(WEEKDAYS)}, ",
+            lambda: f"In {ch(PLACES)}, ",
+            lambda: "Meanwhile, ",
+            lambda: "After months of debate, ",
+            lambda: "Last week, ",
+            lambda: "For now, ",
+            lambda: f"As {ch(ACTORS)} watch closely, ",
+        )
+        self.clauses: tuple[Callable[[], str], ...] = (
             lambda: (
                 f"{ch(COMPANIES)} has confirmed it {ch(VERBS)} its {ch(ADJECTIVES)} "
                 f"{ch(SUBJECTS)} until laws guarantee protections for {ch(ACTORS)}."
             ),
             lambda: (
-                f"Following pressure from {ch(ACTORS)}, {ch(COMPANIES)} said it would review "
+                f"following pressure from {ch(ACTORS)}, {ch(COMPANIES)} said it would review "
                 f"how {ch(SUBJECTS)} are sold to {ch(ACTORS)} in {ch(PLACES)}."
             ),
             lambda: (
-                f"Studies have shown the technology misidentifies people more often than "
+                "studies have shown the technology misidentifies people more often than "
                 f"its makers admit, and {ch(ACTORS)} in {ch(PLACES)} have restricted its use."
             ),
             lambda: (
-                f"The move follows similar steps by {ch(COMPANIES)} and {ch(COMPANIES)}, "
+                f"the move follows similar steps by {ch(COMPANIES)} and {ch(COMPANIES)}, "
                 f"which halted sales of {ch(SUBJECTS)} last year."
             ),
             lambda: (
-                f"Critics call it “a {ch(ADJECTIVES)} experiment on the public”; "
+                f"critics call it “a {ch(ADJECTIVES)} experiment on the public”; "
                 f"supporters say {ch(SUBJECTS)} will cut costs for {ch(ACTORS)}."
             ),
             lambda: (
-                f"In {ch(PLACES)}, a pilot of {ch(SUBJECTS)} run with {ch(COMPANIES)} "
+                f"a pilot of {ch(SUBJECTS)} run with {ch(COMPANIES)} "
                 f"reached {int(r() * 900) + 100} {ch(ACTORS)} in its first month."
             ),
+            lambda: f"{ch(ACTORS)} are spending more on {ch(SUBJECTS)} than on staff.",
+            lambda: f"{ch(COMPANIES)} {ch(VERBS)} {ch(SUBJECTS)} to win over {ch(ACTORS)}.",
+            lambda: (
+                f"shares of {ch(COMPANIES)} rose {int(r() * 9) + 1}% on its {ch(SUBJECTS)} plans."
+            ),
+            lambda: f"{ch(ACTORS)} warn that {ch(SUBJECTS)} could deepen inequalities.",
+            lambda: f"the chief executive of {ch(COMPANIES)} called {ch(SUBJECTS)} a priority.",
+            lambda: (
+                f"a leaked memo shows {ch(COMPANIES)} weighing a {ch(ADJECTIVES)} bet "
+                f"on {ch(SUBJECTS)}."
+            ),
+            lambda: f"regulators in {ch(PLACES)} opened a consultation on {ch(SUBJECTS)}.",
+            lambda: f"{ch(COMPANIES)} hired {int(r() * 900) + 100} engineers for {ch(SUBJECTS)}.",
+            lambda: f"the market for {ch(SUBJECTS)} is expected to double within five years.",
+            lambda: f"{ch(ACTORS)} in {ch(PLACES)} say {ch(SUBJECTS)} cut their waiting times.",
+            lambda: (
+                f"few {ch(ACTORS)} understand how {ch(SUBJECTS)} make decisions, a survey found."
+            ),
+            lambda: f"{ch(COMPANIES)} declined to comment on its plans for {ch(SUBJECTS)}.",
+            lambda: f"the {ch(KINDS)} at {ch(COMPANIES)} weighs on its {ch(SUBJECTS)} plans.",
+            lambda: f"{ch(ACTORS)} expect a {ch(KINDS)} over {ch(SUBJECTS)} to cost them dearly.",
+            lambda: f"an open letter from {ch(ACTORS)} asks for a moratorium on {ch(SUBJECTS)}.",
+            lambda: (
+                f"an audit found the {ch(SUBJECTS)} of {ch(ACTORS)} {ch(ADJECTIVES)} "
+                "and undocumented."
+            ),
         )
+
+    def sentence(self) -> str:
+        opening = self.ch(self.openings)()
+        clause = self.ch(self.clauses)()
+        text = opening + clause
+        return text[0].upper() + text[1:]
 
     # --- pieces ---------------------------------------------------------------
 
@@ -252,12 +308,22 @@ class _Writer:
             text += " (C:\\Models\\v2 leak)"  # a backslash to escape
         return text
 
-    def excerpt(self) -> str:
+    def lead(self) -> tuple[str, str]:
+        """A filler document's title and excerpt. Most are about a name of their own (a
+        company or product, and a person), as real articles are: unrelated documents
+        share common words, not the names that make a story."""
+        title, excerpt = self.title(), self.excerpt()
         ch = self.ch
-        sentences = self.sentence_templates
+        name, surname = coined(2 * self.number), coined(2 * self.number + 1)
+        person = f"{ch(FIRST_NAMES)} {surname}"
+        company = next((c for c in COMPANIES if c in title), None)
+        title = title.replace(company, name, 1) if company else f"{name}: {title}"
+        return title, f"{excerpt} {person} of {name} {ch(_LEAD_ENDINGS)}"
+
+    def excerpt(self) -> str:
         if self.r() < 0.6:
-            return ch(sentences)() + " " + ch(sentences)()
-        return ch(sentences)()
+            return self.sentence() + " " + self.sentence()
+        return self.sentence()
 
     def timestamp(self, ts: int) -> str:
         t = time.gmtime(ts)
@@ -368,15 +434,14 @@ class _Writer:
 
     def body(self) -> str:
         ch = self.ch
-        sentences = self.sentence_templates
         paragraphs = [
-            " ".join(ch(sentences)() for _ in range(2 + int(self.r() * 3)))
+            " ".join(self.sentence() for _ in range(2 + int(self.r() * 3)))
             for _ in range(2 + int(self.r() * 4))
         ]
         points = "".join(f"- {ch(SUBJECTS)} in {ch(PLACES)}\n" for _ in range(3))
         return (
             f"\n## What happened\n\n{paragraphs[0]}\n\n"
-            f"> {ch(sentences)()}\n\n{points}\n"
+            f"> {self.sentence()}\n\n{points}\n"
             + "\n\n".join(paragraphs[1:])
             + "\n\n---\n\n*Reporting from "
             + ch(PLACES)
@@ -387,21 +452,28 @@ class _Writer:
 
     # --- a whole document --------------------------------------------------------
 
-    def document(self) -> str:
+    def document(
+        self, span: tuple[int, int] = (_EPOCH_START, _EPOCH_END), member: Member | None = None
+    ) -> str:
+        """A document: filler, or (`member`) one outlet's report of a planted story."""
         r = self.r
         outlet = self.outlet()
-        title = self.title()
-        ts = _EPOCH_START + int(r() * (_EPOCH_END - _EPOCH_START))
+        title, excerpt = self.lead()
+        ts = span[0] + int(r() * (span[1] - span[0]))
         if r() < 0.7:
             ts -= ts % 60  # most timestamps are to the minute
+        if member is not None:  # the story decides these; the file's own stream the rest
+            outlet, title, ts = _OUTLETS[member.outlet], member.title, member.ts
         parts = ["---\n"]
         x = r()
         if x < 0.72:
             parts.append("category: news\n")
         elif x < 0.85:
             parts.append(f"category: {self.ch(('blog', 'research', 'opinion', 'video'))}\n")
-        parts.append(f"title: {quote(title)}\nexcerpt: {quote(self.excerpt())}\n")
-        x = r()
+        if member is not None:
+            excerpt = member.excerpt
+        parts.append(f"title: {quote(title)}\nexcerpt: {quote(excerpt)}\n")
+        x = r() if member is None else r() * 0.9  # a planted report always has its date
         if x < 0.90:
             parts.append(f"publishedDateTime: {self.timestamp(ts)}\n")
         elif x < 0.94:
@@ -415,7 +487,9 @@ class _Writer:
             parts.append(f'publishedDateTime: "{local}"\n')
         # else: no date at all
         slug = _slug(title)
-        if r() < 0.8:
+        if member is not None:
+            parts.append(f'webUrl: "{member.url}"\n')
+        elif r() < 0.8:
             parts.append(self.urls(outlet, slug, ts, ""))
         else:
             url = f"https://{outlet.domain}/blog/{slug}/"
@@ -435,7 +509,7 @@ class _Writer:
                 f"    width: {width}\n    height: {height}\n    isCached: true\n"
                 f"    title: {quote(title)}\n\n"
             )
-        parts.append(self.related(ts))
+        parts.append(self.related(ts) if member is None else _coverage(member.related))
         parts.append(self.secured())
         parts.append("---\n")
         if r() < self.bodies:
@@ -457,6 +531,236 @@ class _Writer:
         return self.document().encode("utf-8").replace(b'title: "', b'title: "\xe9t\xe9 ', 1)
 
 
+# --- planted stories -------------------------------------------------------------------
+#
+# A story is one event (a company, a coined name, what happened, a person, a figure)
+# reported by several outlets over a few days, each in its own words: the reports
+# share the event's names and key phrases and little else. Some reports list an
+# earlier one, or coverage another report lists too, in `related`; the rest are
+# linked by their wording alone. Filler documents use the same companies, subjects,
+# actors and places, so common words are shared across the whole corpus.
+
+#: By default one planted story per this many documents.
+STORY_EVERY = 100
+#: Coined names from here on are stories'; below, filler documents' (two per file).
+_STORY_NAMES = 10**8
+#: The days over which a story's reports appear, from its first.
+STORY_DAYS = 4
+
+_SYLLABLES = (
+    "ka", "lo", "ver", "mi", "dra", "zen", "tor", "qua", "li", "sen", "ob", "ra", "vex",
+    "nu", "sta", "phi", "gor", "el", "ian", "mar", "tek", "sol", "rin", "dax", "bel", "cor",
+)  # fmt: skip
+KINDS = (
+    "contract", "lawsuit", "data leak", "recall", "acquisition", "pilot", "ban", "audit",
+    "outage", "settlement", "patent fight", "merger", "investigation", "layoffs",
+)  # fmt: skip
+FIRST_NAMES = (
+    "Amara", "Jonas", "Priya", "Mateo", "Ingrid", "Kwame", "Yuki", "Leila", "Tomasz", "Chloé",
+    "Rafael", "Sanna", "Dev", "Olga", "Emeka", "Hana",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    company: str
+    name: str  # coined: in no other story, nor in filler
+    kind: str
+    person: str
+    place: str
+    figure: str
+    subject: str
+    actor: str
+    verb: str
+    adjective: str
+
+    # Reports share the event's names and figures; the words around them are the
+    # filler's own, so that two stories share only what any two documents share.
+    def title(self, variant: int) -> str:
+        e = self
+        templates = (
+            f"{e.company} {e.verb} {e.name} {e.kind} for {e.actor}",
+            f"{e.company} {e.verb} {e.name} after protests in {e.place}",
+            f"{e.company}’s {e.adjective} {e.name} {e.kind} meets resistance in {e.place}",  # noqa: RUF001
+            f"{e.actor.capitalize()} in {e.place} turn to {e.name}",
+            f"“A national law in place”: {e.person} on the {e.name} {e.kind}",
+            f"How the {e.name} {e.kind} is changing the way {e.actor} work",
+            f"Why the {e.figure} {e.name} {e.kind} won’t save {e.actor} — yet",  # noqa: RUF001
+            f"{e.company} and {e.name}: {e.person} on {e.subject}",
+        )
+        return templates[variant % len(templates)]
+
+    def sentence(self, variant: int, weekday: str) -> str:
+        e = self
+        templates = (
+            f"{e.company} has confirmed the {e.name} {e.kind}, worth {e.figure}, until laws "
+            f"guarantee protections for {e.actor}.",
+            f"Following pressure from {e.actor}, {e.person} said {e.company} would review "
+            f"the {e.name} {e.kind} in {e.place}.",
+            f"On {weekday}, a pilot of {e.name} run with {e.company} reached {e.actor} "
+            f"in {e.place}.",
+            f"{e.person} declined to comment on the {e.figure} {e.name} {e.kind}.",
+            f"Regulators in {e.place} opened a consultation on {e.name} and {e.subject}.",
+            f"The {e.name} {e.kind} follows similar steps by {e.company}, {e.person} said.",
+        )
+        return templates[variant % len(templates)]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A report of a planted story, as a document or as an item of related coverage."""
+
+    title: str
+    excerpt: str
+    ts: int
+    outlet: int  # in _OUTLETS
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member(Article):
+    """A planted story's report that is a document of the corpus (file `number`)."""
+
+    story: int = 0
+    number: int = 0
+    related: tuple[Article, ...] = ()  # earlier reports and coverage it lists
+
+
+def coined(number: int) -> str:
+    """A made-up name of three syllables or more, spelling the number in base 26."""
+    number += len(_SYLLABLES) ** 2
+    syllables = []
+    while number:
+        number, digit = divmod(number, len(_SYLLABLES))
+        syllables.append(_SYLLABLES[digit])
+    return "".join(syllables).capitalize()
+
+
+def _event(rng: random.Random, story: int) -> Event:
+    figure = rng.choice(
+        (
+            f"${rng.randint(2, 98) / 10:.1f}bn",
+            f"€{rng.randint(11, 990)}m",
+            f"{rng.randint(2, 60)},000 jobs",
+        )
+    )
+    return Event(
+        company=rng.choice(COMPANIES),
+        name=coined(_STORY_NAMES + 2 * story),
+        kind=rng.choice(KINDS),
+        person=f"{rng.choice(FIRST_NAMES)} {coined(_STORY_NAMES + 2 * story + 1)}",
+        place=rng.choice(PLACES),
+        figure=figure,
+        subject=rng.choice(SUBJECTS),
+        actor=rng.choice(ACTORS),
+        verb=rng.choice(VERBS),
+        adjective=rng.choice(ADJECTIVES),
+    )
+
+
+def _report(rng: random.Random, event: Event, variant: int, ts: int, outlet: int) -> Article:
+    """One outlet's report of the event, in the wording `variant` picks."""
+    title = event.title(variant)
+    weekday = WEEKDAYS[time.gmtime(ts).tm_wday]
+    first, second = rng.sample(range(6), 2)
+    excerpt = event.sentence(first, weekday)
+    if rng.random() < 0.6:
+        excerpt += " " + event.sentence(second, weekday)
+    host = _OUTLETS[outlet].domain
+    host = host if host.count(".") > 1 else "www." + host
+    t = time.gmtime(ts)
+    url = f"https://{host}/{t.tm_year}/{t.tm_mon:02d}/{t.tm_mday:02d}/{_slug(title)}-{rng.getrandbits(32):08x}/"
+    return Article(title, excerpt, ts, outlet, url)
+
+
+def plan_stories(
+    total: int,
+    seed: int,
+    stories: int,
+    skip: frozenset[int] = frozenset(),
+    span: tuple[int, int] = (_EPOCH_START, _EPOCH_END),
+) -> dict[int, Member]:
+    """The planted stories of a corpus: {file number: its report}, the same for the same
+    arguments. `skip` are file numbers that must stay filler (the broken files)."""
+    rng = random.Random(f"newsq-bench:{seed}:stories")
+    free = [i for i in range(total) if i not in skip]
+    sizes = [rng.randint(2, 8) for _ in range(stories)]
+    if sum(sizes) > len(free):
+        raise ValueError(f"{stories} stories need more than {total} documents")
+    numbers = rng.sample(free, sum(sizes))
+    members: dict[int, Member] = {}
+    start = 0
+    for story, size in enumerate(sizes):
+        event = _event(rng, story)
+        day = span[0] + int(rng.random() * max(1, span[1] - span[0] - STORY_DAYS * 86400))
+        day -= day % 60
+        times = sorted(day + int(rng.random() * STORY_DAYS * 86400) // 60 * 60 for _ in range(size))
+        outlets = rng.sample(range(len(_OUTLETS)), size + 6)
+        variants = rng.sample(range(8), min(size, 8)) + [rng.randrange(8) for _ in range(size - 8)]
+        pool = [  # coverage that several reports may list
+            _report(rng, event, rng.randrange(8), day + int(rng.random() * STORY_DAYS * 86400), o)
+            for o in outlets[size:]
+        ]
+        reports: list[Article] = []
+        for part, number in enumerate(sorted(numbers[start : start + size])):
+            report = _report(rng, event, variants[part], times[part], outlets[part])
+            related: list[Article] = []
+            if reports and rng.random() < 0.3:  # lists an earlier report of the story
+                related.append(rng.choice(reports))
+            if rng.random() < 0.4:  # coverage other reports may list too
+                related.extend(rng.sample(pool, rng.randint(1, 3)))
+            else:  # coverage only this report lists
+                related.extend(
+                    _report(
+                        rng, event, rng.randrange(8), times[part] + rng.randint(-3600, 86400), o
+                    )
+                    for o in rng.sample(outlets[size:], rng.randint(0, 3))
+                )
+            members[number] = Member(
+                report.title, report.excerpt, report.ts, report.outlet, report.url,
+                story=story, number=number, related=tuple(related),
+            )  # fmt: skip
+            reports.append(report)
+        start += size
+    return members
+
+
+def _coverage(articles: Sequence[Article]) -> str:
+    """A `related` list of these reports."""
+    if not articles:
+        return ""
+    parts = ["related:\n"]
+    for article in articles:
+        t = time.gmtime(article.ts)
+        stamp = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:00Z"
+        parts.append(
+            f"  - title: {quote(article.title)}\n    excerpt: {quote(article.excerpt)}\n"
+            f'    publishedDateTime: {stamp}\n    webUrl: "{article.url}"\n    type: article\n'
+        )
+        parts.append(_OUTLETS[article.outlet].block)
+    return "".join(parts) + "\n"
+
+
+def planted_stories(
+    n: int, seed: int = 0, bad: int = 0, stories: int | None = None, days: int | None = None
+) -> list[list[str]]:
+    """The file names of each planted story's documents, as `generate` with the same
+    arguments writes them: the truth to measure recovered stories against."""
+    total = n + bad
+    plan = plan_stories(
+        total, seed, _story_count(n, stories), frozenset(_broken(total, seed, bad)), _span(days)
+    )
+    width = max(6, len(str(total - 1)))
+    rng = random.Random()
+    grouped: dict[int, list[str]] = {}
+    for number, member in sorted(plan.items()):
+        rng.seed(f"newsq-bench:{seed}:{number}")
+        grouped.setdefault(member.story, []).append(
+            f"{number:0{width}d}_{rng.getrandbits(64):016x}.txt"
+        )
+    return [grouped[k] for k in sorted(grouped)]
+
+
 @dataclass(frozen=True, slots=True)
 class _Chunk:
     """Files `start` to `stop` (exclusive) of a corpus, for one worker to write."""
@@ -468,6 +772,8 @@ class _Chunk:
     seed: int
     bodies: float
     broken: dict[int, int]  # file number -> kind of breakage
+    span: tuple[int, int]  # the dates of documents, in seconds since 1970
+    members: dict[int, Member]  # file number -> its report of a planted story
 
 
 def _render_chunk(chunk: _Chunk) -> list[tuple[str, bytes]]:
@@ -477,9 +783,13 @@ def _render_chunk(chunk: _Chunk) -> list[tuple[str, bytes]]:
     files = []
     for i in range(chunk.start, chunk.stop):
         rng.seed(f"newsq-bench:{chunk.seed}:{i}")
+        writer.number = i
         name = f"{i:0{chunk.width}d}_{rng.getrandbits(64):016x}.txt"
         kind = chunk.broken.get(i)
-        data = writer.document().encode("utf-8") if kind is None else writer.broken(kind)
+        if kind is None:
+            data = writer.document(chunk.span, chunk.members.get(i)).encode("utf-8")
+        else:
+            data = writer.broken(kind)
         files.append((name, data))
     return files
 
@@ -494,12 +804,17 @@ def generate(
     bad: int = 0,
     bodies: float = 0.1,
     jobs: int | None = None,
+    stories: int | None = None,
+    days: int | None = None,
 ) -> list[Path]:
     """Write `n` documents and `bad` broken files to `out_dir`; return their paths in order.
 
     The folder is created if needed and must be empty. The same `n`, `seed`,
-    `bad` and `bodies` always produce byte-identical files, whatever `jobs`
-    (worker processes; default one per CPU).
+    `bad`, `bodies`, `stories` and `days` always produce byte-identical files,
+    whatever `jobs` (worker processes; default one per CPU). `stories` planted
+    stories (default one per `STORY_EVERY` documents; see `planted_stories`) are
+    among the documents, which are dated over 2018-2024, or over the `days`
+    days from 2024-01-01 (a corpus as dense in time as a larger one).
     """
     if n < 0 or bad < 0:
         raise ValueError("n and bad must not be negative")
@@ -511,8 +826,10 @@ def generate(
         raise FileExistsError(f"{out} is not empty")
 
     total = n + bad
-    broken_at = sorted(random.Random(f"newsq-bench:{seed}:broken").sample(range(total), bad))
+    broken_at = _broken(total, seed, bad)
     kinds = {i: rank % 4 for rank, i in enumerate(broken_at)}  # the four kinds in turn
+    span = _span(days)
+    members = plan_stories(total, seed, _story_count(n, stories), frozenset(broken_at), span)
     width = max(6, len(str(total - 1)))
     chunks = [
         _Chunk(
@@ -523,6 +840,8 @@ def generate(
             seed,
             bodies,
             {i: k for i, k in kinds.items() if start <= i < start + _CHUNK_SIZE},
+            span,
+            {i: m for i, m in members.items() if start <= i < start + _CHUNK_SIZE},
         )
         for start in range(0, total, _CHUNK_SIZE)
     ]
@@ -549,6 +868,27 @@ def generate(
     return paths
 
 
+def _broken(total: int, seed: int, bad: int) -> list[int]:
+    """The file numbers of the broken files, in order."""
+    return sorted(random.Random(f"newsq-bench:{seed}:broken").sample(range(total), bad))
+
+
+def _span(days: int | None) -> tuple[int, int]:
+    if days is None:
+        return _EPOCH_START, _EPOCH_END
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    return _DENSE_START, _DENSE_START + days * 86400
+
+
+def _story_count(n: int, stories: int | None) -> int:
+    if stories is None:
+        return n // STORY_EVERY
+    if stories < 0:
+        raise ValueError("stories must not be negative")
+    return stories
+
+
 def _write(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
     paths = []
     for name, data in files:
@@ -573,12 +913,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", type=int, default=None, help="worker processes (default: one per CPU)"
     )
+    parser.add_argument(
+        "--stories",
+        type=int,
+        default=None,
+        help=f"planted stories (default: one per {STORY_EVERY} documents)",
+    )
+    parser.add_argument(
+        "--days", type=int, default=None, help="date documents over this many days from 2024"
+    )
+    parser.add_argument(
+        "--truth", metavar="FILE", help="write the planted stories' file names here, as JSON"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         paths = generate(
-            args.out_dir, args.n, seed=args.seed, bad=args.bad, bodies=args.bodies, jobs=args.jobs
+            args.out_dir,
+            args.n,
+            seed=args.seed,
+            bad=args.bad,
+            bodies=args.bodies,
+            jobs=args.jobs,
+            stories=args.stories,
+            days=args.days,
         )
+        if args.truth:
+            truth = planted_stories(args.n, args.seed, args.bad, args.stories, args.days)
+            Path(args.truth).write_text(json.dumps(truth, indent=1) + "\n")
     except (ValueError, FileExistsError) as exc:
         parser.error(str(exc))
     size = sum(p.stat().st_size for p in paths)

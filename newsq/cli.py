@@ -22,6 +22,8 @@ from newsq.options import (
     FormatOption,
     JsonOption,
     LimitOption,
+    MinArticlesOption,
+    MinSizeOption,
     NoCacheOption,
     Period,
     PeriodOption,
@@ -31,10 +33,12 @@ from newsq.options import (
     SortOption,
     StatsRelatedOption,
     StrictOption,
+    WindowOption,
     with_filters,
     with_terminal,
 )
 from newsq.query import Filter, QueryError
+from newsq.stories import MIN_ARTICLES, MIN_DOCUMENTS, WINDOW_DAYS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -186,6 +190,28 @@ class Run:
         elif limit is not None and shown == limit and (count := total()) > limit:
             self.out.message(f"{limit:,} of {count:,} shown; --all for every one")
 
+    def stories(
+        self,
+        where: Filter,
+        window: float,
+        min_size: int | None,
+        min_articles: int | None,
+        limit: int | None,
+    ) -> None:
+        """Print the stories, at most `limit`, and say on stderr what the limit hid."""
+        self.suggest(where)
+        if min_size is None and min_articles is None:
+            min_size, min_articles = MIN_DOCUMENTS, MIN_ARTICLES
+        bounds = {"window": window, "min_documents": min_size, "min_articles": min_articles}
+        found = self.index.stories(where, limit=limit, **bounds)
+        self.out.stories(self.index, found, self.fmt, self.fields)
+        if not found and self.fmt is Format.table:
+            self.out.message("no stories match")
+        elif limit is not None and len(found) == limit:
+            count = self.index.count_stories(where, **bounds)
+            if count > limit:
+                self.out.message(f"{limit:,} of {count:,} stories shown; --all for every one")
+
     def resolve(self, ref: str) -> str:
         """The document id `ref` means, or exit 1 saying why not."""
         from newsq.index import AmbiguousIdError, UnknownIdError
@@ -323,6 +349,62 @@ def show(
     """Show one document whole: every field, its related coverage, its body."""
     with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
         run.out.record(run.index, run.resolve(ref), run.fmt, run.fields)
+
+
+@app.command()
+@with_terminal
+@with_filters
+def stories(
+    where: Filter,
+    out: "Output",
+    window: WindowOption = WINDOW_DAYS,
+    min_size: MinSizeOption = None,
+    min_articles: MinArticlesOption = None,
+    data: DataOption = None,
+    no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
+    limit: LimitOption = 20,
+    all_: AllOption = False,
+    fmt: FormatOption = Format.table,
+    json_: JsonOption = False,
+    fields: FieldsOption = None,
+) -> None:
+    """Stories: the documents about one event and their related coverage, biggest first.
+
+    Documents belong together when one lists the other in its related coverage, both
+    list the same article, or their titles and excerpts are alike in wording and they
+    were published within --window days. The filters pick stories with a document
+    matching them; each story is shown whole. Then: newsq story ID.
+    """
+    with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
+        run.stories(where, window, min_size, min_articles, None if all_ else limit)
+
+
+@app.command()
+@with_terminal
+def story(
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="A story's id, or the id of any of its documents (or a unique prefix).",
+            autocompletion=complete.ids,
+        ),
+    ],
+    out: "Output",
+    window: WindowOption = WINDOW_DAYS,
+    data: DataOption = None,
+    no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
+    fmt: FormatOption = Format.table,
+    json_: JsonOption = False,
+    fields: FieldsOption = None,
+) -> None:
+    """One story: who reported what, when. Every article and coverage item in date
+    order, who was first, and articles per day. CSV gives the timeline's rows."""
+    with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
+        found = run.index.story(run.resolve(ref), window=window)
+        run.out.story(run.index, found, run.fmt, run.fields)
 
 
 @app.command()

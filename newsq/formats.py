@@ -19,6 +19,8 @@ from typing import Any
 CSV_FIELDS = ("id", "publishedDateTime", "provider.name", "title", "topics", "quality", "heat")
 #: Columns of `search --format csv` when no `--fields` are given.
 SEARCH_CSV_FIELDS = ("id", "score", "publishedDateTime", "provider.name", "title", "snippet")
+STORY_FIELDS = ("id", "headline", "documents", "articles", "outlets", "first_seen", "last_seen")
+TIMELINE_FIELDS = ("publishedDateTime", "outlet", "title", "url", "document", "id")
 
 # DEL, the C1 controls, and the Unicode controls that reorder or hide text (bidi
 # marks, overrides, isolates); with the C0 controls, all a terminal may act on.

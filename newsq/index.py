@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from newsq import stories as grouping
 from newsq.model import Changes, Entry, Problem, format_timestamp, related_record
 from newsq.query import Filter, QueryError, closest, order_sql, where_sql
 from newsq.search import (
@@ -797,6 +798,136 @@ class Index:
             )
             params = [*params, *values]
         return sql, params
+
+    # --- stories -----------------------------------------------------------------
+
+    def stories(
+        self,
+        where: Filter | None = None,
+        *,
+        window: float = grouping.WINDOW_DAYS,
+        min_documents: int | None = grouping.MIN_DOCUMENTS,
+        min_articles: int | None = grouping.MIN_ARTICLES,
+        limit: int | None = None,
+        **criteria: Any,
+    ) -> list[dict[str, Any]]:
+        """The stories (see `newsq.stories`) with a document matching `where`, each whole,
+        biggest first (most articles, then documents; ties by id).
+
+        A story is listed when it has at least `min_documents` documents or at least
+        `min_articles` articles counting coverage; None leaves a bound out (both None:
+        every story, one document alone too). `window` is in days. Each story is
+        `{"id", "headline", "documents", "articles", "outlets", "first_seen",
+        "last_seen", "topics"}`; its id is its earliest document's.
+        """
+        sql, params = self._stories_sql(
+            _combine(where, criteria), window, min_documents, min_articles, "s.summary"
+        )
+        sql += " ORDER BY s.articles DESC, s.documents DESC, s.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [json.loads(text) for (text,) in self._db.execute(sql, params)]
+
+    def count_stories(
+        self,
+        where: Filter | None = None,
+        *,
+        window: float = grouping.WINDOW_DAYS,
+        min_documents: int | None = grouping.MIN_DOCUMENTS,
+        min_articles: int | None = grouping.MIN_ARTICLES,
+    ) -> int:
+        """How many stories `stories` lists with no limit."""
+        sql, params = self._stories_sql(
+            where or Filter(), window, min_documents, min_articles, "COUNT(*)"
+        )
+        return self._db.execute(sql, params).fetchone()[0]
+
+    def _stories_sql(
+        self,
+        where: Filter,
+        window: float,
+        min_documents: int | None,
+        min_articles: int | None,
+        columns: str,
+    ) -> tuple[str, list[Any]]:
+        if window <= 0:
+            raise QueryError("--window", str(window), "must be more than 0 days")
+        self._fresh_stories(window)
+        bounds = [
+            (f"s.{column} >= ?", value)
+            for column, value in (("documents", min_documents), ("articles", min_articles))
+            if value is not None
+        ]
+        clauses = [f"({' OR '.join(sql for sql, _ in bounds)})"] if bounds else []
+        params: list[Any] = [value for _, value in bounds]
+        condition, values = _condition(where)
+        if condition:
+            clauses.append(
+                "s.story IN (SELECT k.story FROM story_docs k JOIN docs d ON d.doc = k.doc "
+                f"{condition})"
+            )
+            params.extend(values)
+        sql = f"SELECT {columns} FROM stories s"
+        if clauses:
+            sql += f" WHERE {' AND '.join(clauses)}"
+        return sql, params
+
+    def story_of(self, doc_id: str, *, window: float = grouping.WINDOW_DAYS) -> dict[str, Any]:
+        """The story of a document (or of the document listing a related article
+        `PARENT_ID#N`), as `stories` gives it. Raises KeyError for an unknown id."""
+        self._fresh_stories(window)
+        parent, mark, number = doc_id.rpartition("#")
+        if mark and parent and number.isdigit() and doc_id not in self:
+            doc_id = parent
+        row = self._db.execute(
+            "SELECT s.summary FROM docs d JOIN story_docs k ON k.doc = d.doc "
+            "JOIN stories s ON s.story = k.story WHERE d.id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return json.loads(row[0])
+
+    def story(self, ref: str, *, window: float = grouping.WINDOW_DAYS) -> dict[str, Any]:
+        """A story whole, by its id or any of its documents' (as `resolve` reads them):
+        `story_of`'s summary and its `timeline`, every distinct article in date order
+        (undated last) as `{"id", "publishedDateTime", "outlet", "title", "url",
+        "document"}`. Raises `UnknownIdError` or `AmbiguousIdError`."""
+        told = self.story_of(self.resolve(ref), window=window)
+        marks = ", ".join("?" * len(told["documents"]))
+        docs = [
+            doc
+            for (doc,) in self._db.execute(
+                f"SELECT doc FROM docs WHERE id IN ({marks}) ORDER BY doc", told["documents"]
+            )
+        ]
+        reports = grouping.story_articles(self._db, docs)
+        records = self.records([r.id for r in reports])
+        told["timeline"] = [
+            {
+                "id": report.id,
+                "publishedDateTime": None
+                if report.date_us is None
+                else format_timestamp(_timestamp(report.date_us)),
+                "outlet": report.outlet,
+                "title": report.title,
+                "url": grouping.address(record),
+                "document": report.document,
+            }
+            for report, record in zip(reports, records, strict=True)
+        ]
+        return told
+
+    def _fresh_stories(self, window: float) -> None:
+        """Compute the stories if the snapshot changed since they were, or for another window."""
+        generation = self._snapshot.generation()
+        if grouping.is_current(self._db, generation, window):
+            return
+        with self._snapshot.writing() as conn:
+            generation = self._snapshot.generation()  # another run may have done it meanwhile
+            if not grouping.is_current(conn, generation, window):
+                grouping.build(conn, generation, window)
 
     def _column_counts(self, column: str, where: Filter) -> dict[str, int]:
         condition, params = _condition(where, f"d.{column} IS NOT NULL")

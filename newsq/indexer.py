@@ -20,6 +20,7 @@ from newsq.model import ERROR, Changes, Problem, Source
 from newsq.query import provider_keys
 from newsq.scan import Scan, sources, without_gc
 from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record, related_row
+from newsq.stories import features
 
 #: Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
@@ -179,6 +180,8 @@ def parse_rows(source: Source) -> FileRows:
     rows.related = [
         (*related_row(r.entry, r.number, provider_keys(r.entry)), r.words) for r in parsed.related
     ]
+    if parsed.words is not None:
+        rows.story = features(record, parsed.words, [r.words for r in parsed.related])
     return rows
 
 

@@ -101,6 +101,38 @@ StatsRelatedOption = Annotated[
         "date and by its own outlet (filtered as search --related filters them).",
     ),
 ]
+WindowOption = Annotated[
+    float,
+    typer.Option(
+        "--window",
+        min=0.001,
+        metavar="DAYS",
+        help="Documents alike in wording belong to one story when published at most this "
+        "many days apart (links through related coverage have no window).",
+    ),
+]
+MinSizeOption = Annotated[
+    int | None,
+    typer.Option(
+        "--min-size",
+        min=1,
+        metavar="N",
+        show_default=False,
+        help="List stories of at least N documents. Default: 2 documents, or 5 articles "
+        "counting coverage; --min-size 1 lists every story.",
+    ),
+]
+MinArticlesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--min-articles",
+        min=1,
+        metavar="N",
+        show_default=False,
+        help="List stories of at least N articles, counting coverage (with --min-size: "
+        "stories reaching either).",
+    ),
+]
 ReverseOption = Annotated[
     bool, typer.Option("--reverse", help="Reverse the sort order.", rich_help_panel=OUTPUT)
 ]

@@ -150,17 +150,64 @@ class Output:
         records = index.hit_records(hits)
         self.rows(records, fmt, fields, default_fields=formats.SEARCH_CSV_FIELDS, whole=not fields)
 
+    def stories(
+        self, index: Index, stories: Sequence[Mapping[str, Any]], fmt: Format, fields: Sequence[str]
+    ) -> None:
+        """Stories in `fmt`: a table, or each story's object."""
+        if fmt is Format.table and not fields:
+            from newsq.render import stories_table
+
+            self._table(index, stories_table, stories, ids=[s["id"] for s in stories])
+            return
+        self.rows(stories, fmt, fields, default_fields=formats.STORY_FIELDS, whole=not fields)
+
+    def story(
+        self, index: Index, story: Mapping[str, Any], fmt: Format, fields: Sequence[str]
+    ) -> None:
+        """One story (`story`): its summary and timeline; in CSV, the timeline's rows."""
+        if fmt is Format.table and not fields:
+            from newsq.index import timeline
+            from newsq.render import story_view
+
+            days: dict[Any, int] = {}
+            for item in story["timeline"]:
+                if item["publishedDateTime"]:
+                    day = _day(item["publishedDateTime"])
+                    days[day] = days.get(day, 0) + 1
+            ids = [story["id"], *(t["id"] for t in story["timeline"])]
+            shorts = self._short(index, ids)
+            view = story_view(
+                story, timeline(days, "day"), short_ids=shorts, plain=not self.is_terminal
+            )
+            self.print(view)
+            return
+        if fmt is Format.csv:
+            columns = fields or formats.TIMELINE_FIELDS
+            self.write(formats.to_csv(story["timeline"], columns, terminal=self.is_terminal))
+            return
+        value = formats.pick_fields([story], fields)[0] if fields else story
+        self.write(formats.to_json(value) if fmt is Format.json else formats.to_jsonl([value]))
+
+    def _short(self, index: Index, ids: Sequence[str]) -> dict[str, str]:
+        """Short ids on a terminal; whole ones on a pipe."""
+        return index.short_ids(ids) if self.is_terminal else {i: i for i in ids}
+
     def _table(
-        self, index: Index, make: Callable[..., RenderableType], items: Sequence[Any]
+        self,
+        index: Index,
+        make: Callable[..., RenderableType],
+        items: Sequence[Any],
+        ids: Sequence[str] | None = None,
     ) -> None:
         """A table of results fitted to the terminal, with short ids; on a pipe, whole ids
-        and nothing cut, for scripts. None for no results."""
+        and nothing cut, for scripts. None for no results. `ids` are the items' ids
+        (default: their `id`)."""
         if not items:
             return
         if not self.is_terminal:
             self.print(make(items))
             return
-        shorts = index.short_ids(item.id for item in items)
+        shorts = index.short_ids(ids if ids is not None else [item.id for item in items])
         self.print(make(items, width=self.terminal_width(), short_ids=shorts))
 
     def rows(
@@ -188,13 +235,24 @@ class Output:
         self.write(formats.to_json(out) if fmt is Format.json else formats.to_jsonl(out))
 
     def record(self, index: Index, doc_id: str, fmt: Format, fields: Sequence[str]) -> None:
-        """One document, whole (`show`)."""
+        """One document, whole (`show`), with the story it is part of when that is one
+        `stories` lists."""
         record = index[doc_id]
         if fmt is Format.table and not fields:
             from newsq import render
+            from newsq.stories import MIN_ARTICLES, MIN_DOCUMENTS
 
+            story: Mapping[str, Any] | None = index.story_of(doc_id)
+            if len(story["documents"]) < MIN_DOCUMENTS and story["articles"] < MIN_ARTICLES:
+                story = None
+            ref = "" if story is None else self._short(index, [story["id"]])[story["id"]]
             view = render.article_view(
-                record, index.entry(doc_id), related=index.related(doc_id), boxed=self.is_terminal
+                record,
+                index.entry(doc_id),
+                related=index.related(doc_id),
+                boxed=self.is_terminal,
+                story=story,
+                story_ref=ref,
             )
             self.print(view)
             return
@@ -205,6 +263,12 @@ class Output:
             self.write(formats.to_jsonl([value]))
         else:
             self.rows([record], fmt, fields, default_fields=formats.CSV_FIELDS)
+
+
+def _day(timestamp: str) -> Any:
+    import datetime as dt
+
+    return dt.date.fromisoformat(timestamp[:10])
 
 
 def _isatty(stream: Any) -> bool:

@@ -183,10 +183,15 @@ def article_view(
     related: Sequence[Entry] = (),
     now: dt.datetime | None = None,
     boxed: bool = True,
+    story: Mapping[str, Any] | None = None,
+    story_ref: str = "",
 ) -> RenderableType:
     """`show`: a panel of the essentials (title, outlet, date and age, topics as tags,
-    quality and heat, the excerpt, links, images), the related coverage by date, every
-    other field, and the body as Markdown.
+    quality and heat, the story it is part of, the excerpt, links, images), the related
+    coverage by date, every other field, and the body as Markdown.
+
+    `story` is the story to name (`Index.story_of`), as `story_ref` (its id, or a
+    short form of it).
 
     Links are terminal hyperlinks where the console draws styles; `now` is what the
     age counts back from (default: the clock). Not `boxed` (for a pipe), the panel's
@@ -226,6 +231,8 @@ def article_view(
         parts.append(tags(entry.topics))
     if isinstance(record.get("parent"), str):  # a related article (`newsq show PARENT_ID#N`)
         parts.append(data_text(f"related coverage listed in {record['parent']}", "dim"))
+    if story is not None:
+        parts.append(data_text(f"story {story_ref}: {story_size(story)}", "dim"))
     if isinstance(record.get("excerpt"), str):
         parts += [Text(), data_text(record["excerpt"], multiline=True)]
     if _links(record, cut=False).row_count:
@@ -392,6 +399,128 @@ def related_table(related: Sequence[Entry], *, plain: bool = False) -> Table:
 
 def _related_number(article_id: str) -> int:
     return int(article_id.rpartition("#")[2])
+
+
+def story_size(story: Mapping[str, Any]) -> str:
+    """`5 documents, 28 articles, 24 outlets`."""
+    counts = (len(story["documents"]), story["articles"], len(story["outlets"]))
+    return ", ".join(
+        f"{n:,} {noun}{'' if n == 1 else 's'}"
+        for n, noun in zip(counts, ("document", "article", "outlet"), strict=True)
+    )
+
+
+def stories_table(
+    stories: Sequence[Mapping[str, Any]],
+    *,
+    width: int | None = None,
+    short_ids: Mapping[str, str] | None = None,
+) -> Table:
+    """`stories`: one row per story, biggest first. With a `width` (a terminal) the
+    headline gets what the counts leave, after the topics, the last date and then the
+    outlets are dropped to give it `HEADLINE_ROOM`; without, every column, nothing cut."""
+    shorts = short_ids or {}
+    rows = [
+        {
+            "ID": safe_text(shorts.get(s["id"], s["id"])),
+            "Docs": f"{len(s['documents']):,}",
+            "Articles": f"{s['articles']:,}",
+            "Outlets": f"{len(s['outlets']):,}",
+            "First": (s["first_seen"] or "")[:10],
+            "Last": (s["last_seen"] or "")[:10],
+            "Title": safe_text(s["headline"]),
+            "Topics": safe_text(", ".join(list(s["topics"])[:3])),
+        }
+        for s in stories
+    ]
+    names = list(_STORY_COLUMNS)
+    widths = {n: max([len(n), *(len(r[n]) for r in rows)]) for n in names}
+    if width is not None:
+        widths["ID"] = min(widths["ID"], 24)
+        widths["Topics"] = min(widths["Topics"], 24)
+        wanted = min(widths["Title"], HEADLINE_ROOM)
+        for optional in ("Topics", "Last", "Outlets"):
+            if _title_room(width, widths, names) >= wanted:
+                break
+            names.remove(optional)
+        widths["Title"] = max(10, min(widths["Title"], _title_room(width, widths, names)))
+    table = _table(plain=width is None)
+    for name in names:
+        table.add_column(
+            "Headline" if name == "Title" else name,
+            style=_STORY_COLUMNS[name],
+            justify="right" if name in ("Docs", "Articles", "Outlets") else "left",
+            width=widths[name] if width is not None else None,
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+    for row in rows:
+        table.add_row(*(Text(row[n]) for n in names))
+    return table
+
+
+#: The columns a headline gets before the topics, last date and outlets give way.
+HEADLINE_ROOM = 30
+_STORY_COLUMNS = {
+    "ID": "cyan",
+    "Docs": "",
+    "Articles": "",
+    "Outlets": "",
+    "First": "",
+    "Last": "",
+    "Title": "",
+    "Topics": "magenta",
+}
+
+
+def story_view(
+    story: Mapping[str, Any],
+    per_day: Sequence[Mapping[str, Any]],
+    *,
+    short_ids: Mapping[str, str] | None = None,
+    plain: bool = False,
+) -> RenderableType:
+    """`story`: the headline and counts, who reported first, every article in date order
+    (date, outlet, title, and its id: the document it is, or `DOCUMENT#N` for the Nth of
+    that document's coverage), and coverage per day as bars."""
+    shorts = short_ids or {}
+    head = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column()
+    head.add_row("Story", data_text(shorts.get(story["id"], story["id"]), "cyan"))
+    head.add_row("Size", story_size(story))
+    if story["first_seen"]:
+        head.add_row("Dates", f"{story['first_seen'][:10]} → {story['last_seen'][:10]}")
+    first = next((t for t in story["timeline"] if t["publishedDateTime"]), None)
+    if first is not None:
+        when = first["publishedDateTime"][:16].replace("T", " ")
+        head.add_row("First", data_text(f"{first['outlet'] or '?'}, {when} UTC"))
+    if story["topics"]:
+        topics = ", ".join(f"{name} {count:,}" for name, count in story["topics"].items())
+        head.add_row("Topics", data_text(topics))
+    timeline = _table(plain)
+    timeline.add_column("Date", no_wrap=True)
+    timeline.add_column("Outlet", style="green", max_width=18, overflow="ellipsis")
+    timeline.add_column("Title", ratio=1, overflow="fold")
+    timeline.add_column("ID", style="cyan", no_wrap=True)
+    for item in story["timeline"]:
+        when = (item["publishedDateTime"] or "")[:16].replace("T", " ")
+        timeline.add_row(
+            when,
+            data_text(item["outlet"] or ""),
+            data_text(item["title"]),
+            data_text(shorts.get(item["id"], item["id"])),
+        )
+    parts: list[RenderableType] = [
+        data_text(story["headline"], "bold"),
+        head,
+        Text(),
+        Text("Timeline", style="bold"),
+        timeline,
+    ]
+    if per_day:
+        parts += [Text(), Text("Articles per day", style="bold"), _bars(per_day, "day")]
+    return Group(*parts)
 
 
 def stats_view(stats: Mapping[str, Any]) -> RenderableType:

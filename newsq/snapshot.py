@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from newsq.scan import Scan
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 8
+FORMAT = 9
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 SUFFIX = ".sqlite"
@@ -182,6 +182,23 @@ CREATE TABLE related_text (
     provider_domain TEXT
 );
 CREATE INDEX related_parent ON related (parent, n);
+CREATE TABLE story_features (
+    doc INTEGER PRIMARY KEY,
+    words TEXT NOT NULL,
+    links TEXT NOT NULL,
+    cover TEXT NOT NULL
+);
+CREATE TABLE stories (
+    story INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    documents INTEGER NOT NULL,
+    articles INTEGER NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE INDEX stories_id ON stories (id);
+CREATE INDEX stories_order ON stories (articles DESC, documents DESC, id);
+CREATE TABLE story_docs (doc INTEGER PRIMARY KEY, story INTEGER NOT NULL);
+CREATE INDEX story_docs_story ON story_docs (story);
 """
 
 
@@ -212,6 +229,8 @@ class FileRows:
     related: list[tuple[tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]] = field(
         default_factory=list
     )
+    #: What grouping into stories needs (`stories.features`).
+    story: tuple[str, str, str] | None = None
 
 
 # --- where snapshots live -------------------------------------------------------------
@@ -364,7 +383,7 @@ class Snapshot:
             files,
         )
         conn.executemany("DELETE FROM related WHERE parent = ?", files)
-        for table in ("docs", "records", "doc_topics", "doc_providers"):
+        for table in ("docs", "records", "doc_topics", "doc_providers", "story_features"):
             conn.executemany(f"DELETE FROM {table} WHERE doc = ?", files)
         conn.executemany("DELETE FROM search WHERE rowid = ?", files)
         conn.executemany("DELETE FROM problems WHERE file = ?", files)
@@ -375,7 +394,7 @@ class Snapshot:
         (last,) = conn.execute("SELECT COALESCE(MAX(file), 0) FROM files").fetchone()
         (article,) = conn.execute("SELECT COALESCE(MAX(doc), 0) FROM related").fetchone()
         files, problems, docs, records, topics, providers, words = [], [], [], [], [], [], []
-        related, related_text, related_words = [], [], []
+        related, related_text, related_words, story = [], [], [], []
         for file, rows in enumerate(batch, start=last + 1):
             files.append((file, rows.key, rows.size, rows.mtime_ns, rows.doc_id, rows.shown))
             problems.extend((file, *problem) for problem in rows.problems)
@@ -386,6 +405,8 @@ class Snapshot:
             topics.extend((key, file) for key in rows.topic_keys)
             providers.extend((key, file) for key in rows.provider_keys)
             words.append((file, *(rows.words or ("",) * 5)))
+            if rows.story is not None:
+                story.append((file, *rows.story))
             for row, text_row, text in rows.related:
                 article += 1
                 related.append((article, file, *row))
@@ -416,6 +437,9 @@ class Snapshot:
             "VALUES (?, ?, ?, ?, ?, ?)",
             related_words,  # after the documents': FTS5 appends rows in rowid order fastest
         )
+        conn.executemany(
+            "INSERT INTO story_features (doc, words, links, cover) VALUES (?, ?, ?, ?)", story
+        )
 
     def touch(self, conn: sqlite3.Connection, found: Scan, problems: Sequence[Problem]) -> None:
         """Record what the snapshot now matches: the scan (its fingerprint, each folder's
@@ -424,7 +448,12 @@ class Snapshot:
         found_json = json.dumps([p.to_dict() for p in problems])  # \u escapes: any path fits
         conn.executemany(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-            [("updated", now), ("fingerprint", found.fingerprint()), ("found", found_json)],
+            [
+                ("updated", now),
+                ("fingerprint", found.fingerprint()),
+                ("found", found_json),
+                ("generation", str(self.generation() + 1)),
+            ],
         )
         conn.execute("DELETE FROM folders")
         conn.executemany(
@@ -452,6 +481,12 @@ class Snapshot:
             self.conn.execute("SELECT 1 FROM files WHERE path = ?", (key,)).fetchone()
             for key in keys
         )
+
+    def generation(self) -> int:
+        """A number that grows with every update: what computed results (stories) were
+        computed from."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
 
     def fingerprint(self) -> str | None:
         """The fingerprint of the scan the snapshot last matched (see `Scan.fingerprint`)."""

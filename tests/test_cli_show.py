@@ -272,13 +272,14 @@ def test_show_plain_view_of_a_seed(cli):
     other fields. Whole lines, no escape codes."""
     result = cli("show", "218d")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[:20] == [
+    assert result.stdout.splitlines()[:21] == [
         ID1,
         "Microsoft won’t sell police its facial-recognition technology, following similar "  # noqa: RUF001
         "moves by Amazon and IBM",
         "Washington Post · washingtonpost.com · 2020-06-11 16:42 UTC (6 years ago)",
         "quality 27 · article · news · unpublished",
         "Computer Vision · AI",
+        f"story {ID1}: 5 documents, 28 articles, 24 outlets",
         "",
         "Microsoft will ban police use of its controversial facial-recognition systems, as the "
         "company awaits regulatory rules for how law-enforcement agencies deploy the technology.",

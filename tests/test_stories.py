@@ -1,0 +1,365 @@
+"""Stories: grouping documents about one event, with their coverage (newsq.stories).
+
+Unit tests of the pieces (addresses, words, grouping, what a story says), the seeds'
+story through the API and the CLI, stories kept with the snapshot, and the pairwise
+precision and recall of the stories recovered from a generated corpus with planted
+ones (printed at the end of the run).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import newsq
+from newsq import stories
+from newsq.stories import Article, Candidate, Document, Stemmer, articles, group, summary, url_key
+from tests.conftest import ALL_IDS, ID0, ID1, ID2, ID3, ID4, ROOT
+
+# The seeds' story, as every command must tell it.
+SEED_STORY = {
+    "id": ID1,  # the earliest document: Washington Post, 2020-06-11 16:42
+    "headline": "Microsoft Won’t Sell Facial Recognition To American Cops After Protests",  # noqa: RUF001
+    "documents": [ID1, ID0, ID4, ID2, ID3],  # by date
+    "articles": 28,
+    "outlets": [
+        "SC Media",
+        "HotNewHipHop",
+        "Washington Post",
+        "VentureBeat",
+        "Forbes",
+        "UPI.com",
+        "Quartz",
+        "BBC",
+        "SFGate",
+        "Fast Company",
+        "CNET",
+        "NBC News",
+        "CNBC",
+        "BuzzFeed News",
+        "Wired",
+        "The Verge",
+        "CNN",
+        "Mashable",
+        "The Guardian",
+        "ZDNet",
+        "Portland Press Herald",
+        "The Times of Israel",
+        "Mercury News",
+        "Local News 8",
+    ],
+    "first_seen": "2020-06-09T03:34:00Z",
+    "last_seen": "2020-07-03T05:43:00Z",
+    "topics": {"AI": 5, "Computer Vision": 4, "Natural Language Processing": 1},
+}
+
+
+# --- addresses and words -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("https://www.Forbes.com/sites/a/", "forbes.com/sites/a"),
+        ("http://forbes.com/sites/a", "forbes.com/sites/a"),
+        ("https://qz.com/1867967/x/#comments", "qz.com/1867967/x"),
+        ("https://example.com/a?id=3", "example.com/a?id=3"),
+        ("  https://example.com  ", "example.com"),
+        ("", None),
+        (None, None),
+        (42, None),
+    ],
+)
+def test_url_key(value, key):
+    assert url_key(value) == key
+
+
+def test_words_are_stemmed_folded_and_without_common_words():
+    stemmer = Stemmer()
+    assert stemmer.words("Police BANNED from banning the bans in Zürich, 2020") == [
+        "polic",
+        "ban",
+        "ban",
+        "ban",
+        "zurich",
+    ]
+    assert stemmer.words("") == []
+    assert stemmer.words("— … ✓") == []
+
+
+def test_features_keep_words_addresses_and_coverage_words():
+    record = {
+        "webUrl": "https://www.a.com/x/",
+        "ampWebUrl": "https://www.a.com/x/amp",
+        "related": [{"webUrl": "https://b.com/y"}, "not an article", {"title": "no address"}],
+    }
+    words, links, cover = stories.features(
+        record, ("Amazon bans it", "Police react", "", "", ""), [("Bans", "more bans"), ("", "")]
+    )
+    assert words == "amazon ban polic react"
+    assert json.loads(links) == [["a.com/x", "a.com/x/amp"], [[1, ["b.com/y"]], [3, []]]]
+    assert cover == "ban ban\n"
+
+
+# --- grouping ------------------------------------------------------------------------------
+
+DAY = 86_400_000_000
+
+
+def candidate(doc, day, words="", own=(), listed=(), cover=""):
+    links = json.dumps([list(own), [[n + 1, [key]] for n, key in enumerate(listed)]])
+    return Candidate(doc, None if day is None else day * DAY, words, links, cover)
+
+
+FILLER = [
+    candidate(100 + n, 50 + n, f"filler{n} common{n % 3} other{n}") for n in range(40)
+]  # for word weights: words common to a few documents
+
+
+def test_a_document_listed_in_anothers_coverage_joins_its_story_whatever_the_dates():
+    docs = [
+        candidate(1, 0, "alpha", own=["a.com/1"]),
+        candidate(2, 400, "beta", listed=["a.com/1"]),
+    ]
+    assert sorted(group(docs + FILLER))[:2] == [[1, 2], [100]]
+
+
+def test_documents_listing_the_same_article_are_one_story():
+    docs = [
+        candidate(1, 0, "alpha", listed=["c.com/9"]),
+        candidate(2, 0, "beta", listed=["x.com/1", "c.com/9"]),
+        candidate(3, 0, "gamma", listed=["x.com/2"]),
+    ]
+    assert [c for c in group(docs + FILLER) if c[0] < 100] == [[1, 2], [3]]
+
+
+def test_documents_alike_in_wording_are_one_story_within_the_window_only():
+    event = "zorvane recall kestrel figure"
+    docs = [
+        candidate(1, 0, f"{event} announced"),
+        candidate(2, 3, f"{event} criticised"),
+        candidate(3, 40, f"{event} revisited"),  # 37 days after the second
+        candidate(4, None, event),  # undated: no window to be within
+    ]
+    found = [c for c in group(docs + FILLER, window_days=30) if c[0] < 100]
+    assert found == [[1, 2], [3], [4]]
+    found = [c for c in group(docs + FILLER, window_days=40) if c[0] < 100]
+    assert found == [[1, 2, 3], [4]]
+
+
+def test_documents_sharing_only_common_words_stay_apart():
+    docs = [candidate(1, 0, "common0 zorvane"), candidate(2, 1, "common0 kestrel")]
+    assert [c for c in group(docs + FILLER) if c[0] < 100] == [[1], [2]]
+
+
+# --- what a story says ---------------------------------------------------------------------
+
+
+def test_coverage_already_in_the_story_counts_once_and_the_timeline_is_by_date():
+    a = Article("d1", "d1", 5 * DAY, "Forbes", "First", ("f.com/1",))
+    b = Article("d2", "d2", 2 * DAY, "Quartz", "Second", ("q.com/2",))
+    listed_a = Article("d2#1", "d2", 5 * DAY, "Forbes", "First again", ("f.com/1",))
+    other = Article("d2#2", "d2", None, "CNN", "Undated", ("c.com/3",))
+    same = Article("d1#1", "d1", 1 * DAY, "CNN", "Also", ("c.com/3",))
+    assert articles([a, b], [listed_a, same, other]) == [same, b, a]
+
+
+def test_summary_headline_is_the_best_documents_title_and_topics_count_documents():
+    documents = [
+        Document("b", 2 * DAY, 50, "Lower", ("AI", "ai", "Vision")),
+        Document("a", 1 * DAY, 90, "Best", ("Vision",)),
+        Document("c", None, 90, "Also best, later", ()),
+    ]
+    reports = [
+        Article("a", "a", 1 * DAY, "Forbes", "Best", ()),
+        Article("b", "b", 2 * DAY, "forbes", "Lower", ()),
+        Article("c", "c", None, None, "Also best, later", ()),
+    ]
+    assert summary(documents, reports) == {
+        "id": "a",
+        "headline": "Best",
+        "documents": ["a", "b", "c"],
+        "articles": 3,
+        "outlets": ["Forbes"],
+        "first_seen": "1970-01-02T00:00:00Z",
+        "last_seen": "1970-01-03T00:00:00Z",
+        "topics": {"Vision": 2, "AI": 1},
+    }
+
+
+# --- the seeds -----------------------------------------------------------------------------
+
+
+def test_the_seeds_are_one_story(seed_index):
+    assert seed_index.stories() == [SEED_STORY]
+    assert seed_index.count_stories() == 1
+
+
+def test_a_story_by_any_of_its_documents_with_its_timeline(seed_index):
+    for ref in [ID1, "bc13", ID3, f"{ID4}#3"]:
+        assert seed_index.story_of(seed_index.resolve(ref.split("#")[0])) == SEED_STORY
+    told = seed_index.story("0dfa")
+    timeline = told.pop("timeline")
+    assert told == SEED_STORY
+    assert len(timeline) == 28
+    assert timeline[0] == {
+        "id": f"{ID1}#2",
+        "publishedDateTime": "2020-06-09T03:34:00Z",
+        "outlet": "SC Media",
+        "title": "House police reform bill includes face recognition provisions",
+        "url": "https://www.scmagazine.com/home/security-news/"
+        "house-police-reform-bill-includes-face-recognition-provisions/",
+        "document": ID1,
+    }
+    assert timeline[-1]["id"] == ID3
+    dates = [t["publishedDateTime"] for t in timeline]
+    assert dates == sorted(dates)
+    assert {t["document"] for t in timeline} == set(ALL_IDS)
+
+
+def test_a_14_day_window_leaves_the_july_follow_up_alone(seed_index):
+    """Local News 8 (2020-07-03) is 21 days after the nearest seed document."""
+    assert seed_index.story_of(ID3, window=14)["documents"] == [ID3]
+    assert seed_index.story_of(ID0, window=14)["documents"] == [ID1, ID0, ID4, ID2]
+    assert seed_index.stories(window=14)[0]["last_seen"] == "2020-06-16T01:18:00Z"
+
+
+def test_filters_pick_stories_each_shown_whole(seed_index):
+    assert seed_index.stories(provider="forbes") == [SEED_STORY]
+    assert seed_index.stories(since="2020-07-01") == [SEED_STORY]
+    assert seed_index.stories(topic="Natural Language Processing") == [SEED_STORY]
+    assert seed_index.stories(provider="nobody") == []
+
+
+def test_size_bounds(seed_index):
+    assert seed_index.stories(min_documents=6, min_articles=None) == []
+    assert seed_index.stories(min_documents=None, min_articles=28) == [SEED_STORY]
+    assert seed_index.stories(min_documents=None, min_articles=29) == []
+    assert seed_index.stories(min_documents=6, min_articles=28) == [SEED_STORY]
+    assert seed_index.count_stories(window=14, min_documents=None, min_articles=None) == 2
+
+
+def test_stories_are_computed_once_per_snapshot_change(write_corpus, monkeypatch):
+    folder = write_corpus({})
+    for seed in sorted((ROOT / "seeds").glob("*.txt")):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    built = []
+    original = stories.build
+    monkeypatch.setattr(stories, "build", lambda *a: (built.append(a[2]), original(*a))[1])
+    with newsq.load([folder]) as index:
+        assert index.stories()[0]["articles"] == 28
+    with newsq.load([folder]) as index:
+        assert index.stories()[0]["articles"] == 28  # kept: not computed again
+        assert index.stories(window=14)[0]["articles"] == 25  # another window
+    assert built == [30, 14]
+    (folder / f"{ID3}.txt").unlink()
+    with newsq.load([folder]) as index:
+        assert index.stories(window=14)[0]["articles"] == 25
+        assert index.count_stories(window=14, min_documents=None, min_articles=None) == 1
+    assert built == [30, 14, 14]
+
+
+# --- the commands ----------------------------------------------------------------------------
+
+
+def test_stories_command_on_a_pipe(cli):
+    result = cli("stories")
+    assert result.exit_code == 0
+    header, row = result.stdout.splitlines()
+    columns = ["ID", "Docs", "Articles", "Outlets", "First", "Last", "Headline", "Topics"]
+    assert header.split() == columns
+    assert row.split("  ")[0] == ID1
+    assert row.split()[1:6] == ["5", "28", "24", "2020-06-09", "2020-07-03"]
+    assert "Microsoft Won’t Sell Facial Recognition To American Cops After Protests" in row  # noqa: RUF001
+    assert row.endswith("AI, Computer Vision, Natural Language Processing")
+
+
+def test_stories_command_json_and_bounds(cli):
+    result = cli("stories", "--json", "--topic", "Computer Vision", "--since", "2020")
+    assert json.loads(result.stdout) == [SEED_STORY]
+    result = cli("stories", "--min-size", "6")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "newsq: no stories match\n")
+    result = cli("stories", "--window", "14", "--min-size", "1", "--format", "jsonl")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [len(s["documents"]) for s in lines] == [4, 1]
+    result = cli("stories", "--window", "0")
+    assert result.exit_code == 2
+
+
+def test_story_command(cli):
+    result = cli("story", "52b4", "--json")
+    told = json.loads(result.stdout)
+    assert len(told.pop("timeline")) == 28
+    assert told == SEED_STORY
+    text = cli("story", ID2).stdout.splitlines()
+    assert text[0] == SEED_STORY["headline"]
+    assert text[1].split() == ["Story", ID1]
+    assert text[2].split("  ")[-1].strip() == "5 documents, 28 articles, 24 outlets"
+    assert text[4].split() == ["First", "SC", "Media,", "2020-06-09", "03:34", "UTC"]
+    assert "Articles per day" in text
+    assert text[-1].split() == ["2020-07-03", "1"] or text[-1].startswith("2020-07-03")
+    csv_lines = cli("story", ID2, "--format", "csv").stdout.splitlines()
+    assert csv_lines[0] == "publishedDateTime,outlet,title,url,document,id"
+    assert len(csv_lines) == 29
+    missing = cli("story", "nope")
+    assert missing.exit_code == 1
+    assert missing.stderr.startswith("newsq: no document matches 'nope'")
+
+
+def test_show_names_the_story(cli):
+    lines = cli("show", ID2).stdout.splitlines()
+    assert f"story {ID1}: 5 documents, 28 articles, 24 outlets" in lines
+    lines = cli("show", ID3, "--data", str(ROOT / "seeds")).stdout.splitlines()
+    assert any(line.startswith(f"story {ID1}:") for line in lines)
+
+
+def test_the_real_sample_every_document_in_one_story(real_corpus):
+    with newsq.load([real_corpus]) as index:
+        every = index.stories(min_documents=None, min_articles=None)
+        documents = [d for story in every for d in story["documents"]]
+        assert sorted(documents) == sorted(e.id for e in index)
+        for story in every:
+            assert story["id"] == story["documents"][0]
+            told = index.story(story["id"])
+            assert len(told["timeline"]) == told["articles"]
+
+
+# --- planted stories: precision and recall ---------------------------------------------------
+
+
+def test_planted_stories_are_recovered(tmp_path, request):
+    """A generated corpus as dense in time as 100,000 documents over seven years (39 a
+    day), with stories planted among unrelated filler; pairwise precision and recall of
+    the stories found, against the planted ones."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    size, planted, days = 3000, 40, 77
+    generate.generate(tmp_path / "corpus", size, seed=7, stories=planted, days=days, jobs=1)
+    truth = generate.planted_stories(size, seed=7, stories=planted, days=days)
+    with newsq.load([tmp_path / "corpus"]) as index:
+        found = index.stories(min_documents=2, min_articles=None)
+    true_pairs = {
+        frozenset(pair)
+        for names in truth
+        for pair in itertools.combinations([Path(n).stem for n in names], 2)
+    }
+    found_pairs = {
+        frozenset(pair) for story in found for pair in itertools.combinations(story["documents"], 2)
+    }
+    both = len(true_pairs & found_pairs)
+    precision, recall = both / len(found_pairs), both / len(true_pairs)
+    request.config.newsq_relevance = [
+        *getattr(request.config, "newsq_relevance", []),
+        f"stories, {size:,} generated documents with {planted} planted stories: "
+        f"pairwise precision {precision:.3f}, recall {recall:.3f} "
+        f"({len(true_pairs)} planted pairs, {len(found_pairs)} found)",
+    ]
+    assert precision >= 0.9
+    assert recall >= 0.9
