@@ -9,6 +9,7 @@ rich is imported only when something is drawn: JSON output never pays for it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import os
 import sys
@@ -169,7 +170,7 @@ class Output:
             from newsq.index import timeline
             from newsq.render import story_view
 
-            days: dict[Any, int] = {}
+            days: dict[dt.date, int] = {}
             for item in story["timeline"]:
                 if item["publishedDateTime"]:
                     day = _day(item["publishedDateTime"])
@@ -240,10 +241,10 @@ class Output:
         record = index[doc_id]
         if fmt is Format.table and not fields:
             from newsq import render
-            from newsq.stories import MIN_ARTICLES, MIN_DOCUMENTS
+            from newsq.stories import listed_by_default
 
             story: Mapping[str, Any] | None = index.story_of(doc_id)
-            if len(story["documents"]) < MIN_DOCUMENTS and story["articles"] < MIN_ARTICLES:
+            if story is not None and not listed_by_default(story):
                 story = None
             ref = "" if story is None else self._short(index, [story["id"]])[story["id"]]
             view = render.article_view(
@@ -265,9 +266,7 @@ class Output:
             self.rows([record], fmt, fields, default_fields=formats.CSV_FIELDS)
 
 
-def _day(timestamp: str) -> Any:
-    import datetime as dt
-
+def _day(timestamp: str) -> dt.date:
     return dt.date.fromisoformat(timestamp[:10])
 
 

@@ -111,13 +111,7 @@ def _entries_table(
         widths["Provider"] = min(widths["Provider"], 18)
         widths["Topics"] = min(widths["Topics"], 24)
         widths["ID"] = min(widths["ID"], 24)
-        wanted = min(widths["Title"], TITLE_ROOM)
-        for optional in ("Topics", "Heat", "Quality", "Provider"):
-            if _title_room(width, widths, names) >= wanted:
-                break
-            if optional in names:
-                names.remove(optional)
-        widths["Title"] = max(10, min(widths["Title"], _title_room(width, widths, names)))
+        _fit_title(width, widths, names, TITLE_ROOM, ("Topics", "Heat", "Quality", "Provider"))
     table = _table(plain=width is None)
     for name in names:
         justify = "right" if name in ("Quality", "Heat") else "left"
@@ -137,6 +131,21 @@ def _entries_table(
             cells[names.index("Title")] = Group(cells[names.index("Title")], passage)
         table.add_row(*cells)
     return table
+
+
+def _fit_title(
+    width: int, widths: dict[str, int], names: list[str], room: int, optional: Sequence[str]
+) -> None:
+    """Fit a table's columns (`names`, in place) to `width`: drop the `optional` ones in
+    order until the title has `room` columns (or all it needs), then give the title
+    what is left, never under 10."""
+    wanted = min(widths["Title"], room)
+    for name in optional:
+        if _title_room(width, widths, names) >= wanted:
+            break
+        if name in names:
+            names.remove(name)
+    widths["Title"] = max(10, min(widths["Title"], _title_room(width, widths, names)))
 
 
 def _title_room(width: int, widths: Mapping[str, int], names: Sequence[str]) -> int:
@@ -438,12 +447,7 @@ def stories_table(
     if width is not None:
         widths["ID"] = min(widths["ID"], 24)
         widths["Topics"] = min(widths["Topics"], 24)
-        wanted = min(widths["Title"], HEADLINE_ROOM)
-        for optional in ("Topics", "Last", "Outlets"):
-            if _title_room(width, widths, names) >= wanted:
-                break
-            names.remove(optional)
-        widths["Title"] = max(10, min(widths["Title"], _title_room(width, widths, names)))
+        _fit_title(width, widths, names, HEADLINE_ROOM, ("Topics", "Last", "Outlets"))
     table = _table(plain=width is None)
     for name in names:
         table.add_column(

@@ -29,14 +29,16 @@ grows with the corpus, not its square.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
+import os
+
+# json is imported in the functions that use it: the command line imports this module
+# for its defaults when it starts, and `newsq --version` need not pay for json.
 import re
 import unicodedata
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import sqlite3
@@ -79,6 +81,11 @@ _STOP_WORDS = frozenset((
 ))  # fmt: skip
 
 
+def listed_by_default(story: Mapping[str, Any]) -> bool:
+    """Whether `newsq stories` lists this story without size options."""
+    return len(story["documents"]) >= MIN_DOCUMENTS or story["articles"] >= MIN_ARTICLES
+
+
 # --- what parsing keeps for grouping ---------------------------------------------------
 
 
@@ -112,6 +119,7 @@ class Stemmer:
     def __init__(self) -> None:
         self._stems: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
+        self._pid = 0  # the process `_db` belongs to: a connection must not cross a fork
 
     def words(self, text: str) -> list[str]:
         folded = _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
@@ -122,9 +130,10 @@ class Stemmer:
     def _learn(self, new: list[str]) -> None:
         if not new:
             return
-        if self._db is None:
+        if self._db is None or self._pid != os.getpid():
             import sqlite3
 
+            self._pid = os.getpid()
             self._db = sqlite3.connect(":memory:")
             self._db.execute(
                 "CREATE VIRTUAL TABLE words USING fts5(word, "
@@ -154,6 +163,8 @@ def features(
     `words` are the document's search words (title first, then excerpt), `related`
     each related article's.
     """
+    import json
+
     own = " ".join(_STEMMER.words(f"{words[0]} {words[1]}"))
     items = record.get("related")
     listed = []
@@ -171,8 +182,7 @@ def features(
 # --- grouping ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A document as grouping sees it: its row, date, words and addresses."""
 
     doc: int
@@ -184,6 +194,8 @@ class Candidate:
 
 def group(documents: Sequence[Candidate], window_days: float = WINDOW_DAYS) -> list[list[int]]:
     """The stories of these documents: lists of document rows, each list sorted."""
+    import json
+
     position = {d.doc: i for i, d in enumerate(documents)}
     parent = list(range(len(documents)))
 
@@ -276,8 +288,7 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 # --- what a story says ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
+class Article(NamedTuple):
     """One report in a story: a document, or an article of a document's coverage."""
 
     id: str  # the document's id, or PARENT_ID#N
@@ -288,8 +299,7 @@ class Article:
     keys: tuple[str, ...]  # its addresses, as keys
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     """What a story's summary needs of one of its documents."""
 
     id: str
@@ -357,6 +367,8 @@ def _timestamp(date_us: int) -> dt.datetime:
 
 def is_current(conn: sqlite3.Connection, generation: int, window_days: float) -> bool:
     """Whether the stories in the snapshot were computed from this state of it, so."""
+    import json
+
     row = conn.execute("SELECT value FROM meta WHERE key = 'stories'").fetchone()
     return row is not None and json.loads(row[0]) == [generation, window_days, VERSION]
 
@@ -364,6 +376,8 @@ def is_current(conn: sqlite3.Connection, generation: int, window_days: float) ->
 def build(conn: sqlite3.Connection, generation: int, window_days: float) -> None:
     """Group every document of the snapshot into stories and keep them, with what each
     says (`summary`), in place of those kept before."""
+    import json
+
     candidates = [
         Candidate(*row)
         for row in conn.execute(
@@ -373,25 +387,26 @@ def build(conn: sqlite3.Connection, generation: int, window_days: float) -> None
     ]
     components = group(candidates, window_days)
     del candidates
-    stories, members = [], []
-    for batch in _batches(components):  # a few hundred documents' articles at a time
+    conn.execute("DELETE FROM stories")
+    conn.execute("DELETE FROM story_docs")
+    number = 0
+    for batch in _batches(components):  # a few hundred documents at a time, read and written
         documents, coverage = _gather(conn, [doc for component in batch for doc in component])
+        stories, members = [], []
         for component in batch:
             told = summary(
                 [documents[d][0] for d in component],
                 articles([documents[d][1] for d in component], _coverage(component, coverage)),
             )
-            number = len(stories) + 1
+            number += 1
             text = json.dumps(told, ensure_ascii=False, separators=(",", ":"))
             stories.append((number, told["id"], len(component), told["articles"], text))
             members.extend((doc, number) for doc in component)
-    conn.execute("DELETE FROM stories")
-    conn.execute("DELETE FROM story_docs")
-    conn.executemany(
-        "INSERT INTO stories (story, id, documents, articles, summary) VALUES (?, ?, ?, ?, ?)",
-        stories,
-    )
-    conn.executemany("INSERT INTO story_docs (doc, story) VALUES (?, ?)", members)
+        conn.executemany(
+            "INSERT INTO stories (story, id, documents, articles, summary) VALUES (?, ?, ?, ?, ?)",
+            stories,
+        )
+        conn.executemany("INSERT INTO story_docs (doc, story) VALUES (?, ?)", members)
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('stories', ?)",
         (json.dumps([generation, window_days, VERSION]),),
@@ -427,6 +442,8 @@ def _gather(
 ) -> tuple[dict[int, tuple[Document, Article]], dict[int, list[Article]]]:
     """{doc: (the document, as an article)} and {doc: its coverage's articles} of these
     documents, from the snapshot's columns and kept addresses."""
+    import json
+
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (doc INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.chosen")
     conn.executemany("INSERT OR IGNORE INTO temp.chosen (doc) VALUES (?)", ((d,) for d in docs))
