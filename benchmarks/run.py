@@ -56,7 +56,9 @@ EDIT_LINE = b"\nEdited by benchmarks/run.py, which takes this line off again.\n"
 #: Seconds between two samples of the memory of a command's whole process tree.
 TREE_INTERVAL = 0.05
 #: The rows --only can pick.
-ROW_KINDS = ("rg", "naive", "cold", "warm", "search", "incremental", "nocache", "startup")
+ROW_KINDS = (
+    "rg", "naive", "cold", "warm", "search", "stories", "incremental", "nocache", "startup",
+)  # fmt: skip
 #: The size the issue sets most targets at, and the one it sets the cold target at.
 TARGET_SIZE = 100_000
 COLD_TARGET_SIZE = 20_000
@@ -149,11 +151,13 @@ class Target:
 TARGETS = (
     Target("warm", "warm `newsq list` <= 1.0x rg", TARGET_SIZE, 1.0),
     Target("search", "warm `newsq search` <= 1.0x rg", TARGET_SIZE, 1.0),
+    Target("stories", "warm `newsq stories` <= 1.0x rg", TARGET_SIZE, 1.0),
     Target("cold", "cold `newsq list` <= 0.5x naive.py", COLD_TARGET_SIZE, 0.5),
     Target("incremental", "`newsq list` after 10 files changed <= 1.5x warm", TARGET_SIZE, 1.5),
     Target("version", "`newsq --version` <= 1.3x `import typer`", None, 1.3),
     Target("warm", "warm `newsq list` peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
     Target("search", "warm `newsq search` peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
+    Target("stories", "warm `newsq stories` peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
     Target(
         "incremental", "`newsq list` after 10 changes: RSS <= 300 MiB", TARGET_SIZE, 300, rss=True
     ),
@@ -579,6 +583,7 @@ def corpus(work: Path, size: int, seed: int) -> Path:
 
 LIST_LABEL = f'`newsq list --topic "{BENCH_TOPIC}" --limit 20 --format json`'
 SEARCH_LABEL = f'`newsq search "{SEARCH_QUERY}" --limit 20 --format json`'
+STORIES_LABEL = "`newsq stories --limit 20 --format json`"
 
 
 @dataclass
@@ -602,6 +607,11 @@ class Bench:
         return [
             self.newsq, "search", SEARCH_QUERY, "--data", str(folder),
             "--limit", "20", "--format", "json", *extra,
+        ]  # fmt: skip
+
+    def stories_command(self, folder: Path) -> list[str]:
+        return [
+            self.newsq, "stories", "--data", str(folder), "--limit", "20", "--format", "json",
         ]  # fmt: skip
 
 
@@ -647,16 +657,17 @@ class SizeRows:
     cold: Row | None = None
     warm: Row | None = None
     search: Row | None = None
+    stories: Row | None = None
     incremental: Row | None = None
     nocache: Row | None = None
     search_nocache: Row | None = None  # one untimed run, for a check; not in the table
 
     def table(self) -> list[Row]:
-        rows = (self.rg, self.naive, self.cold, self.warm, self.search, self.incremental)
-        return [row for row in (*rows, self.nocache) if row is not None]
+        rows = (self.rg, self.naive, self.cold, self.warm, self.search, self.stories)
+        return [row for row in (*rows, self.incremental, self.nocache) if row is not None]
 
     def newsq(self) -> list[Row]:
-        rows = (self.cold, self.warm, self.search, self.incremental, self.nocache)
+        rows = (self.cold, self.warm, self.search, self.stories, self.incremental, self.nocache)
         return [row for row in rows if row is not None]
 
 
@@ -677,6 +688,7 @@ def size_rows(only: frozenset[str], size: int) -> SizeRows:
     rows.cold = row("cold", f"{LIST_LABEL}, cold", rows.naive, "naive")
     rows.warm = row("warm", f"{LIST_LABEL}, warm", rows.rg, "rg")
     rows.search = row("search", f"{SEARCH_LABEL}, warm", rows.rg, "rg")
+    rows.stories = row("stories", f"{STORIES_LABEL}, warm", rows.rg, "rg")
     changed = f"{LIST_LABEL}, {EDITED_FILES} files changed"
     rows.incremental = row("incremental", changed, rows.warm, "warm")
     no_cache = LIST_LABEL.replace("json`", "json --no-cache`")
@@ -707,6 +719,8 @@ def bench_size(bench: Bench, folder: Path, size: int) -> tuple[list[Row], list[C
     if rows.newsq():
         cache = prime_snapshot(bench, folder, size)
         checks.append(("note", f"{label}: {snapshot_note(cache)}"))
+        if rows.stories is not None:
+            checks.append(("note", f"{label}: {first_stories(bench, folder, cache, size)}"))
         warm_rows(bench, rows, folder, cache)
     if rows.cold is not None:
         setup = fresh_cache(bench.work)
@@ -734,12 +748,26 @@ def prime_snapshot(bench: Bench, folder: Path, size: int) -> Path:
     return cache
 
 
+def first_stories(bench: Bench, folder: Path, cache: Path, size: int) -> str:
+    """Compute the stories of the primed snapshot, untimed by the table: the first
+    `newsq stories` after a change groups every document; the warm row reads the result."""
+    print(f"  {size:>7,}  computing the stories", end=" ", file=sys.stderr, flush=True)
+    done = bench.runner.once(bench.stories_command(folder), env={"XDG_CACHE_HOME": str(cache)})
+    print(f"{done.seconds:.1f} s", file=sys.stderr)
+    return (
+        f"stories computed in {done.seconds:.1f} s, peak RSS {done.rss_kib / 1024:,.0f} MiB "
+        "(the first `newsq stories` after the snapshot changed)"
+    )
+
+
 def warm_rows(bench: Bench, rows: SizeRows, folder: Path, cache: Path) -> None:
     """Time the rows that use the snapshot in `cache`: warm list and search, incremental."""
     if rows.warm is not None:
         bench.runner.measure(rows.warm, bench.list_command(folder), setup=cache_at(cache))
     if rows.search is not None:
         bench.runner.measure(rows.search, bench.search_command(folder), setup=cache_at(cache))
+    if rows.stories is not None:
+        bench.runner.measure(rows.stories, bench.stories_command(folder), setup=cache_at(cache))
     if rows.incremental is not None:
         with Edits(folder, files_to_edit(folder)) as edits:
             setup = edits.setup(cache)

@@ -28,11 +28,13 @@ __all__ = [
     "UnknownIdError",
     "__version__",
     "load",
+    "load_and_run",
     "parse_file",
 ]
 
 _HOMES = {
     "load": "newsq.corpus",
+    "load_and_run": "newsq.corpus",
     "DataPathError": "newsq.corpus",
     "Index": "newsq.index",
     "Hit": "newsq.index",
@@ -48,7 +50,7 @@ _HOMES = {
 }
 
 if TYPE_CHECKING:
-    from newsq.corpus import DataPathError, load
+    from newsq.corpus import DataPathError, load, load_and_run
     from newsq.index import AmbiguousIdError, Hit, Index, UnknownIdError
     from newsq.model import Changes, Entry, Problem
     from newsq.parser import parse_file

@@ -6,10 +6,11 @@ Heavy modules (YAML, rich) are imported inside the commands, so `--version`
 and `--help` start fast.
 """
 
+import gc
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar, cast
 
 import typer
 
@@ -41,9 +42,11 @@ from newsq.query import Filter, QueryError
 from newsq.stories import MIN_ARTICLES, MIN_DOCUMENTS, WINDOW_DAYS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Sequence, Sized
+    from typing import Any
 
-    from newsq.index import Index
+    from newsq.index import Hit, Index
+    from newsq.model import Entry
     from newsq.output import Output
     from newsq.search import SearchQuery
 
@@ -71,11 +74,16 @@ app = typer.Typer(
 )
 
 
+T = TypeVar("T")
+
+
 class Run:
     """What every command starts from: the corpus loaded and the output chosen.
 
     Used as `with Run(...) as run:`, so the snapshot is closed (and SQLite folds its
-    write-ahead log back into it) when the command ends, however it ends.
+    write-ahead log back into it) when the command ends, however it ends. The
+    corpus is loaded when first needed: by `run.index`, or by `run.first(work)`,
+    which runs the command's query while the files are checked for changes.
     """
 
     def __init__(
@@ -90,16 +98,44 @@ class Run:
         report_skipped: bool = True,
         strict: bool = False,
     ) -> None:
-        from newsq.corpus import DATA_ENV, DataPathError, load
         from newsq.formats import parse_fields
 
         self.out = out
         self.fmt = Format.json if json_ else fmt
         self.fields = parse_fields(fields)
+        self._data = data
+        self._no_cache = no_cache
+        self._report_skipped = report_skipped
+        self._strict = strict
+        self._index: Index | None = None
+
+    @property
+    def index(self) -> "Index":
+        """The corpus, loaded (and brought up to date) on first use."""
+        if self._index is None:
+            self._load(None)
+        assert self._index is not None
+        return self._index
+
+    def first(self, work: "Callable[[Index], T]") -> T:
+        """`work(self.index)`; when it is the first use of the corpus, it runs while the
+        files are checked for changes (see `newsq.corpus.load_and_run`)."""
+        if self._index is not None:
+            return work(self._index)
+        return cast("T", self._load(work))
+
+    def _load(self, work: "Callable[[Index], T] | None") -> "T | None":
+        from newsq.corpus import DATA_ENV, DataPathError, load, load_and_run
+
+        data, cache = self._data, not self._no_cache
         started = time.perf_counter()
+        result = None
         try:
             with self.out.indexing_progress() as progress:
-                self.index: Index = load(data, cache=not no_cache, progress=progress)
+                if work is None:
+                    self._index = load(data, cache=cache, progress=progress)
+                else:
+                    self._index, result = load_and_run(work, data, cache=cache, progress=progress)
         except DataPathError as exc:
             source = "'--data'" if data else f"${DATA_ENV}"
             raise typer.BadParameter(str(exc), param_hint=source) from None
@@ -108,12 +144,12 @@ class Run:
             self.out.message(f"{self.index.cache_problem}; indexing without a snapshot")
         skipped = self.index.skipped
         noun = "file" if skipped == 1 else "files"
-        if strict and skipped:
-            self.index.close()
+        if self._strict and skipped:
             self.out.error(f"{skipped:,} {noun} cannot be loaded (--strict); run newsq check")
             raise typer.Exit(1)
-        if report_skipped and skipped:
+        if self._report_skipped and skipped:
             self.out.message(f"{skipped:,} {noun} skipped; run newsq check for details")
+        return result
 
     def _say_loaded(self, data: list[str] | None, seconds: float) -> None:
         """With --verbose: which corpus, from which snapshot, and what loading it took."""
@@ -145,9 +181,9 @@ class Run:
     def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
         from newsq.snapshot import is_damage
 
-        if error is not None and is_damage(error):
-            return  # left open: `main` finds the damaged snapshot among the open ones
-        self.index.close()
+        if self._index is None or (error is not None and is_damage(error)):
+            return  # nothing open; or left open, for `main` to find the damaged snapshot
+        self._index.close()
 
     def suggest(self, where: Filter) -> None:
         """Say on stderr which topic or provider asked for no document has, and what is near."""
@@ -159,13 +195,18 @@ class Run:
 
     def entries(self, where: Filter, sort: SortKey, reverse: bool, limit: int | None) -> None:
         """Print the matching documents, at most `limit`, and say on stderr what the limit hid."""
-        self.suggest(where)
+
+        def work(index: "Index") -> "tuple[list[Entry], int]":
+            shown = index.select(where, sort=sort.value, reverse=reverse, limit=limit)
+            return shown, _total(shown, limit, lambda: index.count(where))
+
         try:
-            shown = self.index.select(where, sort=sort.value, reverse=reverse, limit=limit)
+            shown, total = self.first(work)
         except QueryError as exc:
             raise typer.BadParameter(exc.reason, param_hint=f"'{exc.option}'") from None
+        self.suggest(where)
         self.out.entries(self.index, shown, self.fmt, self.fields)
-        self._tally(len(shown), limit, lambda: self.index.count(where))
+        self._tally(len(shown), limit, total)
 
     def hits(
         self,
@@ -177,18 +218,23 @@ class Run:
         limit: int | None,
     ) -> None:
         """Print the search hits, at most `limit`, and say on stderr what the limit hid."""
-        self.suggest(where)
-        found = self.index.search(
-            query, where, sort=sort.value, reverse=reverse, limit=limit, related=related
-        )
-        self.out.hits(self.index, found, self.fmt, self.fields)
-        self._tally(len(found), limit, lambda: self.index.count(where, query, related=related))
 
-    def _tally(self, shown: int, limit: int | None, total: "Callable[[], int]") -> None:
+        def work(index: "Index") -> "tuple[list[Hit], int]":
+            found = index.search(
+                query, where, sort=sort.value, reverse=reverse, limit=limit, related=related
+            )
+            return found, _total(found, limit, lambda: index.count(where, query, related=related))
+
+        found, total = self.first(work)
+        self.suggest(where)
+        self.out.hits(self.index, found, self.fmt, self.fields)
+        self._tally(len(found), limit, total)
+
+    def _tally(self, shown: int, limit: int | None, total: int) -> None:
         if not shown and self.fmt is Format.table:
             self.out.message("no documents match")
-        elif limit is not None and shown == limit and (count := total()) > limit:
-            self.out.message(f"{limit:,} of {count:,} shown; --all for every one")
+        elif limit is not None and shown == limit and total > limit:
+            self.out.message(f"{limit:,} of {total:,} shown; --all for every one")
 
     def stories(
         self,
@@ -199,18 +245,21 @@ class Run:
         limit: int | None,
     ) -> None:
         """Print the stories, at most `limit`, and say on stderr what the limit hid."""
-        self.suggest(where)
         if min_size is None and min_articles is None:
             min_size, min_articles = MIN_DOCUMENTS, MIN_ARTICLES
         bounds = {"window": window, "min_documents": min_size, "min_articles": min_articles}
-        found = self.index.stories(where, limit=limit, **bounds)
+
+        def work(index: "Index") -> "tuple[list[dict[str, Any]], int]":
+            found = index.stories(where, limit=limit, **bounds)
+            return found, _total(found, limit, lambda: index.count_stories(where, **bounds))
+
+        found, total = self.first(work)
+        self.suggest(where)
         self.out.stories(self.index, found, self.fmt, self.fields)
         if not found and self.fmt is Format.table:
             self.out.message("no stories match")
-        elif limit is not None and len(found) == limit:
-            count = self.index.count_stories(where, **bounds)
-            if count > limit:
-                self.out.message(f"{limit:,} of {count:,} stories shown; --all for every one")
+        elif limit is not None and len(found) == limit and total > limit:
+            self.out.message(f"{limit:,} of {total:,} stories shown; --all for every one")
 
     def resolve(self, ref: str) -> str:
         """The document id `ref` means, or exit 1 saying why not."""
@@ -226,6 +275,11 @@ class Run:
             for candidate in exc.candidates:
                 self.out.error(f"  {candidate}")
         raise typer.Exit(1)
+
+
+def _total(shown: "Sized", limit: int | None, count: "Callable[[], int]") -> int:
+    """How many there are in all: counted only when the limit may have hidden some."""
+    return count() if limit is not None and len(shown) == limit else len(shown)
 
 
 def _did_you_mean(near: "Sequence[str]") -> str:
@@ -586,3 +640,7 @@ def main() -> None:
         except BrokenPipeError:
             # `newsq list | head -1`: the reader left; send what is left to /dev/null.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # Python's shutdown looks for reference cycles among every object it still
+        # holds, for nothing: the process is ending. Frozen objects are not looked
+        # at, which saves 20-40 ms of every run (measured at 100,000 documents).
+        gc.freeze()

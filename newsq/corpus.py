@@ -8,22 +8,24 @@ by `:`), else the seeds bundled with newsq. Finding the documents under them is
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from newsq.index import Index
-from newsq.indexer import Progress, touched_only, update
-from newsq.model import Changes
-from newsq.scan import DataPathError, Scan, scan
-from newsq.snapshot import (
-    Snapshot,
-    SnapshotUnavailable,
-    is_damage,
-    remove_files,
-    snapshot_path,
-)
+from newsq.scan import DataPathError, start
+
+# The snapshot, index and indexer are imported where used, after the scan has
+# started: their imports then overlap the stat of every file, not delay it.
+if TYPE_CHECKING:
+    from newsq.index import Index
+    from newsq.indexer import Progress
+    from newsq.model import Changes
+    from newsq.scan import Scan
+    from newsq.snapshot import Snapshot
 
 DATA_ENV = "NEWSQ_DATA"
+
+T = TypeVar("T")
 
 
 def bundled_seeds() -> Path:
@@ -62,28 +64,99 @@ def load(
     warnings about the ones that loaded, are in `index.problems`.
     Raises `DataPathError` when a given path does not exist.
     """
+    return _load(paths, cache, progress, None)[0]
+
+
+def load_and_run(
+    work: Callable[[Index], T],
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    cache: bool = True,
+    progress: Progress | None = None,
+) -> tuple[Index, T]:
+    """`(index, work(index))` for `index = load(paths, ...)`: the same answer, sooner.
+
+    Checking that a snapshot is fresh means a `stat` of every file; on a large
+    corpus other processes do that, and meanwhile `work` runs here on the
+    snapshot as the last run left it, in one read transaction. When the files
+    are as that snapshot recorded, its answer stands; else the snapshot is
+    brought up to date and `work` runs again. So `work` must only read (a write
+    raises `ReadOnlyError` the first time) and may run twice; whatever it raises
+    the first time is dropped, and the second run raises it again.
+    """
+    index, early = _load(paths, cache, progress, work)
+    if early is _NOTHING:
+        return index, work(index)
+    return index, cast(T, early)
+
+
+_NOTHING = object()  # no early answer to keep
+
+
+def _load(
+    paths: Sequence[str | os.PathLike[str]] | None,
+    cache: bool,
+    progress: Progress | None,
+    work: Callable[[Index], object] | None,
+) -> tuple[Index, object]:
+    """The index loaded, and `work`'s early answer when it stands (else `_NOTHING`)."""
     roots = data_roots(paths)
-    found = scan(roots)  # first: it may fork, which is safe before any database is open
-    snapshot, cache_problem = _open_snapshot(roots, cache)
+    pending = start(roots)  # first: it may fork, which is safe before any database is open
     try:
+        from newsq.index import Index
+        from newsq.snapshot import is_damage, remove_files
+
+        snapshot, cache_problem = _open_snapshot(roots, cache)
+    except BaseException:
+        pending.cancel()
+        raise
+    try:
+        early = _run_early(snapshot, work) if work is not None and pending.running else None
+        found = pending.result()
         changes = _refresh(snapshot, found, progress)
     except Exception as exc:
+        pending.cancel()
         snapshot.close()
         if snapshot.path is None or not is_damage(exc):
             raise
         # Damage the opening checks could not see: start that snapshot afresh, once.
         remove_files(snapshot.path)
         snapshot, cache_problem = _open_snapshot(roots, cache)
+        early = None
         changes = _refresh(snapshot, found, progress)
     except BaseException:
+        pending.cancel()
         snapshot.close()
         raise
-    return Index(snapshot, changes=changes, cache_problem=cache_problem)
+    index = Index(snapshot, changes=changes, cache_problem=cache_problem)
+    if early is not None and early[0] == found.fingerprint():
+        return index, early[1]
+    return index, _NOTHING
+
+
+def _run_early(snapshot: Snapshot, work: Callable[[Index], object]) -> tuple[str, object] | None:
+    """(the fingerprint of the files the snapshot matched, `work`'s answer on it), read in
+    one transaction; None when there is nothing to run on yet or `work` failed."""
+    from newsq.index import Index
+
+    try:
+        with snapshot.reading():
+            seen = snapshot.fingerprint()
+            if seen is None:
+                return None  # a new snapshot: nothing in it yet
+            return seen, work(Index(snapshot))
+    except Exception:
+        # Whatever went wrong (a write wanted, a bad query, damage) happens again, or
+        # not, when `work` runs on the fresh index; this answer was only a head start.
+        return None
 
 
 def last_loaded(paths: Sequence[str | os.PathLike[str]] | None = None) -> Index | None:
     """The index of the corpus as the last run with the cache left it, without looking at
     its files (for shell completion, which must be instant); None when there is none."""
+    from newsq.index import Index
+    from newsq.snapshot import Snapshot, snapshot_path
+
     try:
         roots = data_roots(paths)
     except DataPathError:
@@ -94,13 +167,19 @@ def last_loaded(paths: Sequence[str | os.PathLike[str]] | None = None) -> Index 
 
 def _refresh(snapshot: Snapshot, found: Scan, progress: Progress | None) -> Changes:
     """Bring the snapshot up to date with what the scan found."""
+    from newsq.model import Changes
+
     if snapshot.fingerprint() == found.fingerprint():
         return Changes()  # the warm case: nothing was added, removed or touched
+    from newsq.indexer import touched_only, update
+
     return update(snapshot, found, progress, touched=touched_only(snapshot, found))
 
 
 def _open_snapshot(roots: Sequence[str], cache: bool) -> tuple[Snapshot, str | None]:
     """The snapshot to use, and why it is a temporary one when the cache could not be used."""
+    from newsq.snapshot import Snapshot, SnapshotUnavailable, snapshot_path
+
     if cache:
         try:
             return Snapshot.open(snapshot_path(roots), roots), None

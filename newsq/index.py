@@ -480,10 +480,9 @@ class Index:
         parsed = query if isinstance(query, SearchQuery) else parse_query(query)
         order = order_sql(sort, reverse)  # checks the key before any work
         where = _combine(where, criteria)
-        ranked = None
         if sort == "relevance" and parsed.match is not None and not where_sql(where)[0]:
             ranked, entries = self._rank_by_score(parsed.match, related, reverse, limit)
-        if ranked is None:
+        else:
             sources, params = _search_sources(
                 parsed, where, related, scored=True, titles=sort == "title"
             )
@@ -501,29 +500,39 @@ class Index:
 
     def _rank_by_score(
         self, match: str, related: bool, reverse: bool, limit: int | None
-    ) -> tuple[list[tuple[int, float]] | None, dict[int, Entry]]:
+    ) -> tuple[list[tuple[int, float]], dict[int, Entry]]:
         """Hits in order of relevance from the full-text index alone (no filter to
         apply): half the time of joining every hit's row for its id, which only
-        breaks ties. None when a tie straddles the limit: then only the join can say
-        which of the tied hits come first by id.
+        breaks ties. Hits tied with the last one shown are all fetched, so that
+        their ids decide which of them come first.
         """
         rows = "" if related else f"AND rowid < {RELATED_ROWS}"
-        sql = (
-            f"SELECT rowid, -bm25(search, {_BM25}) AS score FROM search "
-            f"WHERE search MATCH ? {rows} ORDER BY score {'ASC' if reverse else 'DESC'}"
+        ranking = (
+            f"SELECT rowid, -bm25(search, {_BM25}) AS score FROM search WHERE search MATCH ? {rows}"
         )
-        params: list[Any] = [match]
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit + 1)
-        ranked = self._db.execute(sql, params).fetchall()
-        if limit is not None and len(ranked) > limit:
-            if ranked[limit - 1][1] == ranked[limit][1]:
-                return None, {}
-            del ranked[limit:]
+        order = f"ORDER BY score {'ASC' if reverse else 'DESC'}"
+        if limit is None:
+            ranked = self._db.execute(f"{ranking} {order}", [match]).fetchall()
+        else:
+            # A few more than shown: usually enough to see the end of a tie at the limit.
+            fetched = limit + _TIE_ROOM
+            ranked = self._db.execute(f"{ranking} {order} LIMIT ?", [match, fetched]).fetchall()
+            if limit and len(ranked) == fetched and ranked[limit - 1][1] == ranked[-1][1]:
+                # The tie goes on past those: every hit scoring as well as the last shown.
+                at_least = "<=" if reverse else ">="
+                ranked = self._db.execute(
+                    f"SELECT * FROM ({ranking}) WHERE score {at_least} ? {order}",
+                    [match, ranked[limit - 1][1]],
+                ).fetchall()
+            end = limit  # the hits shown, and after them the ones tied with the last
+            while 0 < end < len(ranked) and ranked[end][1] == ranked[limit - 1][1]:
+                end += 1
+            del ranked[end:]
         entries = self._hit_entries([rowid for rowid, _ in ranked])
         direction = 1 if reverse else -1
         ranked.sort(key=lambda hit: (direction * hit[1], entries[hit[0]].id))
+        if limit is not None:
+            del ranked[limit:]
         return ranked, entries
 
     def select(
@@ -1049,6 +1058,8 @@ _MARKS = f"'{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', {SNIPPET_WORDS}"
 LONG_TEXT = 20_000
 CHUNK_WORDS = 1_000
 _BM25 = ", ".join(str(w) for w in WEIGHTS)
+#: Hits ranked beyond the limit, to find where a tie at the limit ends without ranking twice.
+_TIE_ROOM = 16
 # A related article's entry: its own columns from `related` and `related_text`, the
 # path and topics of the document listing it.
 _RELATED_ENTRY_COLUMNS = (

@@ -89,7 +89,7 @@ def touched_only(snapshot: Snapshot, found: Scan) -> list[Source] | None:
         if state is None:
             return None
         names, identity, times = state
-        listed = "\0".join(folder.names).encode("utf-8", "surrogateescape")
+        listed = folder.packed
         if identity != folder.identity.tobytes() or names != listed:
             return None
         if times == folder.times.tobytes():

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from newsq.model import ERROR, WARNING, Problem, Source
 
 EXTENSIONS = (".md", ".markdown", ".txt")
+_SUFFIXES = tuple(e.encode() for e in EXTENSIONS)
 #: From this many files, stat calls are shared among processes (where fork exists).
 PARALLEL_STAT_FROM = 20_000
 STAT_PROCESSES = 2
@@ -38,6 +39,7 @@ STAT_PROCESSES = 2
 # A file that could not be stat'ed has size -1 and its errno where mtime would be.
 _TIMES = 2
 _IDENTITY = 3
+_STRIDE = 8 * (_TIMES + _IDENTITY)  # bytes per file in a child's shared memory
 # Stat names relative to an open folder where the platform can: no path walked per file.
 _BY_FOLDER_FD = os.stat in os.supports_dir_fd
 
@@ -48,24 +50,56 @@ class DataPathError(ValueError):
 
 @dataclass(slots=True)
 class Folder:
-    """One folder's document files, as listed, with their stats packed in arrays."""
+    """One folder's document files, as listed, with their stats packed in arrays.
+
+    Names are kept as the bytes the folder listed (`listed`): a warm run stats,
+    compares and fingerprints them as bytes and never needs them as text.
+    `names` decodes them the first time they are asked for; `packed` is them
+    joined by NULs, as the fingerprint and the snapshot take them.
+    """
 
     shown: str  # the folder as the user would write it, ending in a separator
     absolute: str  # the same, absolute
     id_prefix: str | None  # the ids' folder part (`a/b/` or empty); None: a root file
-    names: list[str]
+    listed: list[bytes]
     times: array[int] = field(default_factory=lambda: array("q"))
     identity: array[int] = field(default_factory=lambda: array("Q"))
+    _names: list[str] | None = field(default=None, repr=False)
+    _packed: bytes | None = field(default=None, repr=False)
+
+    @property
+    def names(self) -> list[str]:
+        """The file names as text (bytes that are not UTF-8 decode to surrogates)."""
+        if self._names is None:
+            # One decode for the folder: names cannot hold NUL, so splitting is exact.
+            self._names = os.fsdecode(self.packed).split("\0") if self.listed else []
+        return self._names
+
+    @property
+    def packed(self) -> bytes:
+        """The file names as listed, joined by NULs."""
+        if self._packed is None:
+            self._packed = b"\0".join(self.listed)
+        return self._packed
+
+    def keep(self, positions: Sequence[int]) -> None:
+        """Keep only the files at these positions (in this order), with their stats."""
+        self.listed = [self.listed[i] for i in positions]
+        self._names = self._packed = None
+        self.times = array("q", [v for i in positions for v in self.times[i * 2 : i * 2 + 2]])
+        self.identity = array("Q", [v for i in positions for v in self.identity[i * 3 : i * 3 + 3]])
 
     def by_name(self) -> Folder:
         """The same folder with its files sorted by name."""
-        order = sorted(range(len(self.names)), key=self.names.__getitem__)
+        names = self.names
+        order = sorted(range(len(names)), key=names.__getitem__)
         if order == list(range(len(order))):
             return self
-        times = array("q", [v for i in order for v in self.times[i * 2 : i * 2 + 2]])
-        identity = array("Q", [v for i in order for v in self.identity[i * 3 : i * 3 + 3]])
-        names = [self.names[i] for i in order]
-        return Folder(self.shown, self.absolute, self.id_prefix, names, times, identity)
+        ordered = Folder(
+            self.shown, self.absolute, self.id_prefix, self.listed, self.times, self.identity
+        )
+        ordered.keep(order)
+        return ordered
 
     def ids(self) -> list[str]:
         """The document id of each file: the folder part, then the name less its suffix."""
@@ -109,8 +143,11 @@ class Scan:
         digest = hashlib.sha256()
         digest.update("\0".join(self.roots).encode("utf-8", "surrogateescape") + b"\1")
         for folder in self.folders:
-            text = "\0".join([folder.shown, folder.absolute, *folder.names])
-            digest.update(text.encode("utf-8", "surrogateescape") + b"\1")
+            digest.update(f"{folder.shown}\0{folder.absolute}".encode("utf-8", "surrogateescape"))
+            if folder.listed:  # (the same bytes as hashing them joined: a digest streams)
+                digest.update(b"\0")
+                digest.update(folder.packed)
+            digest.update(b"\1")
             digest.update(folder.times.tobytes())
             digest.update(folder.identity.tobytes())
         for problem in self.problems:
@@ -120,6 +157,17 @@ class Scan:
 
 def scan(roots: Sequence[str]) -> Scan:
     """Walk every root; raises `DataPathError` for a root that does not exist."""
+    return start(roots, background=False).result()
+
+
+def start(roots: Sequence[str], *, background: bool = True) -> PendingScan:
+    """Walk every root now; stat the files in other processes while this one goes on.
+
+    With `background`, on a large corpus where processes can be forked, every file
+    is stat'ed by child processes and this returns at once: `PendingScan.result()`
+    waits for them. Otherwise this process takes a share and it returns when done.
+    Raises `DataPathError` for a root that does not exist.
+    """
     problems: list[Problem] = []
     folders: list[Folder] = []
     visited: set[tuple[int, int]] = set()
@@ -127,13 +175,50 @@ def scan(roots: Sequence[str]) -> Scan:
         if not os.path.exists(root):
             raise DataPathError(f"no such file or folder: {root}")
         folders.extend(_walk_root(root, problems, visited))
-    _stat_all(folders)
-    more = _folders_named_like_documents(folders, problems, visited)
-    while more:  # rare: a folder called `news.txt` is listed as a document, then walked
-        _stat_all(more)
-        folders.extend(more)
-        more = _folders_named_like_documents(more, problems, visited)
-    return Scan(list(roots), folders, problems)
+    pending = PendingScan(list(roots), folders, problems, visited)
+    pending._stats = _stat_all(folders, background=background)
+    return pending
+
+
+class PendingScan:
+    """A scan whose files may still be being stat'ed by child processes."""
+
+    def __init__(
+        self,
+        roots: list[str],
+        folders: list[Folder],
+        problems: list[Problem],
+        visited: set[tuple[int, int]],
+    ) -> None:
+        self._roots = roots
+        self._folders = folders
+        self._problems = problems
+        self._visited = visited
+        self._stats: _StatChildren | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether other processes are stat'ing the files (so this one is free meanwhile)."""
+        return self._stats is not None
+
+    def result(self) -> Scan:
+        """The scan, once every file is stat'ed."""
+        if self._stats is not None:
+            stats, self._stats = self._stats, None
+            stats.finish()
+        folders, problems, visited = self._folders, self._problems, self._visited
+        more = _folders_named_like_documents(folders, problems, visited)
+        while more:  # rare: a folder called `news.txt` is listed as a document, then walked
+            _stat_all(more, background=False)
+            folders.extend(more)
+            more = _folders_named_like_documents(more, problems, visited)
+        return Scan(self._roots, folders, problems)
+
+    def cancel(self) -> None:
+        """Stop the child processes, if any are still at work (the scan is not wanted)."""
+        if self._stats is not None:
+            stats, self._stats = self._stats, None
+            stats.kill()
 
 
 def _folders_named_like_documents(
@@ -149,9 +234,7 @@ def _folders_named_like_documents(
         if len(keep) == len(modes) or folder.id_prefix is None:
             continue
         subfolders = [folder.names[i] for i, mode in enumerate(modes) if stat_module.S_ISDIR(mode)]
-        folder.names = [folder.names[i] for i in keep]
-        folder.times = array("q", [v for i in keep for v in folder.times[i * 2 : i * 2 + 2]])
-        folder.identity = array("Q", [v for i in keep for v in folder.identity[i * 3 : i * 3 + 3]])
+        folder.keep(keep)
         for name in subfolders:
             start = (folder.shown + name + os.sep, folder.absolute + name + os.sep)
             found.extend(_walk_folder(*start, folder.id_prefix + name + "/", problems, visited))
@@ -278,7 +361,7 @@ def _walk_root(
         # A file named on the command line is read whatever its extension.
         name = os.path.basename(root)
         absolute = os.path.join(os.path.dirname(os.path.abspath(root)), "")
-        yield Folder(root[: len(root) - len(name)], absolute, None, [name])
+        yield Folder(root[: len(root) - len(name)], absolute, None, [os.fsencode(name)])
         return
     shown = root if root.endswith(os.sep) else root + os.sep
     yield from _walk_folder(shown, os.path.join(os.path.abspath(root), ""), "", problems, visited)
@@ -299,38 +382,57 @@ def _walk_folder(
             if (folder.st_dev, folder.st_ino) in visited:
                 continue
             visited.add((folder.st_dev, folder.st_ino))
-            names, subfolders = _list_folder(absolute)
+            names, subfolders, packed = _list_folder(absolute)
         except OSError as exc:
             message = f"cannot read folder: {exc.strerror}"
             problems.append(Problem(shown.rstrip(os.sep) or shown, None, None, ERROR, message))
             continue
-        yield Folder(shown, absolute, id_prefix, names)
+        yield Folder(shown, absolute, id_prefix, names, _packed=packed)
         for name in reversed(subfolders):
             stack.append((shown + name + os.sep, absolute + name + os.sep, id_prefix + name + "/"))
 
 
-def _list_folder(absolute: str) -> tuple[list[str], list[str]]:
-    """Names that look like documents, as listed, and subfolders, sorted.
+def _list_folder(absolute: str) -> tuple[list[bytes], list[str], bytes | None]:
+    """Names that look like documents, as listed (bytes), subfolders, sorted, and the
+    names joined by NULs when that was worked out on the way.
 
-    One plain listing and string tests: a folder may hold 100,000 entries. Only
-    the other entries (few, usually) are looked at to find the subfolders; a
-    folder named like a document is found when it is stat'ed. Names stay in the
+    One plain listing and bytes tests: a folder may hold 100,000 entries, and
+    names as bytes are never decoded or encoded again on a warm run. Only the
+    other entries (few, usually) are looked at to find the subfolders; a folder
+    named like a document is found when it is stat'ed. Names stay in the
     listing's order, which is stable while a folder is unchanged: sorting is
     left to when something did change (`Folder.by_name`).
     """
-    visible = [name for name in os.listdir(absolute) if not name.startswith(".")]
-    names = [name for name in visible if name.lower().endswith(EXTENSIONS)]
+    listing = os.listdir(os.fsencode(absolute))
+    packed = b"\0".join(listing)
+    if _only_documents(packed, len(listing)):
+        return listing, [], packed
+    visible = [name for name in listing if not name.startswith(b".")]
+    names = [name for name in visible if name.lower().endswith(_SUFFIXES)]
     subfolders = []
     if len(names) < len(visible):
-        others = [name for name in visible if not name.lower().endswith(EXTENSIONS)]
+        others = [os.fsdecode(n) for n in visible if not n.lower().endswith(_SUFFIXES)]
         if len(others) > 256:  # many: their types come with a listing, without a stat each
             wanted = set(others)
-            with os.scandir(absolute) as listing:
-                subfolders = [e.name for e in listing if e.name in wanted and _is_folder(e)]
+            with os.scandir(absolute) as entries:
+                subfolders = [e.name for e in entries if e.name in wanted and _is_folder(e)]
         else:
             subfolders = [name for name in others if os.path.isdir(absolute + name)]
     subfolders.sort()
-    return names, subfolders
+    return names, subfolders, None
+
+
+def _only_documents(packed: bytes, count: int) -> bool:
+    """Whether every name is visible and ends in a document suffix in lower case.
+
+    The usual folder of a corpus, so this is tested on the names joined, in C: no
+    name starts with a dot, and as many names end in a suffix as there are names
+    (a suffix ends a name where a NUL or the end follows it; no name holds a NUL).
+    """
+    if packed.startswith(b".") or b"\0." in packed:
+        return False
+    ends = sum(packed.count(suffix + b"\0") for suffix in _SUFFIXES)
+    return ends + packed.endswith(_SUFFIXES) == count
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -343,15 +445,26 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 # --- stat'ing --------------------------------------------------------------------------------
 
 
-def _stat_all(folders: list[Folder]) -> None:
-    """Fill each folder's `times` and `identity`, sharing the work among processes if large."""
-    total = sum(len(f.names) for f in folders)
+def _stat_all(folders: list[Folder], *, background: bool) -> _StatChildren | None:
+    """Fill each folder's `times` and `identity`, sharing the work among processes if large.
+
+    With `background`, child processes take every share and are returned still at
+    work (`_StatChildren.finish` waits for them and fills the folders); otherwise
+    this process takes the first share and the folders are filled on return.
+    """
+    total = sum(len(f.listed) for f in folders)
     if total >= PARALLEL_STAT_FROM and _can_fork():
         parts = _split_work(folders, STAT_PROCESSES)
-        if _stat_in_processes(folders, parts):
-            return
+        children = _StatChildren.fork(folders, parts if background else parts[1:])
+        if children is not None:
+            if background:
+                return children
+            own = [_stat_names(folders[index], start, end) for index, start, end in parts[0]]
+            children.finish(own=(parts[0], own))
+            return None
     for folder in folders:
-        folder.times, folder.identity = _stat_names(folder, 0, len(folder.names))
+        folder.times, folder.identity = _stat_names(folder, 0, len(folder.listed))
+    return None
 
 
 def _can_fork() -> bool:
@@ -365,9 +478,9 @@ def _can_fork() -> bool:
 
 def _stat_names(folder: Folder, start: int, end: int) -> tuple[array[int], array[int]]:
     times, identity = array("q"), array("Q")
-    names = folder.names[start:end]
+    names = folder.listed[start:end]
     fd = None
-    if _BY_FOLDER_FD and len(folder.names) > 1:
+    if _BY_FOLDER_FD and len(folder.listed) > 1:
         try:
             fd = os.open(folder.absolute, os.O_RDONLY)
         except OSError:
@@ -378,7 +491,7 @@ def _stat_names(folder: Folder, start: int, end: int) -> tuple[array[int], array
                 if fd is not None:
                     result = os.stat(name, dir_fd=fd)
                 else:
-                    result = os.stat(folder.absolute + name)
+                    result = os.stat(os.fsencode(folder.absolute) + name)
             except OSError as exc:
                 times.extend((-1, exc.errno or 0))
                 identity.extend((0, 0, 0))
@@ -393,67 +506,113 @@ def _stat_names(folder: Folder, start: int, end: int) -> tuple[array[int], array
 
 def _split_work(folders: list[Folder], parts: int) -> list[list[tuple[int, int, int]]]:
     """Cut the files into `parts` runs of (folder index, start, end), about equal in size."""
-    total = sum(len(f.names) for f in folders)
+    total = sum(len(f.listed) for f in folders)
     share = -(-total // parts)
     work: list[list[tuple[int, int, int]]] = [[]]
     room = share
     for index, folder in enumerate(folders):
         start = 0
-        while start < len(folder.names):
+        while start < len(folder.listed):
             if room == 0:
                 work.append([])
                 room = share
-            end = min(len(folder.names), start + room)
+            end = min(len(folder.listed), start + room)
             work[-1].append((index, start, end))
             room -= end - start
             start = end
     return work
 
 
-def _stat_in_processes(folders: list[Folder], parts: list[list[tuple[int, int, int]]]) -> bool:
-    """Stat each part in a forked child writing into shared memory; False if any child failed.
+class _StatChildren:
+    """Child processes stat'ing shares of the files, each writing into shared memory.
 
     Forked before any thread or database exists in this process, and the
     children only stat and copy numbers, so forking is safe here.
     """
-    sizes = [sum(end - start for _, start, end in part) for part in parts]
-    stride = 8 * (_TIMES + _IDENTITY)
-    memories = [mmap.mmap(-1, max(1, n * stride)) for n in sizes]
-    children = []
-    try:
-        for part, memory in zip(parts[1:], memories[1:], strict=True):
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - runs in the child, measured by its output
-                _child_stats(folders, part, memory)
-            children.append(pid)
-        _write_stats(folders, parts[0], memories[0])  # this process takes the first share
-        ok = True
-        for pid in children:
-            _, status = os.waitpid(pid, 0)
-            ok = ok and os.waitstatus_to_exitcode(status) == 0
-        children = []
-        if not ok:
-            return False
-        for part, memory, n in zip(parts, memories, sizes, strict=True):
-            times = array("q", memory[: n * 8 * _TIMES])
-            identity = array("Q", memory[n * 8 * _TIMES : n * stride])
-            offset = 0
-            for index, start, end in part:
-                count = end - start
-                folder = folders[index]
-                folder.times.extend(times[offset * _TIMES : (offset + count) * _TIMES])
-                folder.identity.extend(identity[offset * _IDENTITY : (offset + count) * _IDENTITY])
-                offset += count
-        return True
-    finally:
-        for pid in children:  # interrupted: leave no child behind
+
+    def __init__(
+        self, folders: list[Folder], parts: list[list[tuple[int, int, int]]], sizes: list[int]
+    ) -> None:
+        self.folders = folders
+        self.parts = parts
+        self.sizes = sizes
+        self.memories = [mmap.mmap(-1, max(1, n * _STRIDE)) for n in sizes]
+        self.pids: list[int] = []
+
+    @classmethod
+    def fork(
+        cls, folders: list[Folder], parts: list[list[tuple[int, int, int]]]
+    ) -> _StatChildren | None:
+        """One child per part, started; None when a process cannot be forked."""
+        sizes = [sum(end - start for _, start, end in part) for part in parts]
+        children = cls(folders, parts, sizes)
+        try:
+            for part, memory in zip(parts, children.memories, strict=True):
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - runs in the child, measured by its output
+                    _child_stats(folders, part, memory)
+                children.pids.append(pid)
+        except OSError:
+            children.kill()
+            return None
+        except BaseException:
+            children.kill()
+            raise
+        return children
+
+    def finish(
+        self,
+        own: tuple[list[tuple[int, int, int]], list[tuple[array[int], array[int]]]] | None = None,
+    ) -> None:
+        """Wait for the children and fill the folders, in order: first `own` (the runs this
+        process stat'ed, with their stats), then each child's. A child that failed
+        has its share stat'ed here."""
+        try:
+            failed = set()
+            for position, pid in enumerate(list(self.pids)):
+                _, status = os.waitpid(pid, 0)
+                self.pids.remove(pid)  # reaped: never to be signalled again
+                if os.waitstatus_to_exitcode(status) != 0:
+                    failed.add(position)
+            if own is not None:
+                for (index, _, _), (times, identity) in zip(*own, strict=True):
+                    self.folders[index].times.extend(times)
+                    self.folders[index].identity.extend(identity)
+            for position, (part, memory, n) in enumerate(
+                zip(self.parts, self.memories, self.sizes, strict=True)
+            ):
+                if position in failed:
+                    for index, start, end in part:
+                        times, identity = _stat_names(self.folders[index], start, end)
+                        self.folders[index].times.extend(times)
+                        self.folders[index].identity.extend(identity)
+                    continue
+                times = array("q", memory[: n * 8 * _TIMES])
+                identity = array("Q", memory[n * 8 * _TIMES : n * _STRIDE])
+                offset = 0
+                for index, start, end in part:
+                    count = end - start
+                    folder = self.folders[index]
+                    folder.times.extend(times[offset * _TIMES : (offset + count) * _TIMES])
+                    folder.identity.extend(
+                        identity[offset * _IDENTITY : (offset + count) * _IDENTITY]
+                    )
+                    offset += count
+        finally:
+            self.kill()
+
+    def kill(self) -> None:
+        """End any child still running (interrupted: leave none behind) and free the memory."""
+        for pid in self.pids:
             try:
                 os.kill(pid, 9)
                 os.waitpid(pid, 0)
             except OSError:
                 pass
-        for memory in memories:
+        self.pids = []
+        for memory in self.memories:
             memory.close()
+        self.memories = []
 
 
 def _child_stats(

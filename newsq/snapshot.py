@@ -206,6 +206,10 @@ class SnapshotUnavailable(Exception):
     """The cache location cannot hold a snapshot (unwritable, not a folder): go without."""
 
 
+class ReadOnlyError(RuntimeError):
+    """A write asked for while the snapshot is only being read (`Snapshot.reading`)."""
+
+
 @dataclass(slots=True)
 class FileRows:
     """What one parsed file puts in the snapshot: plain values, cheap to send between processes.
@@ -268,6 +272,7 @@ class Snapshot:
         self.path = path
         self._lock = lock
         self._temporary: Any = None  # a tempfile.TemporaryDirectory
+        self._reading = False
         if path is not None:
             _OPEN.append(self)
 
@@ -353,8 +358,23 @@ class Snapshot:
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction: every query inside sees the snapshot as the first one
+        did, whatever other runs write meanwhile. Nothing may be written inside
+        (`writing` raises `ReadOnlyError`)."""
+        self.conn.execute("BEGIN")
+        self._reading = True
+        try:
+            yield
+        finally:
+            self._reading = False
+            self.conn.rollback()  # nothing was written: the end of the read
+
+    @contextlib.contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
         """One atomic update, by one process at a time; rolled back if anything goes wrong."""
+        if self._reading:
+            raise ReadOnlyError("the snapshot is being read in one transaction")
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -461,7 +481,7 @@ class Snapshot:
             [
                 (
                     _raw(f.absolute),
-                    _raw("\0".join(f.names)),
+                    f.packed,
                     f.identity.tobytes(),
                     f.times.tobytes(),
                 )

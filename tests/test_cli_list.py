@@ -449,3 +449,34 @@ def test_each_command_closes_what_it_opened(cli, no_cache, tmp_path, monkeypatch
         cli(*args, *no_cache)
     assert len(os.listdir("/proc/self/fd")) == before
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+# --- a large corpus: the query runs while other processes check the files ----------------------
+
+
+def test_checked_in_the_background_list_search_and_stories_show_the_files_as_they_are(
+    cli, write_corpus, monkeypatch
+):
+    from newsq import scan as scanning
+
+    monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)  # as from 20,000 files
+    root = write_corpus(
+        {
+            "a.md": document("Zebra crossing", "2021-01-02T00:00:00Z", topics=["Roads"]),
+            "b.md": document("Lion king", "2021-01-01T00:00:00Z", topics=["Roads"]),
+        }
+    )
+    assert json_ids(cli("list", "--data", root, "--json")) == ["a", "b"]
+    (root / "b.md").write_text(document("Zebra king", "2021-01-03T00:00:00Z", topics=["Roads"]))
+    listed = cli("list", "--data", root, "--json", "--limit", "1")
+    assert json_ids(listed) == ["b"]
+    assert listed.stderr == "newsq: 1 of 2 shown; --all for every one\n"
+    assert json_ids(cli("search", "zebra", "--data", root, "--json", "--sort", "date")) == [
+        "b",
+        "a",
+    ]
+    (root / "c.md").write_text(document("Zebra king returns", "2021-01-04T00:00:00Z"))
+    stories = cli("stories", "--data", root, "--json", "--min-size", "1", "--window", "7")
+    assert stories.exit_code == 0, stories.stderr
+    found = json.loads(stories.stdout)
+    assert sorted(doc for story in found for doc in story["documents"]) == ["a", "b", "c"]

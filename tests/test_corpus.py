@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 
 import newsq
-from newsq.corpus import DataPathError, bundled_seeds, data_roots, load
-from newsq.model import ERROR, NOTICE, WARNING, Problem
+from newsq import scan as scanning
+from newsq import stories as grouping
+from newsq.corpus import DataPathError, bundled_seeds, data_roots, load, load_and_run
+from newsq.index import Index
+from newsq.model import ERROR, NOTICE, WARNING, Changes, Problem
+from newsq.query import QueryError
 from newsq.scan import discover
+from newsq.snapshot import ReadOnlyError
 
 SEED_IDS = [
     "000_bc1330c771dbc5b0",
@@ -337,3 +342,135 @@ class TestRealCorpus:
         assert "_people/april-dunnam" in index
         assert index["_people/april-dunnam"]["name"] == "April Dunnam"
         assert index.entry("_people/april-dunnam").title == "April Dunnam"
+
+
+# --- the query run while the files are checked (load_and_run) ---------------------------------
+
+
+@pytest.fixture
+def checked_in_background(monkeypatch):
+    """Stat every corpus in child processes, as a large one is, so that the work runs early."""
+    monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)
+
+
+def titles_seen(calls: list[list[str]]):
+    """A work that records what each run of it saw: every title, by id."""
+
+    def work(index: Index) -> list[str]:
+        calls.append([e.title for e in index])  # by id
+        return calls[-1]
+
+    return work
+
+
+class TestLoadAndRun:
+    def test_on_a_fresh_snapshot_the_early_answer_stands(self, write_corpus, checked_in_background):
+        root = write_corpus({"a.md": good("One"), "b.md": good("Two")})
+        load([root]).close()
+        calls: list[list[str]] = []
+        index, titles = load_and_run(titles_seen(calls), [root])
+        assert titles == ["One", "Two"]
+        assert calls == [["One", "Two"]]  # once, on the snapshot as the last run left it
+        assert index.changes == Changes()
+
+    def test_after_a_change_it_runs_again_on_the_fresh_snapshot(
+        self, write_corpus, checked_in_background
+    ):
+        root = write_corpus({"a.md": good("One"), "b.md": good("Two")})
+        load([root]).close()
+        (root / "b.md").write_text(good("Two, edited at more length"), encoding="utf-8")
+        calls: list[list[str]] = []
+        index, titles = load_and_run(titles_seen(calls), [root])
+        assert titles == ["One", "Two, edited at more length"]
+        assert calls == [["One", "Two"], ["One", "Two, edited at more length"]]
+        assert index.changes == Changes(parsed=1)
+
+    def test_a_file_added_counts_as_a_change(self, write_corpus, checked_in_background):
+        root = write_corpus({"a.md": good("One")})
+        load([root]).close()
+        write_corpus({"c.md": good("Three")})
+        calls: list[list[str]] = []
+        _, titles = load_and_run(titles_seen(calls), [root])
+        assert titles == ["One", "Three"]
+        assert len(calls) == 2
+
+    def test_what_the_early_run_raises_is_dropped(self, write_corpus, checked_in_background):
+        root = write_corpus({"a.md": good("One")})
+        load([root]).close()
+        runs = []
+
+        def work(index: Index) -> int:
+            runs.append(1)
+            if len(runs) == 1:
+                raise RuntimeError("only the first time")
+            return len(index)
+
+        assert load_and_run(work, [root])[1] == 1
+        assert len(runs) == 2
+
+    def test_an_error_of_the_work_itself_is_raised(self, write_corpus, checked_in_background):
+        root = write_corpus({"a.md": good("One")})
+        load([root]).close()
+        with pytest.raises(QueryError):
+            load_and_run(lambda index: index.filter(sort="nonsense"), [root])
+
+    def test_a_work_that_must_write_runs_after_the_check(
+        self, tmp_path, checked_in_background, monkeypatch
+    ):
+        # Stories are computed, and written, the first time they are asked for: never
+        # inside the early run's read transaction.
+        root = tmp_path / "seeds"
+        root.mkdir()
+        for seed in bundled_seeds().iterdir():
+            (root / seed.name).write_bytes(seed.read_bytes())
+        builds, runs = [], []
+        build = grouping.build
+        monkeypatch.setattr(grouping, "build", lambda *a: builds.append(1) or build(*a))
+
+        def work(index: Index) -> list[dict]:
+            runs.append(1)
+            return index.stories()
+
+        load([root]).close()
+        _, stories = load_and_run(work, [root])
+        by_date = [SEED_IDS[1], SEED_IDS[0], SEED_IDS[4], SEED_IDS[2], SEED_IDS[3]]
+        assert [s["documents"] for s in stories] == [by_date]
+        assert (len(runs), builds) == (2, [1])  # the early run could not build them
+        _, again = load_and_run(work, [root])
+        assert again == stories
+        assert (len(runs), builds) == (3, [1])  # kept with the snapshot: the early answer stands
+
+    def test_without_a_snapshot_yet_it_runs_once(self, write_corpus, checked_in_background):
+        root = write_corpus({"a.md": good("One")})
+        calls: list[list[str]] = []
+        index, titles = load_and_run(titles_seen(calls), [root])
+        assert titles == ["One"]
+        assert calls == [["One"]]
+        assert index.changes == Changes(parsed=1)
+
+    def test_a_small_corpus_is_checked_first_and_the_work_runs_once(self, write_corpus):
+        root = write_corpus({"a.md": good("One")})
+        load([root]).close()
+        calls: list[list[str]] = []
+        assert load_and_run(titles_seen(calls), [root])[1] == ["One"]
+        assert calls == [["One"]]
+
+
+class TestReading:
+    def test_one_read_transaction_sees_one_state(self, write_corpus):
+        root = write_corpus({"a.md": good("One")})
+        first, second = load([root]), load([root])
+        with first.snapshot.reading():
+            before = first.snapshot.fingerprint()
+            with second.snapshot.writing() as conn:
+                conn.execute("UPDATE meta SET value = 'changed' WHERE key = 'fingerprint'")
+            assert first.snapshot.fingerprint() == before
+        assert first.snapshot.fingerprint() == "changed"
+
+    def test_no_write_while_reading(self, write_corpus):
+        root = write_corpus({"a.md": good("One")})
+        index = load([root])
+        with index.snapshot.reading(), pytest.raises(ReadOnlyError), index.snapshot.writing():
+            pass
+        with index.snapshot.writing():  # and after it, as before
+            pass

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsq import scan as scanning
 from newsq.scan import discover, scan
@@ -64,21 +66,56 @@ def test_stats_are_packed_per_file(tree):
 def test_stat_shared_among_processes_equals_one_process(tree, monkeypatch):
     alone = snapshot_of(tree)
     shared = []
-    in_processes = scanning._stat_in_processes
+    fork = scanning._StatChildren.fork
 
     def spy(folders, parts):
         shared.append(len(parts))
-        return in_processes(folders, parts)
+        return fork(folders, parts)
 
-    monkeypatch.setattr(scanning, "_stat_in_processes", spy)
+    monkeypatch.setattr(scanning._StatChildren, "fork", spy)
     monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)
     monkeypatch.setattr(scanning, "STAT_PROCESSES", 3)
     assert snapshot_of(tree) == alone
-    assert shared == [3]
+    assert shared == [2]  # this process takes the first share itself
+
+    pending = scanning.start([str(tree)])  # in the background: children take every share
+    assert pending.running
+    found = pending.result()
+    assert not pending.running
+    assert shared == [2, 3]
+    assert [
+        (f.shown, f.absolute, f.names, f.ids(), list(f.times), list(f.identity))
+        for f in found.folders
+    ] == alone
+
+
+def test_a_failed_stat_child_has_its_share_done_here(tree, monkeypatch):
+    alone = snapshot_of(tree)
+
+    def fail(folders, part, memory):
+        raise OSError("no")
+
+    monkeypatch.setattr(scanning, "_write_stats", fail)  # what the children run
+    monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)
+    assert snapshot_of(tree) == alone
+    assert [
+        (f.shown, f.absolute, f.names, f.ids(), list(f.times), list(f.identity))
+        for f in scanning.start([str(tree)]).result().folders
+    ] == alone
+
+
+def test_a_cancelled_scan_leaves_no_child_behind(tree, monkeypatch):
+    monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)
+    pending = scanning.start([str(tree)])
+    assert pending.running
+    pending.cancel()
+    assert not pending.running
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process, finished or not
 
 
 def test_work_is_split_into_equal_runs():
-    folders = [scanning.Folder("", "", "", [str(n) for n in range(k)]) for k in (5, 0, 7)]
+    folders = [scanning.Folder("", "", "", [b"%d" % n for n in range(k)]) for k in (5, 0, 7)]
     parts = scanning._split_work(folders, 3)
     assert parts == [[(0, 0, 4)], [(0, 4, 5), (2, 0, 3)], [(2, 3, 7)]]
 
@@ -148,3 +185,39 @@ def test_file_name_that_is_not_utf8_is_skipped_with_an_error(write_corpus, tmp_p
                 "file name is not valid UTF-8; skipped",
             )
             assert index.skipped == 1
+
+
+# --- which names are documents, tested on the joined names ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        ([], True),
+        ([b"a.md", b"b.txt", b"c.markdown"], True),
+        ([b"a.md", b"b.md.txt"], True),
+        ([b"a.md", b".b.md"], False),
+        ([b".a.md"], False),
+        ([b"a.MD"], False),
+        ([b"a.md", b"notes"], False),
+        ([b"a.mdx"], False),
+        ([b"a.md.bak"], False),
+        ([b"x.markdow"], False),
+        ([b"a.md", b"b.md", b"c.json"], False),
+    ],
+)
+def test_only_documents(names, expected):
+    assert scanning._only_documents(b"\0".join(names), len(names)) is expected
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from([b"a", b".", b"md", b"txt", b"markdown", b"MD", b"\xff"]))
+        .map(b"".join)
+        .filter(bool),
+        max_size=6,
+    )
+)
+def test_only_documents_is_the_rule_name_by_name(names):
+    by_name = all(n.endswith(scanning._SUFFIXES) and not n.startswith(b".") for n in names)
+    assert scanning._only_documents(b"\0".join(names), len(names)) is by_name

@@ -415,6 +415,27 @@ def test_ties_go_by_id_whatever_the_limit(tied_index, limit):
     assert ids(found) == every[:limit]
 
 
+@pytest.fixture
+def long_tie_index(write_corpus):
+    """40 documents equally relevant to "zebra"; the 20 whose ids sort first were added
+    last, so the full-text index holds them after the others."""
+    write_corpus({f"m{n:02d}.md": doc("Zebra", excerpt="Plain words.") for n in range(20)})
+    newsq.load([write_corpus({})]).close()
+    root = write_corpus({f"a{n:02d}.md": doc("Zebra", excerpt="Plain words.") for n in range(20)})
+    with newsq.load([root]) as index:
+        assert index.changes.parsed == 20
+        yield index
+
+
+@pytest.mark.parametrize("limit", [1, 5, 19, 20, 21, 30, 40, 41])
+def test_a_tie_longer_than_the_page_goes_by_id(long_tie_index, limit):
+    every = [f"a{n:02d}" for n in range(20)] + [f"m{n:02d}" for n in range(20)]
+    assert ids(long_tie_index.search("zebra", limit=limit)) == every[:limit]
+    assert ids(long_tie_index.search("zebra", limit=limit, reverse=True)) == every[:limit]
+    found = long_tie_index.search("zebra", limit=limit, since="2000-01-01")  # the other way
+    assert ids(found) == every[:limit]
+
+
 def test_ties_reversed_still_go_by_id(tied_index):
     assert ids(tied_index.search("zebra", reverse=True)) == ["a", "b", "c", "d", "e", "top"]
     assert ids(tied_index.search("zebra", reverse=True, limit=2)) == ["a", "b"]
