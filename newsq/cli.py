@@ -476,8 +476,8 @@ def topics(
 ) -> None:
     """Documents per topic, most first."""
     with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
+        counts = run.first(lambda index: index.topics(where=where))
         run.suggest(where)
-        counts = run.index.topics(where=where)
         rows = [{"topic": c.topic, "count": c.count} for c in counts]
         run.out.rows(rows, run.fmt, run.fields, default_fields=("topic", "count"))
 
@@ -497,8 +497,8 @@ def providers(
 ) -> None:
     """Documents per provider, most first."""
     with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
+        counts = run.first(lambda index: index.providers(where=where))
         run.suggest(where)
-        counts = run.index.providers(where=where)
         rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
         run.out.rows(rows, run.fmt, run.fields, default_fields=("name", "domain", "count"))
 
@@ -528,8 +528,8 @@ def stats(
             "stats has no CSV form; use json or jsonl", param_hint="'--format'"
         )
     with Run(out, data, no_cache, fmt, json_, strict=strict) as run:
+        summary = run.first(lambda index: index.stats(where=where, by=by.value, related=related))
         run.suggest(where)
-        summary = run.index.stats(where=where, by=by.value, related=related)
         if run.fmt is Format.table:
             from newsq.render import stats_view
 

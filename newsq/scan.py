@@ -6,12 +6,14 @@ A root is a file or a folder searched recursively for `*.md`, `*.markdown` and
 extension, `/`-separated.
 
 This runs in full on every run, warm ones included (freshness is never
-skipped), so it is built for speed: names come from one listing per folder,
-each file is stat'ed once relative to its open folder, stats are packed into
-arrays rather than objects, and on a large corpus the stat calls are shared
-among processes (`os.stat` is mostly system time, and threads only queue on
-the GIL around it). `Scan.fingerprint` condenses everything found, so a warm
-run can tell in one comparison that nothing changed.
+skipped), so it is built for speed: names come from one listing per folder
+and stay bytes, each file is stat'ed once relative to its open folder, stats
+are packed into arrays rather than objects, and on a large corpus the stat
+calls are made by child processes (`os.stat` is mostly system time, and
+threads only queue on the GIL around it) while this one goes on: `start`
+returns a `PendingScan` at once, so a query can run meanwhile (see
+`newsq.corpus.load_and_run`). `Scan.fingerprint` condenses everything found,
+so a warm run can tell in one comparison that nothing changed.
 """
 
 from __future__ import annotations
@@ -175,9 +177,8 @@ def start(roots: Sequence[str], *, background: bool = True) -> PendingScan:
         if not os.path.exists(root):
             raise DataPathError(f"no such file or folder: {root}")
         folders.extend(_walk_root(root, problems, visited))
-    pending = PendingScan(list(roots), folders, problems, visited)
-    pending._stats = _stat_all(folders, background=background)
-    return pending
+    stats = _stat_all(folders, background=background)
+    return PendingScan(list(roots), folders, problems, visited, stats)
 
 
 class PendingScan:
@@ -189,12 +190,13 @@ class PendingScan:
         folders: list[Folder],
         problems: list[Problem],
         visited: set[tuple[int, int]],
+        stats: _StatChildren | None,
     ) -> None:
         self._roots = roots
         self._folders = folders
         self._problems = problems
         self._visited = visited
-        self._stats: _StatChildren | None = None
+        self._stats = stats  # the children still at work, if any
 
     @property
     def running(self) -> bool:

@@ -480,3 +480,8 @@ def test_checked_in_the_background_list_search_and_stories_show_the_files_as_the
     assert stories.exit_code == 0, stories.stderr
     found = json.loads(stories.stdout)
     assert sorted(doc for story in found for doc in story["documents"]) == ["a", "b", "c"]
+    (root / "d.md").write_text(document("Zebra", "2021-01-05T00:00:00Z", topics=["Roads"]))
+    topics = cli("topics", "--data", root, "--json")
+    assert json.loads(topics.stdout) == [{"topic": "Roads", "count": 3}]
+    stats = cli("stats", "--data", root, "--json")
+    assert json.loads(stats.stdout)["documents"] == 4
