@@ -154,6 +154,29 @@ class TestFreshness:
             assert everything(quick) == everything(fresh)
             assert ids(quick.filter(topic="vision")) == ["b"]
 
+    @pytest.mark.parametrize("block", [2, 6, 1024])
+    def test_edits_are_found_in_every_block_of_a_folder(
+        self, cache, write_corpus, monkeypatch, block
+    ):
+        from newsq import indexer as indexer_module
+        from newsq.scan import scan
+        from newsq.snapshot import Snapshot, snapshot_path
+
+        monkeypatch.setattr(indexer_module, "_BLOCK", block)  # values: 2 a file
+        root = write_corpus(
+            {f"d{n:02d}.md": DOC.format(title=f"T{n}", day=1, topic="X") for n in range(25)}
+        )
+        newsq.load([root]).close()
+        edited = ["d00.md", "d07.md", "d08.md", "d24.md"]
+        for name in edited:
+            rewrite(root / name, DOC.format(title="edited at length", day=2, topic="Y"))
+        snapshot = Snapshot.open(snapshot_path([str(root)]), [str(root)])
+        try:
+            touched = indexer_module.touched_only(snapshot, scan([str(root)]))
+        finally:
+            snapshot.close()
+        assert sorted(os.path.basename(source.path) for source in touched) == edited
+
     def test_an_edit_and_an_addition_take_the_full_way(self, cache, corpus):
         newsq.load([corpus]).close()
         rewrite(corpus / "a.md", DOC.format(title="Alpha edited", day=1, topic="Robots"))
