@@ -455,6 +455,36 @@ class TestLoadAndRun:
         assert load_and_run(titles_seen(calls), [root])[1] == ["One"]
         assert calls == [["One"]]
 
+    def test_interrupted_while_the_files_are_checked_no_child_is_left(
+        self, write_corpus, checked_in_background
+    ):
+        root = write_corpus({"a.md": good("One")})
+        load([root]).close()
+
+        def interrupted(index: Index) -> None:
+            raise KeyboardInterrupt  # Ctrl-C while the early query runs: not dropped
+
+        with pytest.raises(KeyboardInterrupt):
+            load_and_run(interrupted, [root])
+        with pytest.raises(ChildProcessError):
+            os.waitpid(-1, os.WNOHANG)  # no child of this process, finished or not
+
+    def test_a_snapshot_that_cannot_open_leaves_no_child(
+        self, write_corpus, checked_in_background, monkeypatch
+    ):
+        from newsq import corpus
+
+        root = write_corpus({"a.md": good("One")})
+
+        def cannot(roots, cache):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(corpus, "_open_snapshot", cannot)
+        with pytest.raises(KeyboardInterrupt):
+            load([root])
+        with pytest.raises(ChildProcessError):
+            os.waitpid(-1, os.WNOHANG)
+
 
 class TestReading:
     def test_one_read_transaction_sees_one_state(self, write_corpus):
