@@ -41,7 +41,10 @@ STAT_PROCESSES = 2
 # A file that could not be stat'ed has size -1 and its errno where mtime would be.
 _TIMES = 2
 _IDENTITY = 3
-_STRIDE = 8 * (_TIMES + _IDENTITY)  # bytes per file in a child's shared memory
+_STRIDE = 8 * (_TIMES + _IDENTITY)  # bytes per file in the shared memory
+#: Files per piece of the stat work that processes take in turn.
+STAT_PIECE = 1024
+_MAX_PIECES = 4096  # their numbers, 4 bytes each, fit in any pipe's buffer
 # Stat names relative to an open folder where the platform can: no path walked per file.
 _BY_FOLDER_FD = os.stat in os.supports_dir_fd
 
@@ -190,7 +193,7 @@ class PendingScan:
         folders: list[Folder],
         problems: list[Problem],
         visited: set[tuple[int, int]],
-        stats: _StatChildren | None,
+        stats: _StatWork | None,
     ) -> None:
         self._roots = roots
         self._folders = folders
@@ -447,23 +450,23 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 # --- stat'ing --------------------------------------------------------------------------------
 
 
-def _stat_all(folders: list[Folder], *, background: bool) -> _StatChildren | None:
+def _stat_all(folders: list[Folder], *, background: bool) -> _StatWork | None:
     """Fill each folder's `times` and `identity`, sharing the work among processes if large.
 
-    With `background`, child processes take every share and are returned still at
-    work (`_StatChildren.finish` waits for them and fills the folders); otherwise
-    this process takes the first share and the folders are filled on return.
+    With `background`, child processes are left at work and returned
+    (`_StatWork.finish` takes what is left, waits for them and fills the
+    folders); otherwise this process works alongside them and the folders are
+    filled on return.
     """
     total = sum(len(f.listed) for f in folders)
     if total >= PARALLEL_STAT_FROM and _can_fork():
-        parts = _split_work(folders, STAT_PROCESSES)
-        children = _StatChildren.fork(folders, parts if background else parts[1:])
-        if children is not None:
+        work = _StatWork(folders)
+        if work.start(STAT_PROCESSES if background else STAT_PROCESSES - 1):
             if background:
-                return children
-            own = [_stat_names(folders[index], start, end) for index, start, end in parts[0]]
-            children.finish(own=(parts[0], own))
+                return work
+            work.finish()
             return None
+        work.kill()
     for folder in folders:
         folder.times, folder.identity = _stat_names(folder, 0, len(folder.listed))
     return None
@@ -506,105 +509,96 @@ def _stat_names(folder: Folder, start: int, end: int) -> tuple[array[int], array
     return times, identity
 
 
-def _split_work(folders: list[Folder], parts: int) -> list[list[tuple[int, int, int]]]:
-    """Cut the files into `parts` runs of (folder index, start, end), about equal in size."""
-    total = sum(len(f.listed) for f in folders)
-    share = -(-total // parts)
-    work: list[list[tuple[int, int, int]]] = [[]]
-    room = share
+def _pieces(folders: list[Folder], size: int) -> list[tuple[int, int, int, int]]:
+    """The files cut into pieces of at most `size`: (folder index, start, end, the
+    number of the piece's first file among all the folders' files)."""
+    pieces, first = [], 0
     for index, folder in enumerate(folders):
-        start = 0
-        while start < len(folder.listed):
-            if room == 0:
-                work.append([])
-                room = share
-            end = min(len(folder.listed), start + room)
-            work[-1].append((index, start, end))
-            room -= end - start
-            start = end
-    return work
+        for start in range(0, len(folder.listed), size):
+            end = min(len(folder.listed), start + size)
+            pieces.append((index, start, end, first + start))
+        first += len(folder.listed)
+    return pieces
 
 
-class _StatChildren:
-    """Child processes stat'ing shares of the files, each writing into shared memory.
+class _StatWork:
+    """Every file's stat, shared among processes piece by piece.
 
-    Forked before any thread or database exists in this process, and the
-    children only stat and copy numbers, so forking is safe here.
+    The pieces' numbers wait in a pipe; each process reads the next number, stats
+    that piece's files and writes their stats into shared memory at the piece's
+    place, until the pipe is empty. A process slowed down (this one, running a
+    query meanwhile) just takes fewer pieces, so all of them end together.
+    Children are forked before any thread or database exists in this process,
+    and only stat and copy numbers, so forking is safe here.
     """
 
-    def __init__(
-        self, folders: list[Folder], parts: list[list[tuple[int, int, int]]], sizes: list[int]
-    ) -> None:
+    def __init__(self, folders: list[Folder]) -> None:
         self.folders = folders
-        self.parts = parts
-        self.sizes = sizes
-        self.memories = [mmap.mmap(-1, max(1, n * _STRIDE)) for n in sizes]
+        self.total = sum(len(f.listed) for f in folders)
+        # Pieces of STAT_PIECE files, but never so many that their numbers overflow the pipe.
+        size = max(STAT_PIECE, -(-self.total // _MAX_PIECES))
+        self.pieces = _pieces(folders, size)
+        self.memory = mmap.mmap(-1, max(1, self.total * _STRIDE))
         self.pids: list[int] = []
-
-    @classmethod
-    def fork(
-        cls, folders: list[Folder], parts: list[list[tuple[int, int, int]]]
-    ) -> _StatChildren | None:
-        """One child per part, started; None when a process cannot be forked."""
-        sizes = [sum(end - start for _, start, end in part) for part in parts]
-        children = cls(folders, parts, sizes)
+        self.queue, write = os.pipe()
         try:
-            for part, memory in zip(parts, children.memories, strict=True):
+            numbers = b"".join(n.to_bytes(4, "little") for n in range(len(self.pieces)))
+            while numbers:
+                numbers = numbers[os.write(write, numbers) :]
+        finally:
+            os.close(write)  # read to the end, the pipe then says there is no piece left
+
+    def start(self, children: int) -> bool:
+        """Fork the children, which set to work at once; False when none could be."""
+        for _ in range(children):
+            try:
                 pid = os.fork()
-                if pid == 0:  # pragma: no cover - runs in the child, measured by its output
-                    _child_stats(folders, part, memory)
-                children.pids.append(pid)
-        except OSError:
-            children.kill()
-            return None
-        except BaseException:
-            children.kill()
-            raise
-        return children
+            except OSError:
+                break
+            if pid == 0:  # pragma: no cover - runs in the child, measured by its output
+                _child_stats(self)
+            self.pids.append(pid)
+        return bool(self.pids)
 
-    def finish(
-        self,
-        own: tuple[list[tuple[int, int, int]], list[tuple[array[int], array[int]]]] | None = None,
-    ) -> None:
-        """Wait for the children and fill the folders, in order: first `own` (the runs this
-        process stat'ed, with their stats), then each child's. A child that failed
-        has its share stat'ed here."""
+    def take_pieces(self) -> None:
+        """Stat pieces in this process until none is left."""
+        times_end = self.total * 8 * _TIMES
+        while taken := os.read(self.queue, 4):
+            index, start, end, first = self.pieces[int.from_bytes(taken, "little")]
+            times, identity = _stat_names(self.folders[index], start, end)
+            at = first * 8 * _TIMES
+            self.memory[at : at + len(times) * 8] = times.tobytes()
+            at = times_end + first * 8 * _IDENTITY
+            self.memory[at : at + len(identity) * 8] = identity.tobytes()
+
+    def finish(self) -> None:
+        """Take the pieces left, wait for the children and fill the folders. If a child
+        failed, its pieces may be missing: then every file is stat'ed here."""
         try:
-            failed = set()
-            for position, pid in enumerate(list(self.pids)):
+            self.take_pieces()
+            failed = False
+            for pid in list(self.pids):
                 _, status = os.waitpid(pid, 0)
                 self.pids.remove(pid)  # reaped: never to be signalled again
-                if os.waitstatus_to_exitcode(status) != 0:
-                    failed.add(position)
-            if own is not None:
-                for (index, _, _), (times, identity) in zip(*own, strict=True):
-                    self.folders[index].times.extend(times)
-                    self.folders[index].identity.extend(identity)
-            for position, (part, memory, n) in enumerate(
-                zip(self.parts, self.memories, self.sizes, strict=True)
-            ):
-                if position in failed:
-                    for index, start, end in part:
-                        times, identity = _stat_names(self.folders[index], start, end)
-                        self.folders[index].times.extend(times)
-                        self.folders[index].identity.extend(identity)
-                    continue
-                times = array("q", memory[: n * 8 * _TIMES])
-                identity = array("Q", memory[n * 8 * _TIMES : n * _STRIDE])
-                offset = 0
-                for index, start, end in part:
-                    count = end - start
-                    folder = self.folders[index]
-                    folder.times.extend(times[offset * _TIMES : (offset + count) * _TIMES])
-                    folder.identity.extend(
-                        identity[offset * _IDENTITY : (offset + count) * _IDENTITY]
-                    )
-                    offset += count
+                failed = failed or os.waitstatus_to_exitcode(status) != 0
+            if failed:
+                for folder in self.folders:
+                    folder.times, folder.identity = _stat_names(folder, 0, len(folder.listed))
+                return
+            times_end = self.total * 8 * _TIMES
+            times = array("q", self.memory[:times_end])
+            identity = array("Q", self.memory[times_end : self.total * _STRIDE])
+            first = 0
+            for folder in self.folders:
+                count = len(folder.listed)
+                folder.times = times[first * _TIMES : (first + count) * _TIMES]
+                folder.identity = identity[first * _IDENTITY : (first + count) * _IDENTITY]
+                first += count
         finally:
             self.kill()
 
     def kill(self) -> None:
-        """End any child still running (interrupted: leave none behind) and free the memory."""
+        """End any child still running (interrupted: leave none behind) and free all."""
         for pid in self.pids:
             try:
                 os.kill(pid, 9)
@@ -612,33 +606,19 @@ class _StatChildren:
             except OSError:
                 pass
         self.pids = []
-        for memory in self.memories:
-            memory.close()
-        self.memories = []
+        if self.queue >= 0:
+            os.close(self.queue)
+            self.queue = -1
+        self.memory.close()
 
 
-def _child_stats(
-    folders: list[Folder], part: list[tuple[int, int, int]], memory: mmap.mmap
-) -> None:  # pragma: no cover - runs in a forked child
+def _child_stats(work: _StatWork) -> None:  # pragma: no cover - runs in a forked child
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly
     code = 1
     try:
-        _write_stats(folders, part, memory)
+        work.take_pieces()
         code = 0
     finally:
         os._exit(code)
-
-
-def _write_stats(
-    folders: list[Folder], part: list[tuple[int, int, int]], memory: mmap.mmap
-) -> None:
-    """Stat a share of the files into `memory`: all their times, then all their identities."""
-    all_times, all_identity = array("q"), array("Q")
-    for index, start, end in part:
-        times, identity = _stat_names(folders[index], start, end)
-        all_times.extend(times)
-        all_identity.extend(identity)
-    memory[: len(all_times) * 8] = all_times.tobytes()
-    memory[len(all_times) * 8 : len(all_times) * 8 + len(all_identity) * 8] = all_identity.tobytes()

@@ -66,17 +66,18 @@ def test_stats_are_packed_per_file(tree):
 def test_stat_shared_among_processes_equals_one_process(tree, monkeypatch):
     alone = snapshot_of(tree)
     shared = []
-    fork = scanning._StatChildren.fork
+    start = scanning._StatWork.start
 
-    def spy(folders, parts):
-        shared.append(len(parts))
-        return fork(folders, parts)
+    def spy(work, children):
+        shared.append(children)
+        return start(work, children)
 
-    monkeypatch.setattr(scanning._StatChildren, "fork", spy)
+    monkeypatch.setattr(scanning._StatWork, "start", spy)
     monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)
     monkeypatch.setattr(scanning, "STAT_PROCESSES", 3)
+    monkeypatch.setattr(scanning, "STAT_PIECE", 4)  # 47 files: pieces for everyone
     assert snapshot_of(tree) == alone
-    assert shared == [2]  # this process takes the first share itself
+    assert shared == [2]  # and this process works alongside
 
     pending = scanning.start([str(tree)])  # in the background: children take every share
     assert pending.running
@@ -92,11 +93,13 @@ def test_stat_shared_among_processes_equals_one_process(tree, monkeypatch):
 def test_a_failed_stat_child_has_its_share_done_here(tree, monkeypatch):
     alone = snapshot_of(tree)
 
-    def fail(folders, part, memory):
-        raise OSError("no")
+    def fail(work):
+        os.read(work.queue, 4)  # a piece taken, never done:
+        os._exit(1)  # a child that died without a word
 
-    monkeypatch.setattr(scanning, "_write_stats", fail)  # what the children run
+    monkeypatch.setattr(scanning, "_child_stats", fail)
     monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)
+    monkeypatch.setattr(scanning, "STAT_PIECE", 4)
     assert snapshot_of(tree) == alone
     assert [
         (f.shown, f.absolute, f.names, f.ids(), list(f.times), list(f.identity))
@@ -114,10 +117,15 @@ def test_a_cancelled_scan_leaves_no_child_behind(tree, monkeypatch):
         os.waitpid(-1, os.WNOHANG)  # no child of this process, finished or not
 
 
-def test_work_is_split_into_equal_runs():
+def test_work_is_cut_into_pieces_numbered_across_folders():
     folders = [scanning.Folder("", "", "", [b"%d" % n for n in range(k)]) for k in (5, 0, 7)]
-    parts = scanning._split_work(folders, 3)
-    assert parts == [[(0, 0, 4)], [(0, 4, 5), (2, 0, 3)], [(2, 3, 7)]]
+    assert scanning._pieces(folders, 3) == [
+        (0, 0, 3, 0),
+        (0, 3, 5, 3),
+        (2, 0, 3, 5),
+        (2, 3, 6, 8),
+        (2, 6, 7, 11),
+    ]
 
 
 def test_many_other_entries_still_find_the_subfolders(write_corpus):
