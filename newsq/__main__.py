@@ -1,3 +1,3 @@
-from newsq.cli import main
+from newsq.launch import main
 
 main()

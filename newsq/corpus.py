@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from newsq.scan import DataPathError, start
+from newsq.scan import DataPathError, PendingScan, start
 
 # The snapshot, index and indexer are imported where used, after the scan has
 # started: their imports then overlap the stat of every file, not delay it.
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from newsq.snapshot import Snapshot
 
 DATA_ENV = "NEWSQ_DATA"
+
+#: A scan started by `prefetch`, with its roots, for the next load to take over.
+_prefetched: list[tuple[list[str], PendingScan]] = []
 
 T = TypeVar("T")
 
@@ -101,7 +104,8 @@ def _load(
 ) -> tuple[Index, object]:
     """The index loaded, and `work`'s early answer when it stands (else `_NOTHING`)."""
     roots = data_roots(paths)
-    pending = start(roots)  # first: it may fork, which is safe before any database is open
+    # First: it may fork, which is safe before any database is open.
+    pending = _take_prefetched(roots) or start(roots)
     try:
         from newsq.index import Index
         from newsq.snapshot import is_damage, remove_files
@@ -149,6 +153,35 @@ def _run_early(snapshot: Snapshot, work: Callable[[Index], object]) -> tuple[str
         # Whatever went wrong (a write wanted, a bad query, damage) happens again, or
         # not, when `work` runs on the fresh index; this answer was only a head start.
         return None
+
+
+def prefetch(roots: Sequence[str]) -> None:
+    """Start scanning `roots` now (the stat calls go on in child processes), for the
+    next load of exactly these roots to take over; see `newsq.launch`."""
+    import atexit
+
+    try:
+        pending = start(roots)
+    except (DataPathError, OSError):
+        return  # the load finds it again, and says so
+    _drop_prefetched()
+    _prefetched.append((list(roots), pending))
+    atexit.register(_drop_prefetched)  # never taken over: leave no child behind
+
+
+def _take_prefetched(roots: Sequence[str]) -> PendingScan | None:
+    """The prefetched scan if it is of these roots; any other is dropped."""
+    if _prefetched:
+        prefetched_roots, pending = _prefetched.pop()
+        if prefetched_roots == list(roots):
+            return pending
+        pending.cancel()
+    return None
+
+
+def _drop_prefetched() -> None:
+    while _prefetched:
+        _prefetched.pop()[1].cancel()
 
 
 def last_loaded(paths: Sequence[str | os.PathLike[str]] | None = None) -> Index | None:

@@ -1,0 +1,65 @@
+"""The `newsq` command's entry point: the corpus's files are looked at before Typer loads.
+
+Importing Typer and the commands takes a tenth of a second, and checking a
+large corpus's files for changes several. When the command line plainly names
+a command that loads a corpus, that corpus's scan starts first (its listing,
+and child processes that stat every file) and the command takes it over
+(`newsq.corpus.prefetch`). A guess that proves wrong costs nothing but the
+work: the command checks its files as it always does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+#: The commands that load a corpus (see `newsq.cli`).
+LOADING = frozenset(
+    ("list", "search", "show", "stories", "story", "topics", "providers", "stats", "check")
+)
+
+
+def main() -> None:
+    """The console script."""
+    roots = named_corpus(sys.argv[1:])
+    if roots is not None:
+        from newsq.corpus import prefetch
+
+        prefetch(roots)
+    from newsq.cli import main as run
+
+    run()
+
+
+def named_corpus(args: Sequence[str]) -> list[str] | None:
+    """The data roots `args` load, read only where that is plain; else None.
+
+    The command comes first; `--data X`, `--data=X`, `-d X` and `-dX` name the
+    roots, else `NEWSQ_DATA` or the bundled seeds do; `--` ends the options.
+    Help, completion or anything else: None, and nothing starts early.
+    """
+    if not args or args[0] not in LOADING or os.environ.get("_NEWSQ_COMPLETE"):
+        return None
+    paths: list[str] = []
+    rest = list(args[1:])
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--":
+            break
+        if arg in ("-h", "--help"):
+            return None
+        if arg in ("--data", "-d"):
+            if not rest:
+                return None
+            paths.append(rest.pop(0))
+        elif arg.startswith("--data="):
+            paths.append(arg.removeprefix("--data="))
+        elif arg.startswith("-d") and not arg.startswith("--"):
+            paths.append(arg.removeprefix("-d"))
+    from newsq.corpus import DataPathError, data_roots
+
+    try:
+        return data_roots(paths)
+    except DataPathError:  # no seeds installed: the command says so
+        return None
