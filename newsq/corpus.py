@@ -162,8 +162,10 @@ def prefetch(roots: Sequence[str]) -> None:
 
     try:
         pending = start(roots)
-    except (DataPathError, OSError):
-        return  # the load finds it again, and says so
+    except Exception:
+        # Only a head start, taken before the command line is even read: whatever
+        # went wrong (a missing root, say), the load meets it again and says so.
+        return
     _drop_prefetched()
     _prefetched.append((list(roots), pending))
     atexit.register(_drop_prefetched)  # never taken over: leave no child behind
