@@ -168,10 +168,11 @@ def scan(roots: Sequence[str]) -> Scan:
 def start(roots: Sequence[str], *, background: bool = True) -> PendingScan:
     """Walk every root now; stat the files in other processes while this one goes on.
 
-    With `background`, on a large corpus where processes can be forked, every file
-    is stat'ed by child processes and this returns at once: `PendingScan.result()`
-    waits for them. Otherwise this process takes a share and it returns when done.
-    Raises `DataPathError` for a root that does not exist.
+    With `background`, on a large corpus where processes can be forked, child
+    processes set to work and this returns at once: `PendingScan.result()` takes
+    the pieces left, waits for them and fills the folders. Otherwise this process
+    works alongside them and returns when every file is stat'ed. Raises
+    `DataPathError` for a root that does not exist.
     """
     problems: list[Problem] = []
     folders: list[Folder] = []
