@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsq import stories as grouping
-from newsq.model import Changes, Entry, Problem, format_timestamp, related_record
+from newsq.model import Changes, Entry, Problem, format_timestamp, rank_topics, related_record
 from newsq.query import Filter, QueryError, closest, order_sql, where_sql
 from newsq.search import (
     COLUMNS,
@@ -947,15 +947,7 @@ class Index:
 
 
 def _topic_counts(entries: Iterable[Entry]) -> list[TopicCount]:
-    counts: Counter[str] = Counter()
-    spelling: dict[str, str] = {}
-    for entry in entries:
-        for topic in dict.fromkeys(t.casefold() for t in entry.topics):
-            counts[topic] += 1
-        for topic in entry.topics:
-            spelling.setdefault(topic.casefold(), topic)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [TopicCount(spelling[key], count) for key, count in ranked]
+    return [TopicCount(topic, count) for topic, count in rank_topics(e.topics for e in entries)]
 
 
 def _provider_counts(entries: Iterable[Entry]) -> list[ProviderCount]:

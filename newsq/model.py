@@ -8,7 +8,8 @@ rows that are printed, so an index of many documents stays light.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -89,6 +90,19 @@ class Problem:
             "severity": self.severity,
             "message": self.message,
         }
+
+
+def rank_topics(topic_lists: Iterable[Sequence[str]]) -> list[tuple[str, int]]:
+    """Each topic with how many of the lists name it (once a list, whatever the case),
+    spelt as first met; most first, ties by name in any case."""
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for topics in topic_lists:
+        for topic in topics:
+            spelling.setdefault(topic.casefold(), topic)
+        counts.update({t.casefold() for t in topics})  # once a list
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(spelling[key], count) for key, count in ranked]
 
 
 def format_timestamp(value: dt.datetime) -> str:

@@ -324,7 +324,7 @@ def articles(documents: Sequence[Article], coverage: Sequence[Article]) -> list[
 
 def summary(documents: Sequence[Document], reports: Sequence[Article]) -> dict[str, Any]:
     """A story as `stories` prints it: `reports` are its distinct articles, in date order."""
-    from newsq.model import format_timestamp
+    from newsq.model import format_timestamp, rank_topics
 
     by_time = sorted(documents, key=lambda d: (d.date_us is None, d.date_us or 0, d.id))
     best = max(by_time, key=lambda d: -math.inf if d.quality is None else d.quality)
@@ -332,13 +332,6 @@ def summary(documents: Sequence[Document], reports: Sequence[Article]) -> dict[s
     for report in reports:
         if report.outlet:
             outlets.setdefault(report.outlet.casefold(), report.outlet)
-    topics: Counter[str] = Counter()
-    spelling: dict[str, str] = {}
-    for document in by_time:
-        for topic in dict.fromkeys(t.casefold() for t in document.topics):
-            topics[topic] += 1
-        for topic in document.topics:
-            spelling.setdefault(topic.casefold(), topic)
     dates = [r.date_us for r in reports if r.date_us is not None]
     return {
         "id": by_time[0].id,
@@ -348,9 +341,7 @@ def summary(documents: Sequence[Document], reports: Sequence[Article]) -> dict[s
         "outlets": list(outlets.values()),
         "first_seen": format_timestamp(_timestamp(min(dates))) if dates else None,
         "last_seen": format_timestamp(_timestamp(max(dates))) if dates else None,
-        "topics": {
-            spelling[t]: n for t, n in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))
-        },
+        "topics": dict(rank_topics(d.topics for d in by_time)),
     }
 
 

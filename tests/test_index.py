@@ -466,6 +466,7 @@ class TestFacets:
             TopicCount("Machine Learning", 2),
             TopicCount("Robots", 1),
         ]
+        assert index.topics(list(index)) == index.topics()  # counted in Python: the same
         assert ids(index.filter(topic="ai")) == ["c", "a"]
 
     def test_providers_most_first(self, write_corpus):

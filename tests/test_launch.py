@@ -28,6 +28,15 @@ def test_the_roots_a_command_line_names(args, expected):
     assert named_corpus(args) == expected
 
 
+def test_the_loading_commands_are_the_apps_but_cache():
+    import typer.main
+
+    from newsq.cli import app
+    from newsq.launch import LOADING
+
+    assert set(typer.main.get_command(app).commands) - {"cache"} == LOADING
+
+
 def test_without_data_the_environment_or_the_seeds(monkeypatch):
     assert named_corpus(["list"]) == [str(bundled_seeds())]
     monkeypatch.setenv("NEWSQ_DATA", f"a{os.pathsep}b")
@@ -108,8 +117,7 @@ def test_a_missing_root_is_left_to_the_command(tmp_path):
 
 
 def test_the_installed_command_starts_from_the_launcher(write_corpus):
-    # (the console script is `newsq.launch:main`; a prefetched scan of a small corpus
-    # is done before Typer loads, and taken over by the command)
+    # (the console script is `newsq.launch:main`, which goes on to the Typer app)
     root = write_corpus({"a.md": "---\ntitle: One\n---\n"})
     done = subprocess.run(
         [newsq_executable(), "list", "--data", str(root), "--json", "--fields", "title"],

@@ -23,7 +23,10 @@ def tree(write_corpus) -> Path:
 
 
 def snapshot_of(root: Path):
-    found = scan([str(root)])
+    return described(scan([str(root)]))
+
+
+def described(found):
     return [
         (f.shown, f.absolute, f.names, f.ids(), list(f.times), list(f.identity))
         for f in found.folders
@@ -84,10 +87,7 @@ def test_stat_shared_among_processes_equals_one_process(tree, monkeypatch):
     found = pending.result()
     assert not pending.running
     assert shared == [2, 3]
-    assert [
-        (f.shown, f.absolute, f.names, f.ids(), list(f.times), list(f.identity))
-        for f in found.folders
-    ] == alone
+    assert described(found) == alone
 
 
 def test_a_failed_stat_child_has_its_share_done_here(tree, monkeypatch):
@@ -101,10 +101,7 @@ def test_a_failed_stat_child_has_its_share_done_here(tree, monkeypatch):
     monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)
     monkeypatch.setattr(scanning, "STAT_PIECE", 4)
     assert snapshot_of(tree) == alone
-    assert [
-        (f.shown, f.absolute, f.names, f.ids(), list(f.times), list(f.identity))
-        for f in scanning.start([str(tree)]).result().folders
-    ] == alone
+    assert described(scanning.start([str(tree)]).result()) == alone
 
 
 def test_a_cancelled_scan_leaves_no_child_behind(tree, monkeypatch):
