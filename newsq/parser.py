@@ -34,12 +34,14 @@ from newsq.model import (
     related_id,
 )
 from newsq.search import HIGHLIGHT_END, HIGHLIGHT_START, TOPIC_BREAK
-from newsq.yaml_load import load_yaml_reporting, text_position
+from newsq.yaml_load import NestingTooDeep, load_yaml_reporting, text_position
 
 #: Files larger than this are refused rather than read.
 MAX_FILE_BYTES = 16 * 1024 * 1024
 #: Values in one front matter, counted after YAML aliases are expanded.
 MAX_VALUES = 200_000
+#: The error of a front matter nested deeper than `yaml_load.MAX_DEPTH`.
+TOO_DEEP = "front matter is nested too deeply"
 
 _NO_MARKS = str.maketrans({HIGHLIGHT_START: " ", HIGHLIGHT_END: " "})
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
@@ -129,12 +131,13 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
 
     try:
         front_matter, duplicates = load_yaml_reporting(yaml_text)
+    except (NestingTooDeep, RecursionError):
+        # One answer whichever layer (libyaml, PyYAML, newsq's loader) noticed first.
+        return _failure(path, 2, 1, TOO_DEEP)
     except yaml.MarkedYAMLError as exc:
         return Parsed(path, problems=[_yaml_problem(exc, yaml_text, path)])
     except yaml.YAMLError as exc:
         return _failure(path, 2, None, f"YAML: {exc}")
-    except RecursionError:
-        return _failure(path, 2, None, "YAML: nested too deeply")
     except (ValueError, OverflowError) as exc:  # a value PyYAML cannot build: 2020-13-45
         return _failure(path, 2, None, f"YAML: a value cannot be read: {exc}")
     except (KeyError, AttributeError, TypeError):
@@ -159,7 +162,7 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
         message = f"front matter holds more than {MAX_VALUES:,} values (YAML aliases expanded)"
         return _failure(path, 2, 1, message)
     except RecursionError:
-        return _failure(path, 2, 1, "front matter is nested too deeply")
+        return _failure(path, 2, 1, TOO_DEEP)
 
     record: dict[str, Any] = {"id": doc_id}
     for key, kept in add_values(record, values):

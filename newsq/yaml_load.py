@@ -23,8 +23,14 @@ How exactness is kept:
 * Anything outside that common case raises `_Unsupported` internally and the text is loaded
   again from scratch by `yaml.load` itself: tags (even `!!str` and `!`), anchors and aliases,
   merge keys, the `=` value key, keys that are not scalars, `%YAML`/`%TAG` directives, a
-  second document, nesting deeper than `MAX_DEPTH`, and every exception at all (parser
-  errors, `date: 2020-13-45`, ...), so error types and messages always come from PyYAML.
+  second document, and every exception at all (parser errors, `date: 2020-13-45`, ...), so
+  error types and messages always come from PyYAML.
+* One exception to exactness, on purpose: a value nested deeper than `MAX_DEPTH` raises
+  `NestingTooDeep`, whichever layer notices first. Each layer has a limit of its own, and
+  they differ: libyaml 0.2.6 (bundled from PyYAML 6.0.4) stops at 1,000 levels with a
+  `ScannerError`, PyYAML's pure-Python loader meets the recursion limit near 480, this
+  module's event loop counts levels itself. `MAX_DEPTH` is below all of them, so a file
+  reads the same (or fails the same) with any PyYAML build; no real front matter comes near.
 * If the loader's implicit resolvers change after import, it gains path resolvers, or its
   constructors for str, null, int, float, bool, timestamp, map or seq are no longer
   SafeConstructor's (say somebody registers a timestamp constructor that keeps strings), the
@@ -65,10 +71,13 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
     _HAVE_LIBYAML = False
 
-__all__ = ["MAX_DEPTH", "DuplicateKey", "load_yaml", "load_yaml_reporting"]
+__all__ = ["MAX_DEPTH", "DuplicateKey", "NestingTooDeep", "load_yaml", "load_yaml_reporting"]
 
-#: Deeper nesting is left to PyYAML (whose C composer recurses).
-MAX_DEPTH = 1000
+#: Lists and mappings inside each other, at most: below libyaml's limit (1,000) and the
+#: depth at which PyYAML's pure-Python loader meets Python's recursion limit (about 480).
+MAX_DEPTH = 200
+# What libyaml (0.2.6 on) says when it stops at its own nesting limit.
+_LIBYAML_NESTING = "exceeded maximum nesting depth"
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
@@ -118,6 +127,14 @@ def text_position(text: str, index: int) -> tuple[int, int]:
     """
     line_start = text.rfind("\n", 0, index) + 1
     return text.count("\n", 0, index), index - line_start
+
+
+class NestingTooDeep(ValueError):
+    """The text nests lists and mappings deeper than `MAX_DEPTH` (or, through aliases,
+    inside themselves)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"nested more than {MAX_DEPTH} levels deep")
 
 
 class _Unsupported(Exception):
@@ -293,7 +310,7 @@ def _load_fast(text: str) -> tuple[Any, list[DuplicateKey]]:
                     root = new
                 push((container, is_map))
                 if len(stack) > MAX_DEPTH:
-                    raise _Unsupported("nested too deeply")
+                    raise NestingTooDeep
                 container = new
                 is_map = cls is mapping_start
                 key = no_key
@@ -364,20 +381,72 @@ def _duplicates_in_graph(text: str) -> list[DuplicateKey]:
     return found
 
 
+def _depth_within_limit(value: Any) -> None:
+    """Raise `NestingTooDeep` if `value` nests containers deeper than `MAX_DEPTH`.
+
+    Iterative, and each container is measured once, so a value shared through YAML
+    aliases costs one visit (an alias bomb stays cheap); a container inside itself is
+    infinitely deep.
+    """
+    depth: dict[int, int] = {}  # id of a container measured: its depth
+    open_now: set[int] = set()  # ids of the containers being measured (a cycle meets one)
+    todo: list[tuple[Any, bool]] = [(value, False)]
+    while todo:
+        item, children_done = todo.pop()
+        key = id(item)
+        if children_done:
+            open_now.discard(key)
+            inner = _children(item)
+            depth[key] = 1 + max((depth.get(id(c), 0) for c in inner), default=0)
+            if depth[key] > MAX_DEPTH:
+                raise NestingTooDeep
+            continue
+        if key in depth:
+            continue
+        if key in open_now:
+            raise NestingTooDeep
+        open_now.add(key)
+        todo.append((item, True))
+        todo.extend((c, False) for c in _children(item) if id(c) not in depth)
+
+
+def _children(item: Any) -> list[Any]:
+    """The containers directly inside a loaded value (PyYAML builds dicts, lists, tuples
+    for !!pairs and !!omap, and sets)."""
+    if isinstance(item, dict):
+        inner = [*item.keys(), *item.values()]
+    elif isinstance(item, (list, tuple, set, frozenset)):
+        inner = list(item)
+    else:
+        return []
+    return [c for c in inner if isinstance(c, (dict, list, tuple, set, frozenset))]
+
+
 def _load(text: str, report: bool) -> tuple[Any, list[DuplicateKey]]:
     if _HAVE_LIBYAML and isinstance(text, str) and _fast_path_applies():
         try:
             return _load_fast(text)
+        except NestingTooDeep:
+            raise
         except Exception:
             # Whatever went wrong (or is merely unsupported), PyYAML decides from scratch,
             # so values, exception types and messages are its own.
             pass
-    value = yaml.load(text, Loader=_Loader)
+    try:
+        value = yaml.load(text, Loader=_Loader)
+    except RecursionError:  # the pure-Python loader, past about 480 levels
+        raise NestingTooDeep from None
+    except yaml.MarkedYAMLError as exc:
+        if _LIBYAML_NESTING in (exc.problem or ""):
+            raise NestingTooDeep from None
+        raise
+    _depth_within_limit(value)
     return value, (_duplicates_in_graph(text) if report else [])
 
 
 def load_yaml(text: str) -> Any:
-    """Return what `yaml.load(text, Loader=yaml.CSafeLoader)` returns, or raise what it raises."""
+    """Return what `yaml.load(text, Loader=yaml.CSafeLoader)` returns, or raise what it raises;
+    `NestingTooDeep` for a value nested deeper than `MAX_DEPTH`."""
     return _load(text, False)[0]
 
 

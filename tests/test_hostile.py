@@ -12,8 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 import newsq
+from newsq import yaml_load
+from newsq.yaml_load import MAX_DEPTH
 from newsq.model import ERROR, NOTICE, WARNING
 
 GOOD = "---\ntitle: Good neighbour\npublishedDateTime: 2020-06-11T20:54:00Z\n---\n"
@@ -173,6 +176,29 @@ def test_accepted_layouts_load_without_a_problem(write_corpus, case):
     assert problems == []
     assert loaded == ["case", "good"]
     assert title == "T"
+
+
+@pytest.mark.parametrize("loader", ["installed", "pure Python"])
+@pytest.mark.parametrize(
+    "front",
+    [
+        "x: " + "[" * 5000 + "]" * 5000,  # past libyaml's own limit
+        "x: " + "[" * 600 + "]" * 600,  # past PyYAML's pure-Python recursion
+        "x: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH,  # just past newsq's
+        "x: &a " + "[" * 600 + "]" * 600,  # an anchor: PyYAML loads it, not the fast path
+        "".join(" " * n + "a:\n" for n in range(1200)),  # block style
+        "x: &a [*a]",  # inside itself
+    ],
+    ids=["libyaml", "recursion", "newsq", "anchored", "block", "recursive"],
+)
+def test_too_deep_is_one_answer_whichever_layer_notices(write_corpus, monkeypatch, loader, front):
+    if loader == "pure Python":
+        monkeypatch.setattr(yaml_load, "_HAVE_LIBYAML", False)
+        monkeypatch.setattr(yaml_load, "_Loader", yaml.SafeLoader)
+    problems, loaded, skipped, _ = check(write_corpus, f"---\n{front}\n---\n".encode())
+    assert problems == [(2, 1, ERROR, "front matter is nested too deeply")]
+    assert loaded == ["good"]
+    assert skipped == 1
 
 
 # Entries that are not plain readable files: made on disk, not written as bytes.

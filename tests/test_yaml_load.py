@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from strategies import YAMLISH
 
 from newsq import yaml_load
-from newsq.yaml_load import DuplicateKey, load_yaml, load_yaml_reporting
+from newsq.yaml_load import DuplicateKey, NestingTooDeep, load_yaml, load_yaml_reporting
 
 REFERENCE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BENCH_CORPUS = Path("/tmp/newsq-bench/corpus-10000-seed0")
@@ -253,7 +253,8 @@ FAST = [
     "--- # comment\na: 1\n",
     "a: 1\r\nb: two\r\nc:\r\n  - 3\r\n",
     "\ufeffa: 1",
-    "a: " + "[" * 200 + "]" * 200,
+    # a mapping and lists inside it: exactly as deep as newsq reads
+    "a: " + "[" * (yaml_load.MAX_DEPTH - 1) + "]" * (yaml_load.MAX_DEPTH - 1),
 ]
 
 FALLBACK = [
@@ -290,7 +291,6 @@ FALLBACK = [
     "a: 0b_",
     "a: 0x_",
     "a: " + "1" * 5000,
-    "a: " + "[" * (yaml_load.MAX_DEPTH + 10) + "]" * (yaml_load.MAX_DEPTH + 10),
     # syntax errors
     "a: [1, 2",
     "a: b: c",
@@ -303,8 +303,6 @@ FALLBACK = [
     "a: 1\n...\nb]",
     "a: -",
     "a: - b",
-    "&a [*a, *a]",
-    "&a {x: *a}",
     "\x07",
 ]
 
@@ -394,13 +392,68 @@ def test_errors_are_the_references_errors(text: str, exception: type[Exception])
     assert str(error.value) == str(reference_error.value)
 
 
-def test_deep_nesting_is_fine_on_both_sides_of_the_limit() -> None:
+def test_deep_nesting_is_fine_up_to_the_limit_and_refused_past_it() -> None:
     depth = yaml_load.MAX_DEPTH
     inside = "[" * depth + "]" * depth
     beyond = "[" * (depth + 1) + "]" * (depth + 1)
-    assert takes_fast_path(inside)
-    assert not takes_fast_path(beyond)
-    assert same(load_yaml(beyond), reference(beyond))
+    assert takes_fast_path(inside) is FAST_PATH
+    assert same(load_yaml(inside), reference(inside))
+    with pytest.raises(NestingTooDeep):
+        load_yaml(beyond)
+
+
+def nested(depth: int, style: str) -> str:
+    """A front matter whose deepest value is `depth` containers down (the top mapping is 1)."""
+    if style == "flow":
+        return "x: " + "[" * (depth - 1) + "]" * (depth - 1)
+    if style == "block":
+        return "".join(" " * level + "a:\n" for level in range(depth - 1)) + " " * depth + "a: 1\n"
+    if style == "anchored":  # an anchor sends it past the fast path, to PyYAML itself
+        return "x: &deep " + "[" * (depth - 1) + "]" * (depth - 1)
+    raise AssertionError(style)
+
+
+# Around each layer's own limit: newsq's, PyYAML's pure-Python recursion (about 480) and
+# libyaml's (1,000 from libyaml 0.2.6, bundled from PyYAML 6.0.4).
+DEPTHS = sorted({yaml_load.MAX_DEPTH - 1, yaml_load.MAX_DEPTH, yaml_load.MAX_DEPTH + 1}
+                | {470, 480, 490, 500, 999, 1000, 1001, 1002, 5000})  # fmt: skip
+LOADERS = ["installed", "pure Python"]
+
+
+@pytest.fixture(params=LOADERS)
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The installed PyYAML as it is (with libyaml when it has it), or its pure-Python loader."""
+    if request.param == "pure Python":
+        monkeypatch.setattr(yaml_load, "_HAVE_LIBYAML", False)
+        monkeypatch.setattr(yaml_load, "_Loader", yaml.SafeLoader)
+    return request.param
+
+
+@pytest.mark.parametrize("style", ["flow", "block", "anchored"])
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_nesting_gets_one_answer_whichever_layer_notices(loader: str, style: str, depth: int):
+    text = nested(depth, style)
+    if depth <= yaml_load.MAX_DEPTH:
+        value = load_yaml(text)
+        assert same(value, yaml.load(text, Loader=yaml.SafeLoader))
+    else:
+        with pytest.raises(NestingTooDeep):
+            load_yaml(text)
+
+
+@pytest.mark.parametrize("text", ["&a [*a, *a]", "&a {x: *a}", "a: &b [1, &c [*b]]"])
+def test_a_value_inside_itself_is_nested_too_deeply(loader: str, text: str) -> None:
+    with pytest.raises(NestingTooDeep):
+        load_yaml(text)
+
+
+def test_an_alias_bomb_is_measured_once_per_node() -> None:
+    # 2**40 paths through 40 shared lists: measured by node, not by path.
+    lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 40)]
+    with pytest.raises(NestingTooDeep):  # 40 levels per alias step is deep only via `b`
+        load_yaml("\n".join(lines) + "\nb: " + "[" * 300 + "*a39" + "]" * 300)
+    value = load_yaml("\n".join(lines))
+    assert value["a1"] == [["x"], ["x"]]
 
 
 def test_a_changed_loader_switches_the_fast_path_off(monkeypatch: pytest.MonkeyPatch) -> None:
