@@ -41,8 +41,17 @@ from newsq.options import (
 from newsq.query import Filter, QueryError
 from newsq.stories import MIN_ARTICLES, MIN_DOCUMENTS, WINDOW_DAYS
 
+#: Fields a search hit's record has besides its article's own.
+HIT_FIELDS = ("score", "snippet", "highlights")
+#: The keys of a story (`stories --json`); `story` adds its `timeline`, whose rows are
+#: what `story --format csv` prints.
+STORY_KEYS = (
+    "id", "headline", "documents", "articles", "outlets", "first_seen", "last_seen", "topics"
+)  # fmt: skip
+TIMELINE_FIELDS = ("publishedDateTime", "outlet", "title", "url", "document", "id")
+
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence, Sized
+    from collections.abc import Callable, Iterable, Sequence, Sized
     from typing import Any
 
     from newsq.index import Hit, Index
@@ -138,7 +147,9 @@ class Run:
                     self._index, result = load_and_run(work, data, cache=cache, progress=progress)
         except DataPathError as exc:
             source = "'--data'" if data else f"${DATA_ENV}"
-            raise typer.BadParameter(str(exc), param_hint=source) from None
+            from newsq.formats import safe_text
+
+            raise typer.BadParameter(safe_text(str(exc)), param_hint=source) from None
         self._say_loaded(data, time.perf_counter() - started)
         if self.index.cache_problem:
             self.out.message(f"{self.index.cache_problem}; indexing without a snapshot")
@@ -149,7 +160,32 @@ class Run:
             raise typer.Exit(1)
         if self._report_skipped and skipped:
             self.out.message(f"{skipped:,} {noun} skipped; run newsq check for details")
+        left_out = self.index.left_out
+        if self._report_skipped and left_out:
+            noun = "file" if left_out == 1 else "files"
+            self.out.message(
+                f"{left_out:,} {noun} left out: another file has the same id (two --data "
+                "roots holding the same names?); run newsq check for details"
+            )
+        if self._report_skipped and not len(self.index):
+            self.out.message(self._no_documents())
         return result
+
+    def _no_documents(self) -> str:
+        """What to say of a corpus without a single document: where newsq looked, for what."""
+        from newsq.corpus import data_roots
+        from newsq.scan import EXTENSIONS
+
+        where = ", ".join(data_roots(self._data))
+        files = self.index.files
+        if not files:
+            names = ", ".join(f"*{e}" for e in EXTENSIONS[:-1]) + f" or *{EXTENSIONS[-1]}"
+            return f"the corpus has no documents: no {names} file in {where}"
+        noun = "file" if files == 1 else "files"
+        return (
+            f"the corpus has no documents: {files:,} {noun} in {where}, none with front matter "
+            "between '---' lines that newsq can read; run newsq check for details"
+        )
 
     def _say_loaded(self, data: list[str] | None, seconds: float) -> None:
         """With --verbose: which corpus, from which snapshot, and what loading it took."""
@@ -181,13 +217,33 @@ class Run:
     def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
         from newsq.snapshot import is_damage
 
-        if self._index is None or (error is not None and is_damage(error)):
-            return  # nothing open; or left open, for `main` to find the damaged snapshot
-        self._index.close()
+        if self._index is not None and (error is None or not is_damage(error)):
+            self._index.close()  # (a damaged one is left open, for `main` to find it)
+        if isinstance(error, QueryError):  # a value the library could not take: a usage error
+            raise typer.BadParameter(error.reason, param_hint=f"'{error.option}'") from None
 
-    def suggest(self, where: Filter) -> None:
+    def check_fields(self, known: "Iterable[str]") -> None:
+        """Exit 2 when `--fields` names a field that `known` (the paths the results can
+        have) lacks, saying which are known: a typo would otherwise print an empty column."""
+        from newsq.fields import unknown_fields
+
+        if not self.fields or not len(self.index):
+            return
+        unknown = unknown_fields(self.fields, known)
+        if not unknown:
+            return
+        first = unknown[0]
+        top = [path for path in first.known if "." not in path]
+        nested = [path for path in first.known if "." in path]
+        message = f"unknown field {first.field!r}{_did_you_mean(first.closest)}\n"
+        message += f"Fields: {', '.join(top)}"
+        if nested:
+            message += f" (and nested ones in dot form, such as {nested[0]})"
+        raise typer.BadParameter(message, param_hint="'--fields'")
+
+    def suggest(self, where: Filter, *, related: bool = False) -> None:
         """Say on stderr which topic or provider asked for no document has, and what is near."""
-        for found in self.index.suggestions(where):
+        for found in self.index.suggestions(where, related=related):
             noun = found.option.removeprefix("--")
             self.out.message(
                 f"no document has {noun} {found.value!r}{_did_you_mean(found.closest)}"
@@ -200,11 +256,9 @@ class Run:
             shown = index.select(where, sort=sort.value, reverse=reverse, limit=limit)
             return shown, _total(shown, limit, lambda: index.count(where))
 
-        try:
-            shown, total = self.first(work)
-        except QueryError as exc:
-            raise typer.BadParameter(exc.reason, param_hint=f"'{exc.option}'") from None
+        shown, total = self.first(work)
         self.suggest(where)
+        self.check_fields(self.index.field_paths())
         self.out.entries(self.index, shown, self.fmt, self.fields)
         self._tally(len(shown), limit, total)
 
@@ -226,12 +280,13 @@ class Run:
             return found, _total(found, limit, lambda: index.count(where, query, related=related))
 
         found, total = self.first(work)
-        self.suggest(where)
+        self.suggest(where, related=related)
+        self.check_fields(self.index.field_paths(related=related) | set(HIT_FIELDS))
         self.out.hits(self.index, found, self.fmt, self.fields)
         self._tally(len(found), limit, total)
 
     def _tally(self, shown: int, limit: int | None, total: int) -> None:
-        if not shown and self.fmt is Format.table:
+        if not shown and self.fmt is Format.table and len(self.index):
             self.out.message("no documents match")
         elif limit is not None and shown == limit and total > limit:
             self.out.message(f"{limit:,} of {total:,} shown; --all for every one")
@@ -255,18 +310,23 @@ class Run:
 
         found, total = self.first(work)
         self.suggest(where)
+        self.check_fields(STORY_KEYS)
         self.out.stories(self.index, found, self.fmt, self.fields)
-        if not found and self.fmt is Format.table:
+        if not found and self.fmt is Format.table and len(self.index):
             self.out.message("no stories match")
         elif limit is not None and len(found) == limit and total > limit:
             self.out.message(f"{limit:,} of {total:,} stories shown; --all for every one")
 
     def resolve(self, ref: str) -> str:
         """The document id `ref` means, or exit 1 saying why not."""
-        from newsq.index import AmbiguousIdError, UnknownIdError
+        from newsq.index import AmbiguousIdError, NoSuchArticleError, UnknownIdError
 
         try:
             return self.index.resolve(ref)
+        except NoSuchArticleError as exc:
+            self.out.error(
+                f"no document matches {ref!r}: {exc.parent} has {_articles(exc.numbers)}"
+            )
         except UnknownIdError:
             near = self.index.closest_ids(ref)
             self.out.error(f"no document matches {ref!r}{_did_you_mean(near)}")
@@ -280,6 +340,15 @@ class Run:
 def _total(shown: "Sized", limit: int | None, count: "Callable[[], int]") -> int:
     """How many there are in all: counted only when the limit may have hidden some."""
     return count() if limit is not None and len(shown) == limit else len(shown)
+
+
+def _articles(numbers: "Sequence[int]") -> str:
+    """`1 related article (#1)`, `3 related articles (#1 to #3)`, `no related coverage`."""
+    if not numbers:
+        return "no related coverage"
+    if len(numbers) == 1:
+        return f"1 related article (#{numbers[0]})"
+    return f"{len(numbers):,} related articles (#{numbers[0]} to #{numbers[-1]})"
 
 
 def _did_you_mean(near: "Sequence[str]") -> str:
@@ -402,7 +471,9 @@ def show(
 ) -> None:
     """Show one document whole: every field, its related coverage, its body."""
     with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
-        run.out.record(run.index, run.resolve(ref), run.fmt, run.fields)
+        doc_id = run.resolve(ref)
+        run.check_fields(run.index.field_paths(related=doc_id not in run.index))
+        run.out.record(run.index, doc_id, run.fmt, run.fields)
 
 
 @app.command()
@@ -454,10 +525,14 @@ def story(
     json_: JsonOption = False,
     fields: FieldsOption = None,
 ) -> None:
-    """One story: who reported what, when. Every article and coverage item in date
-    order, who was first, and articles per day. CSV gives the timeline's rows."""
+    """One story: who reported what, when.
+
+    Every article and coverage item in date order, who was first, and articles per day.
+    CSV gives the timeline's rows.
+    """
     with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
         found = run.index.story(run.resolve(ref), window=window)
+        run.check_fields(TIMELINE_FIELDS if run.fmt is Format.csv else [*STORY_KEYS, "timeline"])
         run.out.story(run.index, found, run.fmt, run.fields)
 
 
@@ -478,6 +553,7 @@ def topics(
     with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
         counts = run.first(lambda index: index.topics(where=where))
         run.suggest(where)
+        run.check_fields(("topic", "count"))
         rows = [{"topic": c.topic, "count": c.count} for c in counts]
         run.out.rows(rows, run.fmt, run.fields, default_fields=("topic", "count"))
 
@@ -499,6 +575,7 @@ def providers(
     with Run(out, data, no_cache, fmt, json_, fields, strict=strict) as run:
         counts = run.first(lambda index: index.providers(where=where))
         run.suggest(where)
+        run.check_fields(("name", "domain", "count"))
         rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
         run.out.rows(rows, run.fmt, run.fields, default_fields=("name", "domain", "count"))
 
@@ -529,7 +606,7 @@ def stats(
         )
     with Run(out, data, no_cache, fmt, json_, strict=strict) as run:
         summary = run.first(lambda index: index.stats(where=where, by=by.value, related=related))
-        run.suggest(where)
+        run.suggest(where, related=related)
         if run.fmt is Format.table:
             from newsq.render import stats_view
 
@@ -620,27 +697,78 @@ def cache_clear(
     out.message(f"removed {len(removed)} {noun} from {cache_dir()}")
 
 
+#: What Typer raises for a command line it cannot read (click's ClickException, which
+#: Typer vendors from 0.26 on under a private name).
+_USAGE_ERRORS = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 def main() -> None:
-    """The console script: run the app, and stay quiet when the reader of a pipe goes away."""
+    """The console script: run the app; every failure is one message on stderr, never a
+    traceback, and the exit code says which (see the module's docstring)."""
+    code: int | None = 0
     try:
-        app()
+        code = app(standalone_mode=False)
+    except _USAGE_ERRORS as exc:
+        code = _usage_error(exc)
+    except typer.Abort:
+        _error("aborted")
+        code = 1
     except Exception as exc:
-        from newsq.snapshot import discard_damaged
-
-        damaged = discard_damaged(exc)
-        if damaged is None:
-            raise
-        from newsq.output import Output
-
-        Output().error(f"the snapshot {damaged} is damaged ({exc}); removed, run again")
-        sys.exit(1)
+        code = _failed(exc)
     finally:
         try:
             sys.stdout.flush()
-        except BrokenPipeError:
-            # `newsq list | head -1`: the reader left; send what is left to /dev/null.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError as exc:
+            code = _output_failed(exc)
         # Python's shutdown looks for reference cycles among every object it still
         # holds, for nothing: the process is ending. Frozen objects are not looked
         # at, which saves 20-40 ms of every run (measured at 100,000 documents).
         gc.freeze()
+    sys.exit(code or 0)
+
+
+def _failed(exc: Exception) -> int:
+    """The exit code of a command that raised `exc`, said on stderr; raised again when
+    it is a bug (the traceback is then what to report)."""
+    from newsq.output import OutputError
+    from newsq.snapshot import discard_damaged
+
+    if isinstance(exc, OutputError):
+        return _output_failed(exc.cause)
+    damaged = discard_damaged(exc)
+    if damaged is None:
+        raise exc
+    _error(f"the snapshot {damaged} is damaged ({exc}); removed, run again")
+    return 1
+
+
+def _usage_error(exc: "Any") -> int:
+    """Say what Typer could not read, with whatever the user typed in it escaped (an option
+    name or value can hold escape sequences); its exit code (2)."""
+    from newsq.formats import safe_text
+
+    exc.message = safe_text(exc.message, multiline=True)
+    try:
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(exc)
+    except ImportError:  # pragma: no cover - Typer without rich
+        exc.show()
+    return int(exc.exit_code)
+
+
+def _output_failed(error: OSError) -> int:
+    """The exit code when stdout cannot be written: 0 when its reader has gone (`| head`,
+    as ripgrep does), else 1 after one line on stderr (a full disk, say). Anything still
+    buffered goes to /dev/null, so that Python's exit does not fail on it again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if isinstance(error, BrokenPipeError):
+        return 0
+    _error(f"cannot write the output: {(error.strerror or str(error)).lower()}")
+    return 1
+
+
+def _error(text: str) -> None:
+    from newsq.output import Output
+
+    Output().error(text)

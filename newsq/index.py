@@ -16,8 +16,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsq import stories as grouping
-from newsq.model import Changes, Entry, Problem, format_timestamp, rank_topics, related_record
-from newsq.query import Filter, QueryError, closest, order_sql, where_sql
+from newsq.model import (
+    Changes,
+    Entry,
+    Problem,
+    article_ref,
+    format_timestamp,
+    rank_topics,
+    related_id,
+    related_record,
+)
+from newsq.query import (
+    DOMAIN_KEY,
+    KEY_SEPARATOR,
+    NAME_KEY,
+    Filter,
+    QueryError,
+    closest,
+    order_sql,
+    sql_int,
+    sql_limit,
+    where_sql,
+)
 from newsq.search import (
     COLUMNS,
     HIGHLIGHT_END,
@@ -49,6 +69,16 @@ class Suggestion:
     option: str
     value: str
     closest: tuple[str, ...]
+
+
+class NoSuchArticleError(UnknownIdError):
+    """`PARENT#N` where the document PARENT has no Nth related article; `numbers` are the
+    ones it has."""
+
+    def __init__(self, ref: str, parent: str, numbers: Sequence[int]) -> None:
+        super().__init__(ref)
+        self.parent = parent
+        self.numbers = list(numbers)
 
 
 class AmbiguousIdError(LookupError):
@@ -179,24 +209,27 @@ class Index:
         """
         ids = [e if isinstance(e, str) else e.id for e in entries]
         stored = self._stored_records(ids)
-        articles = {i: i.rpartition("#") for i in ids if i not in stored}
-        stored.update(self._stored_records([parent for parent, _, _ in articles.values()]))
+        articles = {i: article_ref(i) for i in ids if i not in stored}
+        stored.update(self._stored_records([a.parent for a in articles.values() if a]))
         parents: dict[str, Any] = {}  # each parent's `related` list, read once
         records = []
         for doc_id in ids:
             if doc_id not in articles:
                 records.append(unpack_record(stored[doc_id]))
                 continue
-            parent, _, number = articles[doc_id]
+            article = articles[doc_id]
+            if article is None:
+                raise KeyError(doc_id)
+            parent, number = article
             if parent not in parents:
                 parents[parent] = parent in stored and unpack_record(stored[parent]).get("related")
             items = parents[parent]
-            if not (number.isdigit() and isinstance(items, list) and 0 < int(number) <= len(items)):
+            if not (isinstance(items, list) and 0 < number <= len(items)):
                 raise KeyError(doc_id)
-            item = items[int(number) - 1]
+            item = items[number - 1]
             if not isinstance(item, dict):
                 raise KeyError(doc_id)
-            records.append(related_record(parent, int(number), item))
+            records.append(related_record(parent, number, item))
         return records
 
     def hit_records(self, hits: Sequence[Hit]) -> list[dict[str, Any]]:
@@ -228,15 +261,24 @@ class Index:
             )
         return by_id
 
+    def _article_numbers(self, parent_id: str) -> list[int]:
+        """The numbers of a document's related articles (an item that is not a mapping has
+        none)."""
+        rows = self._db.execute(
+            "SELECT d.n FROM related d JOIN docs p ON p.doc = d.parent WHERE p.id = ? ORDER BY d.n",
+            (parent_id,),
+        )
+        return [n for (n,) in rows]
+
     def _article(self, ref: str) -> tuple[int, int] | None:
         """(parent's row, number) of the related article `PARENT_ID#N`, if there is one."""
-        parent, _, number = ref.rpartition("#")
-        if not parent or not number.isdigit():
+        article = article_ref(ref)
+        if article is None:
             return None
         row = self._db.execute(
             "SELECT d.parent, d.n FROM related d JOIN docs p ON p.doc = d.parent "
             "WHERE p.id = ? AND d.n = ?",
-            (parent, int(number)),
+            (article.parent, sql_int(article.number)),
         ).fetchone()
         return None if row is None else (row[0], row[1])
 
@@ -252,25 +294,89 @@ class Index:
         """How many files could not be loaded as documents."""
         return self._snapshot.skipped()
 
+    @property
+    def left_out(self) -> int:
+        """How many files were left out because a file loaded before has their id."""
+        from newsq.scan import is_id_taken
+
+        return sum(map(is_id_taken, self._snapshot.found_problems()))
+
+    def field_paths(self, *, related: bool = False) -> set[str]:
+        """Every field path a document's record has (`provider.name`, `related.title`;
+        see `newsq.fields`); with `related`, those of a related article's record too
+        (its item's own fields, and `parent`)."""
+        rows = self._db.execute(
+            "SELECT fields FROM shapes WHERE shape IN (SELECT DISTINCT shape FROM docs)"
+        )
+        paths = {path for (fields,) in rows for path, _ in json.loads(fields)}
+        if related:
+            paths |= {p.removeprefix("related.") for p in paths if p.startswith("related.")}
+            paths |= {"parent"}
+        return paths
+
+    @property
+    def files(self) -> int:
+        """How many files with a document's name were found (documents or not)."""
+        return self._snapshot.conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+
     # --- lookups ---------------------------------------------------------------
 
-    def suggestions(self, where: Filter) -> list[Suggestion]:
-        """Each topic or provider in `where` that no document has, with the known ones
-        closest to it."""
+    def suggestions(self, where: Filter, *, related: bool = False) -> list[Suggestion]:
+        """Each topic, provider, category or type in `where` that no document (nor, with
+        `related`, related article) has, with the known ones closest to it."""
+        provider_sql = (
+            f"SELECT 1 FROM doc_providers WHERE key IN ('{NAME_KEY}' || ?1, '{DOMAIN_KEY}' || ?1)"
+        )
+        if related:  # (read only for a provider no document has)
+            provider_sql += " UNION ALL SELECT 1 FROM related WHERE " + " OR ".join(
+                f"instr(provider_keys, '{KEY_SEPARATOR}{kind}' || ?1 || '{KEY_SEPARATOR}') > 0"
+                for kind in (NAME_KEY, DOMAIN_KEY)
+            )
+        checks = (
+            (
+                "--topic",
+                where.topics,
+                "SELECT 1 FROM doc_topics WHERE key = ?1",
+                self._topic_spellings,
+            ),
+            (
+                "--provider",
+                where.providers,
+                provider_sql,
+                lambda: self._provider_spellings(related),
+            ),
+            (
+                "--category",
+                where.categories,
+                "SELECT 1 FROM docs WHERE category_key = ?1",
+                lambda: self._column_spellings("category"),
+            ),
+            (
+                "--type",
+                where.types,
+                "SELECT 1 FROM docs WHERE type_key = ?1",
+                lambda: self._column_spellings("type"),
+            ),
+        )
         found = []
-        for option, table, values, known in (
-            ("--topic", "doc_topics", where.topics, lambda: [t.topic for t in self.topics()]),
-            ("--provider", "doc_providers", where.providers, self._provider_spellings),
-        ):
+        for option, values, sql, known in checks:
             for value in values:
-                sql = f"SELECT 1 FROM {table} WHERE key = ? LIMIT 1"
-                if self._db.execute(sql, (value,)).fetchone() is None:
+                if self._db.execute(sql + " LIMIT 1", (value,)).fetchone() is None:
                     found.append(Suggestion(option, value, tuple(closest(value, known()))))
         return found
 
-    def _provider_spellings(self) -> list[str]:
-        rows = self._db.execute("SELECT DISTINCT provider_name, provider_domain FROM docs")
-        return sorted({value for row in rows for value in row if value})
+    def _topic_spellings(self) -> list[str]:
+        return [t.topic for t in self.topics()]
+
+    def _provider_spellings(self, related: bool = False) -> list[str]:
+        sql = "SELECT DISTINCT provider_name, provider_domain FROM docs"
+        if related:
+            sql += " UNION SELECT provider_name, provider_domain FROM related_text"
+        return sorted({value for row in self._db.execute(sql) for value in row if value})
+
+    def _column_spellings(self, column: str) -> list[str]:
+        rows = self._db.execute(f"SELECT DISTINCT {column} FROM docs WHERE {column} IS NOT NULL")
+        return sorted(value for (value,) in rows)
 
     # --- what there is to complete -------------------------------------------------
 
@@ -280,14 +386,21 @@ class Index:
 
     def known_providers(self, prefix: str = "") -> list[str]:
         """Every provider name and domain starting with `prefix` in any case, A-Z."""
-        return sorted(self._spelled("doc_providers", prefix, _spelled_provider), key=str.casefold)
+        spelled = set()
+        for kind in (NAME_KEY, DOMAIN_KEY):
+            spelled |= self._spelled("doc_providers", prefix, _spelled_provider, kind)
+        return sorted(spelled, key=str.casefold)
 
     def _spelled(
-        self, table: str, prefix: str, spell: Callable[[str, Sequence[Any]], str | None]
+        self,
+        table: str,
+        prefix: str,
+        spell: Callable[[str, Sequence[Any]], str | None],
+        kind: str = "",
     ) -> set[str]:
-        """The spellings of `table`'s casefolded keys starting with `prefix`: each key
-        spelled as one document holding it writes it (`spell(key, row)`)."""
-        start = _casefold(prefix)
+        """The spellings of `table`'s casefolded keys starting with `kind` and `prefix`: each
+        key spelled as one document holding it writes it (`spell(key less kind, row)`)."""
+        start = kind + _casefold(prefix)
         keys = self._db.execute(
             f"SELECT DISTINCT key FROM {table} WHERE key >= ? AND key < ?",
             (start, start + "\U0010ffff"),
@@ -300,7 +413,7 @@ class Index:
                 "WHERE k.key = ? LIMIT 1",
                 (key,),
             ).fetchone()
-            if row is not None and (spelling := spell(key, row)) is not None:
+            if row is not None and (spelling := spell(key[len(kind) :], row)) is not None:
                 spelled.add(spelling)
         return spelled
 
@@ -363,9 +476,9 @@ class Index:
         """
         shorts: dict[str, str] = {}
         for doc_id in ids:
-            parent, mark, number = doc_id.rpartition("#")
-            if mark and parent and number.isdigit():
-                shorts[doc_id] = f"{self._short_id(parent)}#{number}"
+            article = article_ref(doc_id)
+            if article is not None:
+                shorts[doc_id] = related_id(self._short_id(article.parent), article.number)
             else:
                 shorts[doc_id] = self._short_id(doc_id)
         return shorts
@@ -401,13 +514,19 @@ class Index:
             ).fetchone()
             if clash is None:
                 return prefix
-        return doc_id
+        # No start of it is unique (another's name goes on from it): its whole name or hex
+        # part is, when no other document has the same (`resolve` takes an exact one first).
+        (same,) = self._db.execute(
+            f"SELECT COUNT(*) FROM docs WHERE {column} = ?", (value,)
+        ).fetchone()
+        return value if same == 1 and len(value) >= SHORT_ID and value not in self else doc_id
 
     def resolve(self, ref: str) -> str:
         """The id a user means by `ref`.
 
-        An exact id wins; otherwise `ref` may be a unique prefix of an id, of an
-        id's last path part, or of the hex part after its underscore
+        An exact id wins, then the whole last path part or hex part of one document;
+        otherwise `ref` may be a unique prefix of an id, of an id's last path part, or of
+        the hex part after its underscore
         (`bc1330c7` for `000_bc1330c771dbc5b0`). Raises `UnknownIdError` or
         `AmbiguousIdError` (with the candidates).
         """
@@ -416,15 +535,23 @@ class Index:
             return ref
         if not ref:
             raise UnknownIdError(ref)
-        parent, hash_mark, number = ref.rpartition("#")
-        if hash_mark and parent and number.isdigit():  # a related article: PARENT_ID#N
+        article = article_ref(ref)
+        if article is not None:  # a related article: PARENT_ID#N
             try:
-                found = f"{self.resolve(parent)}#{int(number)}"
+                parent = self.resolve(article.parent)
             except UnknownIdError:
                 raise UnknownIdError(ref) from None
+            found = related_id(parent, article.number)
             if self._article(found) is None:
-                raise UnknownIdError(ref)
+                raise NoSuchArticleError(ref, parent, self._article_numbers(parent))
             return found
+        # Then a whole last path part, or hex part, that one document has.
+        exact = self._db.execute(
+            "SELECT id FROM docs WHERE name = ?1 UNION SELECT id FROM docs WHERE hex = ?1 LIMIT 2",
+            (ref,),
+        ).fetchall()
+        if len(exact) == 1:
+            return exact[0][0]
         # A prefix as a range, so the indexes answer: ref <= x < ref + the last code point.
         bounds = (ref, ref + "\U0010ffff")
         candidates = sorted(
@@ -480,6 +607,7 @@ class Index:
         parsed = query if isinstance(query, SearchQuery) else parse_query(query)
         order = order_sql(sort, reverse)  # checks the key before any work
         where = _combine(where, criteria)
+        limit = sql_limit(limit)
         if sort == "relevance" and parsed.match is not None and not where_sql(where)[0]:
             ranked, entries = self._rank_by_score(parsed.match, related, reverse, limit)
         else:
@@ -550,6 +678,7 @@ class Index:
         if sort == "relevance":
             raise QueryError("--sort", sort, "only a search has a relevance order")
         order = order_sql(sort, reverse)  # checks the key before any work
+        limit = sql_limit(limit)
         condition, params = _condition(where)
         sql = f"SELECT {{columns}} FROM docs d {condition} ORDER BY {order}"
         if limit is not None:
@@ -833,6 +962,7 @@ class Index:
             _combine(where, criteria), window, min_documents, min_articles, "s.summary"
         )
         sql += " ORDER BY s.articles DESC, s.documents DESC, s.id"
+        limit = sql_limit(limit)
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
@@ -860,11 +990,9 @@ class Index:
         min_articles: int | None,
         columns: str,
     ) -> tuple[str, list[Any]]:
-        if window <= 0:
-            raise QueryError("--window", str(window), "must be more than 0 days")
         self._fresh_stories(window)
         bounds = [
-            (f"s.{column} >= ?", value)
+            (f"s.{column} >= ?", sql_int(value))
             for column, value in (("documents", min_documents), ("articles", min_articles))
             if value is not None
         ]
@@ -886,9 +1014,9 @@ class Index:
         """The story of a document (or of the document listing a related article
         `PARENT_ID#N`), as `stories` gives it. Raises KeyError for an unknown id."""
         self._fresh_stories(window)
-        parent, mark, number = doc_id.rpartition("#")
-        if mark and parent and number.isdigit() and doc_id not in self:
-            doc_id = parent
+        article = article_ref(doc_id)
+        if article is not None and doc_id not in self:
+            doc_id = article.parent
         row = self._db.execute(
             "SELECT s.summary FROM docs d JOIN story_docs k ON k.doc = d.doc "
             "JOIN stories s ON s.story = k.story WHERE d.id = ?",
@@ -930,6 +1058,8 @@ class Index:
 
     def _fresh_stories(self, window: float) -> None:
         """Compute the stories if the snapshot changed since they were, or for another window."""
+        if not window > 0:  # (NaN too)
+            raise QueryError("--window", str(window), "must be more than 0 days")
         generation = self._snapshot.generation()
         if grouping.is_current(self._db, generation, window):
             return

@@ -10,15 +10,17 @@ snapshot is as it was.
 
 from __future__ import annotations
 
+import json
 import os
-import signal
 import sys
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 
+from newsq.fields import record_shape
 from newsq.model import ERROR, Changes, Problem, Source
-from newsq.query import provider_keys
+from newsq.query import stored_provider_keys
 from newsq.scan import Scan, sources, without_gc
+from newsq.signals import in_child_process
 from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record, related_row
 from newsq.stories import features
 
@@ -152,7 +154,7 @@ def parse_sources(sources: Sequence[Source], jobs: int | None = None) -> Iterato
     # fork starts workers at once with newsq already imported; elsewhere, the platform's default.
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
-    pool = context.Pool(jobs, initializer=_worker_ignores_interrupt)
+    pool = context.Pool(jobs, initializer=in_child_process, initargs=(os.getpid(),))
     try:
         yield from pool.imap(parse_chunk, chunks)
         pool.close()
@@ -180,20 +182,17 @@ def parse_rows(source: Source) -> FileRows:
     entry, record = parsed.entry, parsed.record
     if entry is None or record is None:
         return rows
-    rows.doc, rows.topic_keys, rows.provider_keys = doc_row(entry, provider_keys(entry))
+    rows.doc, rows.topic_keys, rows.provider_keys = doc_row(entry, stored_provider_keys(entry))
     rows.record = pack_record(record)
+    rows.shape = json.dumps(record_shape(record), ensure_ascii=False, separators=(",", ":"))
     rows.words = parsed.words
     rows.related = [
-        (*related_row(r.entry, r.number, provider_keys(r.entry)), r.words) for r in parsed.related
+        (*related_row(r.entry, r.number, stored_provider_keys(r.entry)), r.words)
+        for r in parsed.related
     ]
     if parsed.words is not None:
         rows.story = features(record, parsed.words, [r.words for r in parsed.related])
     return rows
-
-
-def _worker_ignores_interrupt() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone decides what to do about it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _cpu_count() -> int:

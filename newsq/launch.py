@@ -22,6 +22,9 @@ LOADING = frozenset(
 
 def main() -> None:
     """The console script."""
+    from newsq.signals import end_on_signals
+
+    end_on_signals()
     roots = named_corpus(sys.argv[1:])
     if roots is not None:
         from newsq.corpus import prefetch

@@ -147,6 +147,21 @@ def add_values(record: dict[str, Any], values: Mapping[str, Any]) -> list[tuple[
     return renamed
 
 
+class ArticleRef(NamedTuple):
+    """A related article's id taken apart: `PARENT#N` is (PARENT, N)."""
+
+    parent: str
+    number: int
+
+
+def article_ref(ref: str) -> ArticleRef | None:
+    """`PARENT#N` (N in ASCII digits, from 1) taken apart; None for any other text."""
+    parent, mark, number = ref.rpartition("#")
+    if mark and parent and number.isascii() and number.isdigit():
+        return ArticleRef(parent, int(number))
+    return None
+
+
 def related_id(parent_id: str, number: int) -> str:
     """The id of the `number`th (from 1) article in a document's related coverage."""
     return f"{parent_id}#{number}"

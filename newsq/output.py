@@ -31,6 +31,22 @@ if TYPE_CHECKING:
 PROGRESS_AFTER = 0.5
 
 
+class OutputError(Exception):
+    """stdout cannot be written (a full disk, a closed pipe): `cause` says why."""
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(exc) from exc
+
+
 class Output:
     """Where one command's results and messages go, and how they are drawn.
 
@@ -78,7 +94,8 @@ class Output:
     # --- raw streams ------------------------------------------------------------
 
     def write(self, text: str) -> None:
-        self.stdout.write(text)
+        with _writing():
+            self.stdout.write(text)
 
     def message(self, text: str) -> None:
         """A note for the person at the terminal, on stderr (not with `--quiet`)."""
@@ -110,6 +127,10 @@ class Output:
 
     def print(self, renderable: RenderableType) -> None:
         """Draw on a terminal; on a pipe, plain text with every line whole (never wrapped)."""
+        with _writing():
+            self._print(renderable)
+
+    def _print(self, renderable: RenderableType) -> None:
         from rich.console import Console
 
         if self.is_terminal:

@@ -19,6 +19,10 @@ SORT_KEYS = ("date", "quality", "heat", "title")
 _UTC = dt.timezone.utc
 #: Separates a related article's provider keys in its `provider_keys` column.
 KEY_SEPARATOR = "\x1f"
+#: What a stored provider key starts with: a name's, or a domain form's.
+NAME_KEY, DOMAIN_KEY = "n:", "d:"
+#: The largest integer SQLite holds; a `--limit` past it (or near it) means no limit.
+SQL_INT_MAX = 2**63 - 1
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
 
 
@@ -67,6 +71,9 @@ class Filter:
         published: bool | None = None,
     ) -> Filter:
         """A filter from loose values: single strings or lists, dates as text or objects."""
+        for option, number in (("--min-quality", min_quality), ("--min-heat", min_heat)):
+            if number is not None and number != number:
+                raise QueryError(option, str(number), "not a number")
         return cls(
             topics=_folded(topic),
             providers=_folded(provider),
@@ -79,12 +86,16 @@ class Filter:
             published=published,
         )
 
-    def matches(self, entry: Entry) -> bool:
+    def matches(self, entry: Entry, provider_names: Iterable[str] = ()) -> bool:
+        """Whether `entry` passes, as the SQL of `where_sql` decides it. `provider_names`
+        are the corpus's provider names (casefolded): a `--provider` value among them
+        matches names only (see `provider_matches`)."""
         if self.topics:
             have = {t.casefold() for t in entry.topics}
             if not all(t in have for t in self.topics):
                 return False
-        if self.providers and not any(p in provider_keys(entry) for p in self.providers):
+        names = frozenset(provider_names)
+        if self.providers and not any(provider_matches(entry, p, names) for p in self.providers):
             return False
         if self.categories and (entry.category or "").casefold() not in self.categories:
             return False
@@ -103,23 +114,46 @@ class Filter:
         return self.published is None or entry.published is self.published
 
 
-def provider_keys(entry: Entry) -> set[str]:
-    """The names a provider answers to: `Forbes`, `forbes.com` and `forbes` alike.
+def provider_matches(entry: Entry, value: str, names: frozenset[str]) -> bool:
+    """Whether `--provider value` (casefolded) keeps `entry`: its provider's name, or a
+    value that is none of the corpus's provider `names` (casefolded) and is a form of its
+    domain (`forbes.com`, `forbes`). So with Microsoft, Microsoft Learn and Power Apps Community
+    all on microsoft.com, `Microsoft` is Microsoft's, and `microsoft.com` all three."""
+    if (entry.provider_name or "").casefold() == value:
+        return True
+    return value not in names and value in domain_keys(entry.provider_domain)
 
-    For a domain that is the domain itself, the domain less its last label, and
-    its first label less a leading `www.` (so `bbc.co.uk` answers to `bbc`).
-    """
-    keys: set[str] = set()
+
+def provider_keys(entry: Entry) -> set[str]:
+    """The names a provider answers to: `Forbes`, `forbes.com` and `forbes` alike."""
+    keys = domain_keys(entry.provider_domain)
     if entry.provider_name:
         keys.add(entry.provider_name.casefold())
-    if entry.provider_domain:
-        domain = entry.provider_domain.casefold()
-        keys.add(domain)
-        labels = domain.removeprefix("www.").split(".")
-        if len(labels) > 1:
-            keys.add(domain.rsplit(".", 1)[0])
-            keys.add(labels[0])
     return keys
+
+
+def domain_keys(domain: str | None) -> set[str]:
+    """The forms of a domain a `--provider` value may take: the domain itself, less a
+    leading `www.`, less its last label, and its first label less a leading `www.` (so
+    `www.bbc.co.uk` answers to `bbc.co.uk` and `bbc`)."""
+    if not domain:
+        return set()
+    domain = domain.casefold()
+    keys = {domain, domain.removeprefix("www.")}
+    labels = domain.removeprefix("www.").split(".")
+    if len(labels) > 1:
+        keys.add(domain.rsplit(".", 1)[0])
+        keys.add(labels[0])
+    return keys
+
+
+def stored_provider_keys(entry: Entry) -> tuple[str, ...]:
+    """A provider's keys as the snapshot keeps them: `NAME_KEY` before its name and
+    `DOMAIN_KEY` before each form of its domain, sorted (see `where_sql`)."""
+    keys = {DOMAIN_KEY + k for k in domain_keys(entry.provider_domain)}
+    if entry.provider_name:
+        keys.add(NAME_KEY + entry.provider_name.casefold())
+    return tuple(sorted(keys))
 
 
 def closest(value: str, known: Iterable[str], n: int = 3) -> list[str]:
@@ -247,14 +281,25 @@ def where_sql(where: Filter, *, related: bool = False) -> tuple[list[str], list[
     for topic in where.topics:
         clauses.append(f"{owner} IN (SELECT doc FROM doc_topics WHERE key = ?)")
         params.append(topic)
-    if where.providers and related:  # the keys are in the row, between separators
-        either = " OR ".join(["instr(d.provider_keys, ?) > 0"] * len(where.providers))
-        clauses.append(f"({either})")
-        params.extend(f"{KEY_SEPARATOR}{p}{KEY_SEPARATOR}" for p in where.providers)
-    elif where.providers:
-        marks = ", ".join("?" * len(where.providers))
-        clauses.append(f"d.doc IN (SELECT doc FROM doc_providers WHERE key IN ({marks}))")
-        params.extend(where.providers)
+    if where.providers:
+        # A value matches providers of that name; one that is no document's provider name
+        # also the forms of a domain (the subquery is constant: SQLite runs it once).
+        name = f"'{NAME_KEY}' || ?"
+        domain = (
+            f"(CASE WHEN EXISTS (SELECT 1 FROM doc_providers WHERE key = '{NAME_KEY}' || ?) "
+            f"THEN NULL ELSE '{DOMAIN_KEY}' || ? END)"
+        )
+        if related:  # the keys are in the row, between separators
+            tests = [
+                f"instr(d.provider_keys, '{KEY_SEPARATOR}' || {key} || '{KEY_SEPARATOR}') > 0"
+                for _ in where.providers
+                for key in (name, domain)
+            ]
+            clauses.append("(" + " OR ".join(tests) + ")")
+        else:
+            keys = ", ".join(f"{name}, {domain}" for _ in where.providers)
+            clauses.append(f"d.doc IN (SELECT doc FROM doc_providers WHERE key IN ({keys}))")
+        params.extend(value for p in where.providers for value in (p, p, p))
     for column, values in (("category_key", where.categories), ("type_key", where.types)):
         if values:
             clauses.append(f"d.{column} IN ({', '.join('?' * len(values))})")
@@ -288,6 +333,16 @@ def order_sql(key: str = "date", reverse: bool = False) -> str:
         return f"d.title_key = '', d.title_key {'DESC' if reverse else 'ASC'}, d.id"
     column = {"date": "date_us", "quality": "quality", "heat": "heat"}[key]
     return f"d.{column} IS NULL, d.{column} {'ASC' if reverse else 'DESC'}, d.id"
+
+
+def sql_limit(limit: int | None) -> int | None:
+    """A limit SQLite can take: None (no limit) for one past any count it can hold."""
+    return None if limit is None or limit >= SQL_INT_MAX // 2 else limit
+
+
+def sql_int(value: int | None) -> int | None:
+    """An integer bound SQLite can take: one past its largest is its largest."""
+    return None if value is None else max(-SQL_INT_MAX - 1, min(value, SQL_INT_MAX))
 
 
 def _folded(value: str | Iterable[str] | None) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from newsq.formats import (
     safe_line,
     safe_text,
 )
-from newsq.model import Entry, Problem
+from newsq.model import Entry, Problem, article_ref
 
 if TYPE_CHECKING:
     from newsq.index import Hit
@@ -110,8 +110,8 @@ def _entries_table(
     if width is not None:
         widths["Provider"] = min(widths["Provider"], 18)
         widths["Topics"] = min(widths["Topics"], 24)
-        widths["ID"] = min(widths["ID"], 24)
-        _fit_title(width, widths, names, TITLE_ROOM, ("Topics", "Heat", "Quality", "Provider"))
+        optional = ("Topics", "Heat", "Quality", "Provider")
+        _fit_title(width, widths, names, TITLE_ROOM, optional, ("Date",))
     table = _table(plain=width is None)
     for name in names:
         justify = "right" if name in ("Quality", "Heat") else "left"
@@ -120,13 +120,12 @@ def _entries_table(
             style=_ENTRY_STYLES.get(name, ""),  # the snippet: plain
             justify=justify,
             width=widths[name] if width is not None else None,
-            no_wrap=True,
-            overflow="ellipsis",
+            **_COLUMN_FIT[name == "ID"],
         )
     for number, row in enumerate(rows):
         cells: list[RenderableType] = [Text(row[n]) for n in names]
-        if hits is not None and width is not None:  # the passage under the title, wrapped
-            passage = snippet_text(hits[number])
+        if hits is not None and width is not None and hits[number].snippet:
+            passage = snippet_text(hits[number])  # under the title, wrapped
             passage.no_wrap = False
             cells[names.index("Title")] = Group(cells[names.index("Title")], passage)
         table.add_row(*cells)
@@ -134,18 +133,29 @@ def _entries_table(
 
 
 def _fit_title(
-    width: int, widths: dict[str, int], names: list[str], room: int, optional: Sequence[str]
+    width: int,
+    widths: dict[str, int],
+    names: list[str],
+    room: int,
+    optional: Sequence[str],
+    last_resort: Sequence[str] = (),
 ) -> None:
     """Fit a table's columns (`names`, in place) to `width`: drop the `optional` ones in
-    order until the title has `room` columns (or all it needs), then give the title
-    what is left, never under 10."""
+    order until the title has `room` columns (or all it needs), and the `last_resort`
+    ones while it would have fewer than `MIN_TITLE` (long ids, which are never cut); then
+    give the title what is left, never under `MIN_TITLE`."""
     wanted = min(widths["Title"], room)
     for name in optional:
         if _title_room(width, widths, names) >= wanted:
             break
         if name in names:
             names.remove(name)
-    widths["Title"] = max(10, min(widths["Title"], _title_room(width, widths, names)))
+    for name in last_resort:
+        if _title_room(width, widths, names) >= MIN_TITLE:
+            break
+        if name in names:
+            names.remove(name)
+    widths["Title"] = max(MIN_TITLE, min(widths["Title"], _title_room(width, widths, names)))
 
 
 def _title_room(width: int, widths: Mapping[str, int], names: Sequence[str]) -> int:
@@ -154,6 +164,14 @@ def _title_room(width: int, widths: Mapping[str, int], names: Sequence[str]) -> 
     return width - others - _GAP * (len(names) - 1)
 
 
+#: The fewest columns a title gets.
+MIN_TITLE = 10
+#: How a table cell fits its column: cut with an ellipsis, but an id never (a cut id is
+#: one `show` cannot take back): it gets its whole width, and wraps if even that is too much.
+_COLUMN_FIT: dict[bool, dict[str, Any]] = {
+    False: {"no_wrap": True, "overflow": "ellipsis"},
+    True: {"no_wrap": False, "overflow": "fold"},
+}
 #: The columns a title gets before other columns are dropped to make room for it
 #: (in order: topics, heat, quality, provider).
 TITLE_ROOM = 40
@@ -407,7 +425,8 @@ def related_table(related: Sequence[Entry], *, plain: bool = False) -> Table:
 
 
 def _related_number(article_id: str) -> int:
-    return int(article_id.rpartition("#")[2])
+    article = article_ref(article_id)
+    return 0 if article is None else article.number
 
 
 def story_size(story: Mapping[str, Any]) -> str:
@@ -445,9 +464,9 @@ def stories_table(
     names = list(_STORY_COLUMNS)
     widths = {n: max([len(n), *(len(r[n]) for r in rows)]) for n in names}
     if width is not None:
-        widths["ID"] = min(widths["ID"], 24)
         widths["Topics"] = min(widths["Topics"], 24)
-        _fit_title(width, widths, names, HEADLINE_ROOM, ("Topics", "Last", "Outlets"))
+        optional = ("Topics", "Last", "Outlets")
+        _fit_title(width, widths, names, HEADLINE_ROOM, optional, ("First", "Articles", "Docs"))
     table = _table(plain=width is None)
     for name in names:
         table.add_column(
@@ -455,8 +474,7 @@ def stories_table(
             style=_STORY_COLUMNS[name],
             justify="right" if name in ("Docs", "Articles", "Outlets") else "left",
             width=widths[name] if width is not None else None,
-            no_wrap=True,
-            overflow="ellipsis",
+            **_COLUMN_FIT[name == "ID"],
         )
     for row in rows:
         table.add_row(*(Text(row[n]) for n in names))

@@ -306,8 +306,7 @@ def _sources(found: Scan) -> tuple[list[Source], list[Problem]]:
                 continue
             seen_files.add(identity)
             if doc_id in owner_of_id:
-                message = f"id {doc_id!r} is already taken by {owner_of_id[doc_id]}; skipped"
-                problems.append(Problem(path, None, None, WARNING, message))
+                problems.append(_id_taken(path, doc_id, owner_of_id[doc_id]))
                 continue
             if not stat_module.S_ISREG(modes[position]):
                 # A fifo or device would block or never end; never open one.
@@ -317,6 +316,25 @@ def _sources(found: Scan) -> tuple[list[Source], list[Problem]]:
             key = folder.absolute + name
             files.append(Source(key, sizes[position], mtimes[position], doc_id, path))
     return files, problems
+
+
+_ID_TAKEN = " is already taken by "
+
+
+def _id_taken(path: str, doc_id: str, owner: str) -> Problem:
+    message = f"id {doc_id!r}{_ID_TAKEN}{owner}; skipped"
+    return Problem(path, None, None, WARNING, message)
+
+
+def is_id_taken(problem: Problem) -> bool:
+    """Whether `problem` says a file was left out because another has its id (with two
+    roots holding the same names, say)."""
+    return (
+        problem.severity == WARNING
+        and problem.line is None
+        and problem.message.startswith("id ")
+        and _ID_TAKEN in problem.message
+    )
 
 
 def _encodable(text: str) -> bool:
@@ -613,10 +631,15 @@ class _StatWork:
         self.memory.close()
 
 
-def _child_stats(work: _StatWork) -> None:  # pragma: no cover - runs in a forked child
+def _child_stats(work: _StatWork) -> None:  # pragma: no cover - a forked child
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly
+    from newsq.signals import ENDING
+
+    # Ctrl-C, TERM and HUP end it quietly; orphaned, it ends with its last piece (it
+    # writes nothing but numbers to memory nobody reads then).
+    for signum in (signal.SIGINT, *ENDING):
+        signal.signal(signum, signal.SIG_DFL)
     code = 1
     try:
         work.take_pieces()

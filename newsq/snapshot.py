@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from newsq.scan import Scan
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 9
+FORMAT = 10
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 SUFFIX = ".sqlite"
@@ -70,6 +70,7 @@ DOC_COLUMNS = (
     "related",
     "name",
     "hex",
+    "shape",
 )
 
 # Columns of `related` (a document's related coverage, one row per article: what
@@ -144,9 +145,14 @@ CREATE TABLE docs (
     topics TEXT NOT NULL,
     related INTEGER NOT NULL,
     name TEXT NOT NULL,
-    hex TEXT
+    hex TEXT,
+    shape INTEGER NOT NULL
 );
 CREATE INDEX docs_date ON docs (date_us);
+CREATE INDEX docs_category ON docs (category_key);
+CREATE INDEX docs_type ON docs (type_key);
+CREATE INDEX docs_shape ON docs (shape);
+CREATE TABLE shapes (shape INTEGER PRIMARY KEY, fields TEXT NOT NULL UNIQUE);
 CREATE INDEX docs_name ON docs (name);
 CREATE INDEX docs_hex ON docs (hex);
 CREATE TABLE records (doc INTEGER PRIMARY KEY, json TEXT NOT NULL);
@@ -235,6 +241,8 @@ class FileRows:
     )
     #: What grouping into stories needs (`stories.features`).
     story: tuple[str, str, str] | None = None
+    #: The record's fields and their types (`fields.record_shape`), as JSON.
+    shape: str = "[]"
 
 
 # --- where snapshots live -------------------------------------------------------------
@@ -415,12 +423,13 @@ class Snapshot:
         (article,) = conn.execute("SELECT COALESCE(MAX(doc), 0) FROM related").fetchone()
         files, problems, docs, records, topics, providers, words = [], [], [], [], [], [], []
         related, related_text, related_words, story = [], [], [], []
+        shapes = _shape_numbers(conn, {rows.shape for rows in batch if rows.doc is not None})
         for file, rows in enumerate(batch, start=last + 1):
             files.append((file, rows.key, rows.size, rows.mtime_ns, rows.doc_id, rows.shown))
             problems.extend((file, *problem) for problem in rows.problems)
             if rows.doc is None:
                 continue
-            docs.append((file, *rows.doc))
+            docs.append((file, *rows.doc, shapes[rows.shape]))
             records.append((file, rows.record))
             topics.extend((key, file) for key in rows.topic_keys)
             providers.extend((key, file) for key in rows.provider_keys)
@@ -547,6 +556,15 @@ def pack_record(record: dict[str, Any]) -> str:
 
 def unpack_record(data: str) -> dict[str, Any]:
     return json.loads(data)
+
+
+def _shape_numbers(conn: sqlite3.Connection, shapes: set[str]) -> dict[str, int]:
+    """{shape: its number in `shapes`}, adding those not there yet."""
+    conn.executemany("INSERT OR IGNORE INTO shapes (fields) VALUES (?)", ((s,) for s in shapes))
+    return {
+        shape: conn.execute("SELECT shape FROM shapes WHERE fields = ?", (shape,)).fetchone()[0]
+        for shape in shapes
+    }
 
 
 _INSERT_DOC = (

@@ -165,7 +165,9 @@ def test_show_a_related_article_by_prefix_in_a_panel(cli):
 def test_show_a_related_article_that_is_not_there(cli):
     result = cli("show", f"{ID0}#2")
     assert result.exit_code == 1
-    assert result.stderr == f"newsq: no document matches '{ID0}#2'\n"
+    assert result.stderr == (
+        f"newsq: no document matches '{ID0}#2': {ID0} has 1 related article (#1)\n"
+    )
 
 
 # --- on a terminal ------------------------------------------------------------------------------

@@ -235,13 +235,13 @@ def test_show_fields_json(cli):
 
 
 def test_show_fields_keep_the_order_written_and_missing_ones_are_null(cli):
-    fields = "title,nosuch,id,provider.images.0.width,related.6.title,quality"
+    fields = "title,provider.images.1.url,id,provider.images.0.width,related.6.title,quality"
     result = cli("show", ID4, "--fields", fields, "--json")
     shown = json.loads(result.stdout)
     assert list(shown) == fields.split(",")
     assert shown == {
         "title": "Amazon and Microsoft pause police facial recognition and demand regulation",
-        "nosuch": None,
+        "provider.images.1.url": None,
         "id": ID4,
         "provider.images.0.width": 50,
         "related.6.title": "Activists want to ban police from using facial recognition — "
