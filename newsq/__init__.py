@@ -25,6 +25,8 @@ __all__ = [
     "Problem",
     "QueryError",
     "SearchSyntaxError",
+    "Stats",
+    "Story",
     "UnknownIdError",
     "__version__",
     "load",
@@ -36,26 +38,30 @@ _HOMES = {
     "load": "newsq.corpus",
     "load_and_run": "newsq.corpus",
     "DataPathError": "newsq.corpus",
-    "Index": "newsq.index",
-    "Hit": "newsq.index",
-    "UnknownIdError": "newsq.index",
-    "AmbiguousIdError": "newsq.index",
+    "Index": "newsq.index.facade",
+    "Hit": "newsq.index.results",
+    "Story": "newsq.index.results",
+    "Stats": "newsq.index.results",
+    "UnknownIdError": "newsq.index.ids",
+    "AmbiguousIdError": "newsq.index.ids",
     "Changes": "newsq.model",
     "Entry": "newsq.model",
     "Problem": "newsq.model",
-    "Filter": "newsq.query",
-    "QueryError": "newsq.query",
-    "SearchSyntaxError": "newsq.search",
-    "parse_file": "newsq.parser",
+    "Filter": "newsq.query.filters",
+    "QueryError": "newsq.model",
+    "SearchSyntaxError": "newsq.query.language",
+    "parse_file": "newsq.ingest.parse",
 }
 
 if TYPE_CHECKING:
     from newsq.corpus import DataPathError, load, load_and_run
-    from newsq.index import AmbiguousIdError, Hit, Index, UnknownIdError
-    from newsq.model import Changes, Entry, Problem
-    from newsq.parser import parse_file
-    from newsq.query import Filter, QueryError
-    from newsq.search import SearchSyntaxError
+    from newsq.index.facade import Index
+    from newsq.index.ids import AmbiguousIdError, UnknownIdError
+    from newsq.index.results import Hit, Stats, Story
+    from newsq.ingest.parse import parse_file
+    from newsq.model import Changes, Entry, Problem, QueryError
+    from newsq.query.filters import Filter
+    from newsq.query.language import SearchSyntaxError
 
 
 def __getattr__(name: str) -> Any:

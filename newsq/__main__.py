@@ -1,3 +1,3 @@
-from newsq.launch import main
+from newsq.cli.launch import main
 
 main()

@@ -2,7 +2,8 @@
 
 Data roots come from `--data` (repeatable), else `NEWSQ_DATA` (paths separated
 by `:`), else the seeds bundled with newsq. Finding the documents under them is
-`newsq.scan`'s job; keeping them parsed, `newsq.snapshot`'s and `newsq.indexer`'s.
+`newsq.ingest.scan`'s job; keeping them parsed, `newsq.ingest.update`'s and
+`newsq.store`'s.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from newsq.scan import DataPathError, PendingScan, start
+from newsq.ingest.scan import DataPathError, PendingScan, start
 
 # The snapshot, index and indexer are imported where used, after the scan has
 # started: their imports then overlap the stat of every file, not delay it.
 if TYPE_CHECKING:
-    from newsq.index import Index
-    from newsq.indexer import Progress
+    from newsq.index.facade import Index
+    from newsq.ingest.scan import Scan
+    from newsq.ingest.update import Progress
     from newsq.model import Changes
-    from newsq.scan import Scan
-    from newsq.snapshot import Snapshot
+    from newsq.store.snapshot import Snapshot
 
 DATA_ENV = "NEWSQ_DATA"
 
@@ -107,8 +108,9 @@ def _load(
     # First: it may fork, which is safe before any database is open.
     pending = _take_prefetched(roots) or start(roots)
     try:
-        from newsq.index import Index
-        from newsq.snapshot import is_damage, remove_files
+        from newsq.index.facade import Index
+        from newsq.store.cache import remove_files
+        from newsq.store.snapshot import is_damage
 
         snapshot, cache_problem = _open_snapshot(roots, cache)
     except BaseException:
@@ -141,7 +143,7 @@ def _load(
 def _run_early(snapshot: Snapshot, work: Callable[[Index], object]) -> tuple[str, object] | None:
     """(the fingerprint of the files the snapshot matched, `work`'s answer on it), read in
     one transaction; None when there is nothing to run on yet or `work` failed."""
-    from newsq.index import Index
+    from newsq.index.facade import Index
 
     try:
         with snapshot.reading():
@@ -189,8 +191,9 @@ def _drop_prefetched() -> None:
 def last_loaded(paths: Sequence[str | os.PathLike[str]] | None = None) -> Index | None:
     """The index of the corpus as the last run with the cache left it, without looking at
     its files (for shell completion, which must be instant); None when there is none."""
-    from newsq.index import Index
-    from newsq.snapshot import Snapshot, snapshot_path
+    from newsq.index.facade import Index
+    from newsq.store.cache import snapshot_path
+    from newsq.store.snapshot import Snapshot
 
     try:
         roots = data_roots(paths)
@@ -206,14 +209,15 @@ def _refresh(snapshot: Snapshot, found: Scan, progress: Progress | None) -> Chan
 
     if snapshot.fingerprint() == found.fingerprint():
         return Changes()  # the warm case: nothing was added, removed or touched
-    from newsq.indexer import touched_only, update
+    from newsq.ingest.update import touched_only, update
 
     return update(snapshot, found, progress, touched=touched_only(snapshot, found))
 
 
 def _open_snapshot(roots: Sequence[str], cache: bool) -> tuple[Snapshot, str | None]:
     """The snapshot to use, and why it is a temporary one when the cache could not be used."""
-    from newsq.snapshot import Snapshot, SnapshotUnavailable, snapshot_path
+    from newsq.store.cache import snapshot_path
+    from newsq.store.snapshot import Snapshot, SnapshotUnavailable
 
     if cache:
         try:

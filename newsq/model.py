@@ -1,4 +1,5 @@
-"""The data types every stage shares: a document's light columns and a load problem.
+"""What every stage shares: a document's light columns, a load problem, a file found, the
+user's unreadable value, ids of related articles, and time as the snapshot counts it.
 
 `Entry` holds only what filtering, sorting and tables need; the full lossless
 record (every front-matter key, the body) is kept apart and fetched only for the
@@ -16,6 +17,13 @@ from typing import Any, NamedTuple
 #: Keys newsq adds to records (`body` to documents, `parent` to related articles, the
 #: last three to search results); a front-matter key of the same name is kept as `_<key>`.
 RESERVED_KEYS = ("id", "path", "body", "parent", "score", "snippet", "highlights")
+
+#: Where the snapshot counts time from: dates are kept as microseconds since then (UTC).
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+#: Microseconds in a day.
+DAY_US = 86_400_000_000
+#: The fields that hold an article's address, in the order one is chosen (`address`).
+URL_FIELDS = ("webUrl", "originalUrl", "ampWebUrl")
 
 ERROR = "error"
 WARNING = "warning"
@@ -40,6 +48,16 @@ class Entry:
     provider_domain: str | None
     topics: tuple[str, ...]
     related: int  # how many related-coverage items the document carries
+
+
+class QueryError(ValueError):
+    """A value the user gave that cannot be understood; `option` names where it came from."""
+
+    def __init__(self, option: str, value: str, reason: str) -> None:
+        super().__init__(f"{option}: {reason}: {value!r}")
+        self.option = option
+        self.value = value
+        self.reason = reason
 
 
 class Source(NamedTuple):
@@ -105,6 +123,21 @@ def rank_topics(topic_lists: Iterable[Sequence[str]]) -> list[tuple[str, int]]:
     return [(spelling[key], count) for key, count in ranked]
 
 
+def clock() -> dt.datetime:
+    """Now, in UTC: what `today`, `7d` and a document's age count back from."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def to_microseconds(date: dt.datetime | None) -> int | None:
+    """A UTC datetime as the snapshot keeps it: microseconds since `EPOCH`."""
+    return None if date is None else (date - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def from_microseconds(date_us: int | None) -> dt.datetime | None:
+    """The UTC datetime of microseconds since `EPOCH`."""
+    return None if date_us is None else EPOCH + dt.timedelta(microseconds=date_us)
+
+
 def format_timestamp(value: dt.datetime) -> str:
     """ISO 8601 in UTC with a `Z`; a timestamp without a zone is taken as UTC."""
     if value.tzinfo is not None:
@@ -165,6 +198,11 @@ def article_ref(ref: str) -> ArticleRef | None:
 def related_id(parent_id: str, number: int) -> str:
     """The id of the `number`th (from 1) article in a document's related coverage."""
     return f"{parent_id}#{number}"
+
+
+def address(item: Mapping[str, Any]) -> str | None:
+    """An article's address as written: its `webUrl`, else `originalUrl`, else `ampWebUrl`."""
+    return next((v for n in URL_FIELDS if isinstance(v := item.get(n), str) and v.strip()), None)
 
 
 def related_record(parent_id: str, number: int, item: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 import newsq
-import newsq.query
-from newsq.cli import app
+import newsq.model
+from newsq.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -29,7 +29,7 @@ ID2 = "002_f5098144ecc78018"
 ID3 = "003_0dfa9dda0334464e"
 ID4 = "004_52b454640659c184"
 ALL_IDS = [ID0, ID1, ID2, ID3, ID4]
-#: What in-process tests see as the time now (`newsq.query.clock`).
+#: What in-process tests see as the time now (`newsq.model.clock`).
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
 NEWEST_FIRST = [ID3, ID2, ID4, ID0, ID1]
 
@@ -44,7 +44,7 @@ def _clean_environment(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
     # In-process runs see one fixed "now", so "6 years ago" and "7d" hold next year too.
-    monkeypatch.setattr(newsq.query, "clock", lambda: NOW)
+    monkeypatch.setattr(newsq.model, "clock", lambda: NOW)
 
 
 @pytest.fixture

@@ -34,8 +34,8 @@ def check(data: bytes) -> None:
     (no record, exactly one error or notice); every problem names the file and a
     line within it; nothing raises.
     """
+    from newsq.ingest.parse import parse_bytes
     from newsq.model import ERROR, NOTICE
-    from newsq.parser import parse_bytes
 
     parsed = parse_bytes(data, PATH, "fuzzed")
     lines = data.count(b"\n") + 1
@@ -63,7 +63,7 @@ def main() -> None:
         import atheris
     except ImportError:
         sys.exit("fuzz_parser: atheris is not installed; pip install -e '.[fuzz]'")
-    import newsq.parser  # noqa: F401 - loaded before instrumenting, with everything it uses
+    import newsq.ingest.parse  # noqa: F401 - loaded before instrumenting, with everything it uses
 
     atheris.instrument_all()
     # libFuzzer runs its first argument through the shell for -merge and -fork: make it

@@ -457,7 +457,7 @@ def test_each_command_closes_what_it_opened(cli, no_cache, tmp_path, monkeypatch
 def test_checked_in_the_background_list_search_and_stories_show_the_files_as_they_are(
     cli, write_corpus, monkeypatch
 ):
-    from newsq import scan as scanning
+    from newsq.ingest import scan as scanning
 
     monkeypatch.setattr(scanning, "PARALLEL_STAT_FROM", 1)  # as from 20,000 files
     root = write_corpus(

@@ -16,7 +16,7 @@ from conftest import ID0, ID2, ID4
 from rich.console import Console
 
 import newsq
-from newsq.render import hits_table
+from newsq.render.tables import hits_table
 
 
 def json_of(result):

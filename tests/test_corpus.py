@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 import newsq
-from newsq import scan as scanning
-from newsq import stories as grouping
 from newsq.corpus import DataPathError, bundled_seeds, data_roots, load, load_and_run
 from newsq.index import Index
-from newsq.model import ERROR, NOTICE, WARNING, Changes, Problem
-from newsq.query import QueryError
-from newsq.scan import discover
-from newsq.snapshot import ReadOnlyError
+from newsq.index import stories as grouping
+from newsq.ingest import scan as scanning
+from newsq.ingest.scan import discover
+from newsq.model import ERROR, NOTICE, WARNING, Changes, Problem, QueryError
+from newsq.store.snapshot import ReadOnlyError
 
 SEED_IDS = [
     "000_bc1330c771dbc5b0",
@@ -281,16 +280,16 @@ class TestLoad:
         )
 
     def test_a_parser_failure_skips_that_file_and_the_run_goes_on(self, write_corpus, monkeypatch):
-        import newsq.parser
+        import newsq.ingest.parse
 
-        real = newsq.parser.parse_file
+        real = newsq.ingest.parse.parse_file
 
         def failing(path, doc_id):
             if doc_id == "bad":
                 raise KeyError("oops")
             return real(path, doc_id)
 
-        monkeypatch.setattr(newsq.parser, "parse_file", failing)
+        monkeypatch.setattr(newsq.ingest.parse, "parse_file", failing)
         root = write_corpus({"a.md": good(), "bad.md": good()})
         index = load([root], cache=False)
         assert [e.id for e in index] == ["a"]
@@ -424,8 +423,8 @@ class TestLoadAndRun:
         for seed in bundled_seeds().iterdir():
             (root / seed.name).write_bytes(seed.read_bytes())
         builds, runs = [], []
-        build = grouping.build
-        monkeypatch.setattr(grouping, "build", lambda *a: builds.append(1) or build(*a))
+        build = grouping._build
+        monkeypatch.setattr(grouping, "_build", lambda *a: builds.append(1) or build(*a))
 
         def work(index: Index) -> list[dict]:
             runs.append(1)

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 import newsq
-from newsq import yaml_load
+from newsq.ingest import fast_yaml as yaml_load
+from newsq.ingest.fast_yaml import MAX_DEPTH
 from newsq.model import ERROR, NOTICE, WARNING
-from newsq.yaml_load import MAX_DEPTH
 
 GOOD = "---\ntitle: Good neighbour\npublishedDateTime: 2020-06-11T20:54:00Z\n---\n"
 DATED = "publishedDateTime: 2020-06-11T20:54:00Z\n"

@@ -29,7 +29,7 @@ from newsq.index import (
     UnknownIdError,
 )
 from newsq.model import Entry
-from newsq.query import Filter
+from newsq.query.filters import Filter
 
 WAPO = "washingtonpost.com"
 

@@ -9,9 +9,9 @@ import pytest
 from conftest import newsq_executable
 
 from newsq import corpus
-from newsq import scan as scanning
+from newsq.cli.launch import named_corpus
 from newsq.corpus import bundled_seeds, load
-from newsq.launch import named_corpus
+from newsq.ingest import scan as scanning
 
 
 @pytest.mark.parametrize(
@@ -31,8 +31,8 @@ def test_the_roots_a_command_line_names(args, expected):
 def test_the_loading_commands_are_the_apps_but_cache():
     import typer.main
 
-    from newsq.cli import app
-    from newsq.launch import LOADING
+    from newsq.cli.app import app
+    from newsq.cli.launch import LOADING
 
     assert set(typer.main.get_command(app).commands) - {"cache"} == LOADING
 

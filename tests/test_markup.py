@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsq.markup import has_html, html_to_markdown
+from newsq.render.markup import has_html, html_to_markdown
 
 
 @pytest.mark.parametrize(

@@ -432,7 +432,7 @@ def test_a_provider_name_matches_that_name_and_domains_stay_available(cli, one_d
 
 
 def test_every_command_line_of_the_help_reads_whole_at_80_columns(tmp_path):
-    from newsq.cli import app
+    from newsq.cli.app import app
 
     result = run("--help", cwd=tmp_path, COLUMNS="80")
     text = said(result.stdout)

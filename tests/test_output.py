@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from newsq import output
-from newsq.output import Output
+from newsq.render import output
+from newsq.render.output import Output
 
 
 class FakeTerminal(io.StringIO):

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsq import parser
+from newsq.ingest import parse as parser
+from newsq.ingest.parse import format_timestamp, parse_bytes, parse_file, parse_text, to_json_value
 from newsq.model import ERROR, NOTICE, WARNING, Problem
-from newsq.parser import format_timestamp, parse_bytes, parse_file, parse_text, to_json_value
 
 UTC = dt.timezone.utc
 

@@ -32,9 +32,9 @@ from strategies import (
 from typer.testing import CliRunner
 
 import newsq
-from newsq.cli import app
+from newsq.cli.app import app
+from newsq.ingest.parse import parse_bytes
 from newsq.model import RESERVED_KEYS
-from newsq.parser import parse_bytes
 
 SLOW = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

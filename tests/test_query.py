@@ -8,9 +8,10 @@ import json
 import pytest
 from conftest import ID0, ID1, ID2, ID3, ID4, NEWEST_FIRST
 
-from newsq import query
-from newsq.model import Entry
-from newsq.query import Filter, QueryError, date_bound, days_back, provider_keys, sort_entries
+from newsq import model
+from newsq.model import Entry, QueryError
+from newsq.query.dates import date_bound, days_back
+from newsq.query.filters import Filter, provider_keys, sort_entries
 
 UTC = dt.timezone.utc
 
@@ -390,7 +391,7 @@ def test_a_count_back_past_the_calendar_is_before_every_date():
 
 
 def test_cli_dates_counted_back_from_the_clock(cli, monkeypatch):
-    monkeypatch.setattr(query, "clock", lambda: dt.datetime(2020, 6, 13, 9, tzinfo=UTC))
+    monkeypatch.setattr(model, "clock", lambda: dt.datetime(2020, 6, 13, 9, tzinfo=UTC))
     ids = lambda *args: [r["id"] for r in json.loads(cli("list", "--json", *args).stdout)]  # noqa: E731
     assert ids("--since", "yesterday") == [ID3, ID2]  # from 2020-06-12 on
     assert ids("--since", "2d") == NEWEST_FIRST  # from 2020-06-11 on

@@ -13,8 +13,9 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from newsq import formats, render
 from newsq.model import Entry
+from newsq.render import escape, formats
+from newsq.render import tables as render
 
 MARKUP = "[bold red]x[/] markup"
 LINK_MARKUP = "[link=http://evil]y[/link] linked"
@@ -228,15 +229,15 @@ def test_entries_table_on_a_pipe_escapes_data_sequences():
 
 
 def test_safe_text_makes_controls_visible():
-    assert formats.safe_text("a\x1b[31mb") == "a\\x1b[31mb"
-    assert formats.safe_text("bell\x07") == "bell\\x07"
-    assert formats.safe_text("cr\rlf") == "cr\\x0dlf"
-    assert formats.safe_text("[bold]x[/]") == "[bold]x[/]"
+    assert escape.safe_text("a\x1b[31mb") == "a\\x1b[31mb"
+    assert escape.safe_text("bell\x07") == "bell\\x07"
+    assert escape.safe_text("cr\rlf") == "cr\\x0dlf"
+    assert escape.safe_text("[bold]x[/]") == "[bold]x[/]"
 
 
 def test_safe_line_escapes_line_breaks_and_tabs_too():
-    assert formats.safe_line("new\nline\tx\x1b[2J.md") == "new\\x0aline\\x09x\\x1b[2J.md"
-    assert formats.safe_text("new\nline\tx.md") == "new line x.md"
+    assert escape.safe_line("new\nline\tx\x1b[2J.md") == "new\\x0aline\\x09x\\x1b[2J.md"
+    assert escape.safe_text("new\nline\tx.md") == "new line x.md"
 
 
 def test_check_shows_a_file_name_with_controls_exactly(cli, write_corpus):

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsq import scan as scanning
-from newsq.scan import discover, scan
+from newsq.ingest import scan as scanning
+from newsq.ingest.scan import discover, scan
 
 
 @pytest.fixture

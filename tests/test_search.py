@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import newsq
-import newsq.index as index_module
+import newsq.index.snippets as index_module
 from newsq.index import Hit, UnknownIdError
-from newsq.query import Filter, QueryError
-from newsq.search import SearchSyntaxError
+from newsq.model import QueryError
+from newsq.query.filters import Filter
+from newsq.query.language import SearchSyntaxError
 
 
 def ids(hits) -> list[str]:

@@ -12,13 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsq.search import (
-    MAX_DEPTH,
-    TOPIC_BREAK,
-    SearchQuery,
-    SearchSyntaxError,
-    parse_query,
-)
+from newsq.query.language import MAX_DEPTH, SearchQuery, SearchSyntaxError, parse_query
+from newsq.store.schema import TOPIC_BREAK
 
 # --- what each form becomes ---------------------------------------------------------------
 

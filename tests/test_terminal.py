@@ -13,10 +13,11 @@ from conftest import ID0, ID1, ID3, ID4, NOW
 from rich.console import Console
 
 import newsq
-from newsq import render
 from newsq.corpus import bundled_seeds
-from newsq.formats import linkable, relative_age
-from newsq.search import parse_query
+from newsq.query.language import parse_query
+from newsq.render import panels, tables
+from newsq.render.escape import linkable
+from newsq.render.panels import relative_age
 
 ESCAPE = re.compile(r"\x1b[\[\]]")
 HYPERLINK = "\x1b]8;"
@@ -38,7 +39,7 @@ def draw(renderable: object, width: int, *, color: bool = False) -> str:
 def list_table(index: newsq.Index, width: int) -> list[str]:
     entries = index.filter()
     shorts = index.short_ids(e.id for e in entries)
-    return draw(render.entries_table(entries, width=width, short_ids=shorts), width).splitlines()
+    return draw(tables.entries_table(entries, width=width, short_ids=shorts), width).splitlines()
 
 
 # --- list and search tables at 80 and 160 columns -------------------------------------------
@@ -81,7 +82,7 @@ def test_no_line_is_wider_than_the_terminal(seed_index, width):
 def test_search_table_at_80_columns_puts_the_passage_under_the_title(seed_index):
     hits = seed_index.search(parse_query("facial recognition"), related=True, limit=2)
     shorts = seed_index.short_ids(h.id for h in hits)
-    lines = draw(render.hits_table(hits, width=80, short_ids=shorts), 80).splitlines()
+    lines = draw(tables.hits_table(hits, width=80, short_ids=shorts), 80).splitlines()
     assert [line.rstrip() for line in lines] == [
         "ID       Date         Provider       Title",
         "─" * 80,
@@ -157,7 +158,7 @@ def test_pipes_get_whole_ids_and_terminals_short_ones(cli):
 
 
 def show_view(index: newsq.Index, doc_id: str, width: int, *, color: bool = False) -> str:
-    view = render.article_view(index[doc_id], index.entry(doc_id), related=index.related(doc_id))
+    view = panels.article_view(index[doc_id], index.entry(doc_id), related=index.related(doc_id))
     return draw(view, width, color=color)
 
 
@@ -239,7 +240,7 @@ def test_show_body_links_are_hyperlinks_in_colour_and_spelled_out_without(write_
 )
 def test_only_plain_web_addresses_become_hyperlinks(url, linked):
     assert (linkable(url) == url) is linked
-    out = draw(render.link_text(url), 200, color=True)
+    out = draw(panels.link_text(url), 200, color=True)
     assert (HYPERLINK in out) is linked
     assert "\x1b]8;;https://evil" not in out
 
@@ -269,7 +270,7 @@ def test_data_in_the_body_cannot_style_or_link(write_corpus):
 def test_stats_view_at_80_columns(seed_index):
     lines = [
         line.rstrip()
-        for line in draw(render.stats_view(seed_index.stats(by="week")), 80).splitlines()
+        for line in draw(panels.stats_view(seed_index.stats(by="week")), 80).splitlines()
     ]
     assert lines[:4] == [
         "Documents         5",

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import YAMLISH
 
-from newsq import yaml_load
-from newsq.yaml_load import DuplicateKey, NestingTooDeep, load_yaml, load_yaml_reporting
+from newsq.ingest import fast_yaml as yaml_load
+from newsq.ingest.fast_yaml import DuplicateKey, NestingTooDeep, load_yaml, load_yaml_reporting
 
 REFERENCE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BENCH_CORPUS = Path("/tmp/newsq-bench/corpus-10000-seed0")

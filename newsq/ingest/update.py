@@ -16,13 +16,13 @@ import sys
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 
-from newsq.fields import record_shape
+from newsq.ingest.features import features
+from newsq.ingest.scan import Scan, sources, without_gc
+from newsq.ingest.shape import record_shape
 from newsq.model import ERROR, Changes, Problem, Source
-from newsq.query import stored_provider_keys
-from newsq.scan import Scan, sources, without_gc
 from newsq.signals import in_child_process
-from newsq.snapshot import FileRows, Snapshot, doc_row, pack_record, related_row
-from newsq.stories import features
+from newsq.store.rows import FileRows, doc_row, pack_record, provider_keys, related_row
+from newsq.store.snapshot import Snapshot
 
 #: Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
@@ -170,7 +170,7 @@ def parse_chunk(chunk: Sequence[Source]) -> list[FileRows]:
 def parse_rows(source: Source) -> FileRows:
     """Parse one file into what the snapshot stores about it."""
     # Imported here: a warm run parses nothing, and YAML is slow to import.
-    from newsq.parser import Parsed, parse_file
+    from newsq.ingest.parse import Parsed, parse_file
 
     try:
         parsed = parse_file(source.path, source.doc_id)
@@ -182,13 +182,12 @@ def parse_rows(source: Source) -> FileRows:
     entry, record = parsed.entry, parsed.record
     if entry is None or record is None:
         return rows
-    rows.doc, rows.topic_keys, rows.provider_keys = doc_row(entry, stored_provider_keys(entry))
+    rows.doc, rows.topic_keys, rows.provider_keys = doc_row(entry, provider_keys(entry))
     rows.record = pack_record(record)
     rows.shape = json.dumps(record_shape(record), ensure_ascii=False, separators=(",", ":"))
     rows.words = parsed.words
     rows.related = [
-        (*related_row(r.entry, r.number, stored_provider_keys(r.entry)), r.words)
-        for r in parsed.related
+        (*related_row(r.entry, r.number, provider_keys(r.entry)), r.words) for r in parsed.related
     ]
     if parsed.words is not None:
         rows.story = features(record, parsed.words, [r.words for r in parsed.related])

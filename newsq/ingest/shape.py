@@ -11,15 +11,11 @@ types, is one count per shape, not a walk over every record.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from typing import Any
 
 #: A record's shape: (dotted path, JSON type) pairs, sorted.
 Shape = tuple[tuple[str, str], ...]
-
-_POSITION = re.compile(r"(?:^|\.)\d+(?=\.|$)")
-
 
 _SCALAR_TYPES: dict[type, str] = {
     str: "string",
@@ -66,32 +62,3 @@ def record_shape(record: Mapping[str, Any]) -> Shape:
                 todo.append((path + ".", value))
             add((path, kind))
     return tuple(sorted(found))
-
-
-def general_path(field: str) -> str:
-    """A field as `--fields` may write it, with list positions left out: `images.0.url`
-    is `images.url` (the path shapes know it by)."""
-    return _POSITION.sub("", field).lstrip(".")
-
-
-class FieldCheck(NamedTuple):
-    """A `--fields` name no record has, the known names nearest it, and the known ones."""
-
-    field: str
-    closest: tuple[str, ...]
-    known: tuple[str, ...]
-
-
-def unknown_fields(fields: Sequence[str], known: Iterable[str]) -> list[FieldCheck]:
-    """The `fields` that are not paths of `known`, each with the known paths most like it."""
-    from newsq.query import closest
-
-    paths = set(known)  # (a nested path's parents are paths too: `provider` of `provider.name`)
-    ordered = tuple(sorted(paths, key=lambda p: (p.count("."), p.casefold())))
-    checks = []
-    for field in fields:
-        general = general_path(field)
-        if field in paths or general in paths:
-            continue
-        checks.append(FieldCheck(field, tuple(closest(field, ordered)), ordered))
-    return checks

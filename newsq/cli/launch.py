@@ -14,10 +14,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-#: The commands that load a corpus (see `newsq.cli`).
+#: The commands that load a corpus: the app registers each of them through
+#: `newsq.cli.app.loading_command`, which takes no other name, so this list is theirs.
 LOADING = frozenset(
     ("list", "search", "show", "stories", "story", "topics", "providers", "stats", "check")
 )
+#: The names of the option that names a corpus (`newsq.cli.options.DataOption`).
+DATA_OPTIONS = ("--data", "-d")
 
 
 def main() -> None:
@@ -30,7 +33,7 @@ def main() -> None:
         from newsq.corpus import prefetch
 
         prefetch(roots)
-    from newsq.cli import main as run
+    from newsq.cli.app import main as run
 
     run()
 
@@ -52,14 +55,15 @@ def named_corpus(args: Sequence[str]) -> list[str] | None:
             break
         if arg in ("-h", "--help"):
             return None
-        if arg in ("--data", "-d"):
+        long, short = DATA_OPTIONS
+        if arg in DATA_OPTIONS:
             if not rest:
                 return None
             paths.append(rest.pop(0))
-        elif arg.startswith("--data="):
-            paths.append(arg.removeprefix("--data="))
-        elif arg.startswith("-d") and not arg.startswith("--"):
-            paths.append(arg.removeprefix("-d"))
+        elif arg.startswith(long + "="):
+            paths.append(arg.removeprefix(long + "="))
+        elif arg.startswith(short) and not arg.startswith("--"):
+            paths.append(arg.removeprefix(short))
     from newsq.corpus import DataPathError, data_roots
 
     try:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 if TYPE_CHECKING:
-    from newsq.index import Index
+    from newsq.index.facade import Index
 
 T = TypeVar("T")
 

@@ -1,19 +1,31 @@
-"""Text for programs and for safety: JSON, JSONL, CSV, picked fields, and terminal-safe text.
+"""Text for programs: JSON, JSONL and CSV, with the fields picked that were asked for.
 
 Nothing here draws (no rich), so printing JSON never pays for importing a
-terminal toolkit. JSON keeps the data's exact text; `safe_text` is what any
-data string passes through before a terminal sees it.
+terminal toolkit. JSON keeps the data's exact text; what a terminal would act on
+is escaped the JSON way, which keeps it equal.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
+import enum
 import io
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from newsq.render.escape import BEYOND_C0, display_value, safe_line, safe_text
+
+
+class Format(str, enum.Enum):
+    """What `--format` takes: a table drawn for people, or JSON, JSONL, CSV for programs."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
 
 #: Columns of `--format csv` when no `--fields` are given.
 CSV_FIELDS = ("id", "publishedDateTime", "provider.name", "title", "topics", "quality", "heat")
@@ -22,37 +34,7 @@ SEARCH_CSV_FIELDS = ("id", "score", "publishedDateTime", "provider.name", "title
 STORY_FIELDS = ("id", "headline", "documents", "articles", "outlets", "first_seen", "last_seen")
 TIMELINE_FIELDS = ("publishedDateTime", "outlet", "title", "url", "document", "id")
 
-# DEL, the C1 controls, and the Unicode controls that reorder or hide text (bidi
-# marks, overrides, isolates); with the C0 controls, all a terminal may act on.
-_BEYOND_C0 = "\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}]")  # tab and newline: per use
-_ANY_CONTROL = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
-_WHITESPACE_RUN = re.compile(r"[\t\n]+")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-# --- safety --------------------------------------------------------------------
-
-
-def safe_text(value: object, *, multiline: bool = False) -> str:
-    """Data text made harmless for a terminal: controls shown as `\\x1b`-style escapes.
-
-    Single-line use (table cells, headings) also folds tabs and newlines to spaces.
-    """
-    text = value if isinstance(value, str) else display_value(value)
-    if not multiline:
-        text = _WHITESPACE_RUN.sub(" ", text)
-    return _CONTROL.sub(_escape_control, text)
-
-
-def safe_line(text: str) -> str:
-    """Text made one exact, harmless terminal line: tabs and newlines escaped like any control
-    (a file name with a newline in it is shown as it is, `\\x0a`, not as a space)."""
-    return _ANY_CONTROL.sub(_escape_control, text)
-
-
-def _escape_control(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def csv_cell(value: object) -> str:
@@ -103,7 +85,7 @@ def parse_fields(spec: str | None) -> list[str]:
 # What JSON leaves raw that a terminal may act on (JSON escapes the C0 controls
 # itself; U+009B is CSI), and U+2028/9 (line breaks to JavaScript). Only ever inside
 # strings, so writing them as \\u escapes keeps the JSON exactly equal.
-_RAW_IN_JSON = re.compile(f"[{_BEYOND_C0}\u2028\u2029]")
+_RAW_IN_JSON = re.compile(f"[{BEYOND_C0}\u2028\u2029]")
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -136,54 +118,6 @@ def to_csv(
     return out.getvalue()
 
 
-def display_value(value: Any) -> str:
-    """A value as one line of text: lists comma-joined, mappings as compact JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value):
-        return ", ".join(display_value(v) for v in value)
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def relative_age(date: dt.datetime, now: dt.datetime) -> str:
-    """How long before `now` `date` was, as people say it: `just now`, `5 minutes ago`,
-    `1 day ago`, `3 weeks ago`, `6 years ago` (or `in 2 days` for a date still to come).
-    Whole units, rounded down, in calendar months and years."""
-    from dateutil.relativedelta import relativedelta
-
-    later, earlier = (now, date) if date <= now else (date, now)
-    gap = relativedelta(later, earlier)
-    seconds = (later - earlier).total_seconds()
-    if gap.years:
-        amount, unit = gap.years, "year"
-    elif gap.months:
-        amount, unit = gap.months, "month"
-    elif seconds >= 7 * 86_400:
-        amount, unit = int(seconds // (7 * 86_400)), "week"
-    elif seconds >= 86_400:
-        amount, unit = int(seconds // 86_400), "day"
-    elif seconds >= 3_600:
-        amount, unit = int(seconds // 3_600), "hour"
-    elif seconds >= 60:
-        amount, unit = int(seconds // 60), "minute"
-    else:
-        return "just now"
-    phrase = f"{amount} {unit}{'' if amount == 1 else 's'}"
-    return f"{phrase} ago" if date <= now else f"in {phrase}"
-
-
-_WEB_LINK = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
-
-
-def linkable(url: object) -> str | None:
-    """`url` when a terminal may be given it as a hyperlink: http(s), nothing that is a
-    control or a space (which could end the escape sequence that carries it early)."""
-    if isinstance(url, str) and _WEB_LINK.fullmatch(url):
-        return url
-    return None
+def problems_text(problems: Iterable[Any]) -> str:
+    """Problems as `check` prints them, one exact and harmless line each."""
+    return "".join(safe_line(p.format()) + "\n" for p in problems)

@@ -25,11 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: The snapshot's full-text columns, in order, and their BM25 weights: a word in the
-#: title counts most, then the excerpt, the provider's name, the topics and the body.
-COLUMNS = ("title", "excerpt", "provider", "topics", "body")
-WEIGHTS = (10.0, 5.0, 3.0, 2.0, 1.0)
-#: Field names a query may scope a word to, and the column each reads.
+#: Field names a query may scope a word to, and the full-text column each reads
+#: (`newsq.store.schema.FTS_COLUMNS`).
 FIELDS = {
     "title": "title",
     "excerpt": "excerpt",
@@ -39,12 +36,6 @@ FIELDS = {
     "body": "body",
 }
 OPERATORS = ("OR", "AND", "NOT")
-#: What separates topics in the search text: a word no query can type, so that a
-#: phrase never runs from one topic into the next.
-TOPIC_BREAK = " \ue000 "
-#: What `snippet()` marks matched words with; taken out of the search text beforehand
-#: (they are controls, which separate words anyway, so no word changes).
-HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
 #: Brackets inside brackets, at most (the parser recurses once per level).
 MAX_DEPTH = 32
 

@@ -9,7 +9,6 @@ rich is imported only when something is drawn: JSON output never pays for it.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import io
 import os
 import sys
@@ -17,15 +16,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from newsq import formats
-from newsq.options import Format
+from newsq.render import formats
+from newsq.render.escape import safe_text
+from newsq.render.formats import Format
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.progress import Progress
-
-    from newsq.index import Hit, Index
-    from newsq.model import Entry
 
 #: Indexing shorter than this shows no progress bar.
 PROGRESS_AFTER = 0.5
@@ -109,7 +106,7 @@ class Output:
 
     def error(self, text: str) -> None:
         """Why a command failed, on stderr, always; data in it is escaped."""
-        self.stderr.write(f"newsq: {formats.safe_text(text)}\n")
+        self.stderr.write(f"newsq: {safe_text(text)}\n")
 
     @contextlib.contextmanager
     def indexing_progress(self) -> Iterator[_IndexingBar | None]:
@@ -148,89 +145,23 @@ class Output:
         ).print(renderable)
         self.stdout.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
 
-    # --- results ------------------------------------------------------------------
+    # --- results ----------------------------------------------------------------------
 
-    def entries(
-        self, index: Index, entries: Sequence[Entry], fmt: Format, fields: Sequence[str]
-    ) -> None:
-        """Documents in `fmt`. Full records are fetched only when the format needs them."""
-        if fmt is Format.table and not fields:
-            from newsq.render import entries_table
-
-            self._table(index, entries_table, entries)
-            return
-        records = index.records(entries)
-        self.rows(records, fmt, fields, default_fields=formats.CSV_FIELDS, whole=not fields)
-
-    def hits(self, index: Index, hits: Sequence[Hit], fmt: Format, fields: Sequence[str]) -> None:
-        """Search hits in `fmt`: a table with each hit's passage, or records with theirs."""
-        if fmt is Format.table and not fields:
-            from newsq.render import hits_table
-
-            self._table(index, hits_table, hits)
-            return
-        records = index.hit_records(hits)
-        self.rows(records, fmt, fields, default_fields=formats.SEARCH_CSV_FIELDS, whole=not fields)
-
-    def stories(
-        self, index: Index, stories: Sequence[Mapping[str, Any]], fmt: Format, fields: Sequence[str]
-    ) -> None:
-        """Stories in `fmt`: a table, or each story's object."""
-        if fmt is Format.table and not fields:
-            from newsq.render import stories_table
-
-            self._table(index, stories_table, stories, ids=[s["id"] for s in stories])
-            return
-        self.rows(stories, fmt, fields, default_fields=formats.STORY_FIELDS, whole=not fields)
-
-    def story(
-        self, index: Index, story: Mapping[str, Any], fmt: Format, fields: Sequence[str]
-    ) -> None:
-        """One story (`story`): its summary and timeline; in CSV, the timeline's rows."""
-        if fmt is Format.table and not fields:
-            from newsq.index import timeline
-            from newsq.render import story_view
-
-            days: dict[dt.date, int] = {}
-            for item in story["timeline"]:
-                if item["publishedDateTime"]:
-                    day = _day(item["publishedDateTime"])
-                    days[day] = days.get(day, 0) + 1
-            ids = [story["id"], *(t["id"] for t in story["timeline"])]
-            shorts = self._short(index, ids)
-            view = story_view(
-                story, timeline(days, "day"), short_ids=shorts, plain=not self.is_terminal
-            )
-            self.print(view)
-            return
-        if fmt is Format.csv:
-            columns = fields or formats.TIMELINE_FIELDS
-            self.write(formats.to_csv(story["timeline"], columns, terminal=self.is_terminal))
-            return
-        value = formats.pick_fields([story], fields)[0] if fields else story
-        self.write(formats.to_json(value) if fmt is Format.json else formats.to_jsonl([value]))
-
-    def _short(self, index: Index, ids: Sequence[str]) -> dict[str, str]:
-        """Short ids on a terminal; whole ones on a pipe."""
-        return index.short_ids(ids) if self.is_terminal else {i: i for i in ids}
-
-    def _table(
+    def table(
         self,
-        index: Index,
         make: Callable[..., RenderableType],
         items: Sequence[Any],
-        ids: Sequence[str] | None = None,
+        short_ids: Mapping[str, str] | None = None,
     ) -> None:
-        """A table of results fitted to the terminal, with short ids; on a pipe, whole ids
-        and nothing cut, for scripts. None for no results. `ids` are the items' ids
-        (default: their `id`)."""
+        """A table of results (`make(items, width=…, short_ids=…)`, one of
+        `newsq.render.tables`) fitted to the terminal, with the short ids given; on a pipe,
+        whole ids and nothing cut, for scripts. Nothing for no results."""
         if not items:
             return
         if not self.is_terminal:
             self.print(make(items))
             return
-        shorts = index.short_ids(ids if ids is not None else [item.id for item in items])
-        self.print(make(items, width=self.terminal_width(), short_ids=shorts))
+        self.print(make(items, width=self.terminal_width(), short_ids=short_ids or {}))
 
     def rows(
         self,
@@ -247,48 +178,17 @@ class Output:
             self.write(formats.to_csv(rows, columns, terminal=self.is_terminal))
             return
         if fmt is Format.table:
-            from newsq import render
+            from newsq.render.tables import rows_table
 
             if rows:
-                table = render.rows_table(rows, columns, plain=not self.is_terminal)
-                self.print(table)
+                self.print(rows_table(rows, columns, plain=not self.is_terminal))
             return
         out = list(rows) if whole else formats.pick_fields(rows, columns)
         self.write(formats.to_json(out) if fmt is Format.json else formats.to_jsonl(out))
 
-    def record(self, index: Index, doc_id: str, fmt: Format, fields: Sequence[str]) -> None:
-        """One document, whole (`show`), with the story it is part of when that is one
-        `stories` lists."""
-        record = index[doc_id]
-        if fmt is Format.table and not fields:
-            from newsq import render
-            from newsq.stories import listed_by_default
-
-            story: Mapping[str, Any] | None = index.story_of(doc_id)
-            if story is not None and not listed_by_default(story):
-                story = None
-            ref = "" if story is None else self._short(index, [story["id"]])[story["id"]]
-            view = render.article_view(
-                record,
-                index.entry(doc_id),
-                related=index.related(doc_id),
-                boxed=self.is_terminal,
-                story=story,
-                story_ref=ref,
-            )
-            self.print(view)
-            return
-        value = formats.pick_fields([record], fields)[0] if fields else record
-        if fmt is Format.json:
-            self.write(formats.to_json(value))
-        elif fmt is Format.jsonl:
-            self.write(formats.to_jsonl([value]))
-        else:
-            self.rows([record], fmt, fields, default_fields=formats.CSV_FIELDS)
-
-
-def _day(timestamp: str) -> dt.date:
-    return dt.date.fromisoformat(timestamp[:10])
+    def value(self, value: Any, fmt: Format) -> None:
+        """One JSON object, in `fmt` (JSON, or one line of JSONL)."""
+        self.write(formats.to_json(value) if fmt is Format.json else formats.to_jsonl([value]))
 
 
 def _isatty(stream: Any) -> bool:

@@ -1,9 +1,11 @@
-"""Every command-line option, defined once, and the decorator that adds the filters.
+"""Every command-line option, defined once, and the decorators that add the shared ones.
 
 Commands declare the options they take by annotating parameters with these
-types; `with_filters` adds the shared filter options to a command and hands it
-a ready `Filter`. No `from __future__ import annotations` here: Typer reads
-these annotations at run time.
+types; `with_filters` adds the filter options to a command and hands it a ready
+`Filter`, `with_run` the corpus and output options and hands it a ready `Run`,
+`with_terminal` the terminal options alone (for commands without a corpus) as
+an `Output`. No `from __future__ import annotations` here: Typer reads these
+annotations at run time.
 """
 
 import enum
@@ -14,18 +16,13 @@ from typing import Annotated, Any
 
 import typer
 
-from newsq import complete
-from newsq.query import Filter, QueryError
+from newsq.cli import complete
+from newsq.cli.launch import DATA_OPTIONS
+from newsq.model import QueryError
+from newsq.render.formats import Format
 
 FILTERS = "Filters"
 OUTPUT = "Output"
-
-
-class Format(str, enum.Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
 
 
 class Color(str, enum.Enum):
@@ -49,14 +46,68 @@ class SortKey(str, enum.Enum):
     title = "title"
 
 
+QUERY_HELP = """\b
+Query language:
+  facial recognition      both words, anywhere
+  amazon OR ibm           either word
+  police -amazon          police, not amazon (also: police NOT amazon)
+  "facial recognition"    the exact phrase
+  recogni*                words starting so
+  title:amazon            in one field: title, excerpt, provider, topic, body
+  topic:"Computer Vision" a field takes a word, a "phrase" or a (group)
+  (amazon OR ibm) police  brackets group
+Examples:
+  newsq search 'title:amazon "facial recognition"' --since 2020-06
+  newsq search -- -amazon police
+"""
+SEARCH_HELP = (
+    "Documents matching a query, best match first, each with the passage that matches."
+    "\n\nSearches the title, excerpt, provider name, topics and body; a word in the title "
+    "counts most. Words match whole words in any case and accent, and other forms of the "
+    "same word (banned finds banning). Quote the query when it has spaces, quotes or "
+    "brackets, and put it after -- when it starts with -."
+)
+QueryArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="QUERY",
+        help="What to find (several words are one query); the language is below.",
+        show_default=False,
+    ),
+]
+IdArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="An id, a unique prefix of it, or of its hex part; PARENT_ID#N for the "
+        "Nth article of its related coverage.",
+        autocompletion=complete.ids,
+    ),
+]
+StoryIdArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="A story's id, or the id of any of its documents (or a unique prefix).",
+        autocompletion=complete.ids,
+    ),
+]
+ClearDataOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        *DATA_OPTIONS,
+        help="Clear only the snapshot of this corpus (as given to other commands).",
+        show_default=False,
+        metavar="PATH",
+    ),
+]
 PeriodOption = Annotated[
     Period, typer.Option("--by", help="Count documents per day, week (ISO 8601), month or year.")
 ]
 DataOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--data",
-        "-d",
+        *DATA_OPTIONS,
         help="A corpus file or folder (repeatable). Default: $NEWSQ_DATA, else the bundled seeds.",
         show_default=False,
         metavar="PATH",
@@ -236,7 +287,9 @@ FILTER_NAMES = [p.name for p in _FILTER_PARAMETERS]
 def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give `command` the filter options; it receives them as one `where: Filter`."""
 
-    def build(kwargs: dict[str, Any]) -> Filter:
+    def build(kwargs: dict[str, Any]) -> Any:
+        from newsq.query.filters import Filter  # here: it is not needed for --help
+
         criteria = {name: kwargs.pop(name) for name in FILTER_NAMES}
         try:
             return Filter.build(**criteria)
@@ -278,16 +331,56 @@ _TERMINAL_PARAMETERS = [
 
 def with_terminal(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give `command` --color, --quiet and --verbose; it receives them as one `out: Output`."""
+    return _gathered(command, "out", _TERMINAL_PARAMETERS, _output)
+
+
+def _output(kwargs: dict[str, Any]) -> Any:
+    """The `Output` that --color, --quiet and --verbose ask for (popped from `kwargs`)."""
+    from newsq.render.output import Output
+
+    quiet, verbose = kwargs.pop("quiet"), kwargs.pop("verbose")
+    if quiet and verbose:
+        raise typer.BadParameter("give one of --quiet and --verbose", param_hint="'--quiet'")
+    return Output(color=kwargs.pop("color").value, verbosity=verbose - quiet)
+
+
+def with_run(
+    *, strict: bool = True, fields: bool = True, report_skipped: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the options of a corpus and its output (--data, --no-cache, and
+    with `strict` --strict; --format, --json, and with `fields` --fields; --color,
+    --quiet, --verbose); it receives them as one `run: Run` (`newsq.cli.run`).
+    `report_skipped` says on stderr what files could not be loaded (`check` lists them)."""
+    parameters = [_parameter("data", DataOption, None), _parameter("no_cache", NoCacheOption)]
+    if strict:
+        parameters.append(_parameter("strict", StrictOption))
+    parameters += [_parameter("fmt", FormatOption, Format.table), _parameter("json_", JsonOption)]
+    if fields:
+        parameters.append(_parameter("fields", FieldsOption, None))
+    parameters += _TERMINAL_PARAMETERS
 
     def build(kwargs: dict[str, Any]) -> Any:
-        from newsq.output import Output  # here, not at the top: output imports this module
+        from newsq.cli.run import Run
 
-        quiet, verbose = kwargs.pop("quiet"), kwargs.pop("verbose")
-        if quiet and verbose:
-            raise typer.BadParameter("give one of --quiet and --verbose", param_hint="'--quiet'")
-        return Output(color=kwargs.pop("color").value, verbosity=verbose - quiet)
+        return Run(
+            _output(kwargs),
+            kwargs.pop("data"),
+            kwargs.pop("no_cache"),
+            kwargs.pop("fmt"),
+            kwargs.pop("json_"),
+            kwargs.pop("fields") if fields else None,
+            report_skipped=report_skipped,
+            strict=kwargs.pop("strict") if strict else False,
+        )
 
-    return _gathered(command, "out", _TERMINAL_PARAMETERS, build)
+    return lambda command: _gathered(command, "run", parameters, build)
+
+
+def _parameter(name: str, annotation: Any, default: Any = False) -> inspect.Parameter:
+    """A keyword parameter `name` of an option defined above (`DataOption`, …)."""
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
 
 
 def _gathered(

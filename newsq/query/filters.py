@@ -1,39 +1,24 @@
-"""What a user asks for: filters over the light columns, date bounds, sort orders, words.
-
-Everything here works on `Entry` values only, so a query never touches the full
-records; the index hands the matching entries to the renderer, which fetches
-full records for the rows it prints.
+"""What a user asks for of the documents: filters over the light columns and sort orders,
+as SQL over the snapshot's tables (`where_sql`, `order_sql`) and, as their specification,
+in Python over `Entry` values (`Filter.matches`, `sort_entries`; a property test holds
+the two to the same answers).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from newsq.model import Entry, TextZones
+from newsq.model import Entry, QueryError, to_microseconds
+from newsq.query.dates import date_bound
+from newsq.store.rows import domain_keys
+from newsq.store.schema import DOMAIN_KEY, KEY_SEPARATOR, NAME_KEY
 
 SORT_KEYS = ("date", "quality", "heat", "title")
-_UTC = dt.timezone.utc
-#: Separates a related article's provider keys in its `provider_keys` column.
-KEY_SEPARATOR = "\x1f"
-#: What a stored provider key starts with: a name's, or a domain form's.
-NAME_KEY, DOMAIN_KEY = "n:", "d:"
 #: The largest integer SQLite holds; a `--limit` past it (or near it) means no limit.
 SQL_INT_MAX = 2**63 - 1
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
-
-
-class QueryError(ValueError):
-    """A value the user gave that cannot be understood; `option` names where it came from."""
-
-    def __init__(self, option: str, value: str, reason: str) -> None:
-        super().__init__(f"{option}: {reason}: {value!r}")
-        self.option = option
-        self.value = value
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,115 +117,6 @@ def provider_keys(entry: Entry) -> set[str]:
     return keys
 
 
-def domain_keys(domain: str | None) -> set[str]:
-    """The forms of a domain a `--provider` value may take: the domain itself, less a
-    leading `www.`, less its last label, and its first label less a leading `www.` (so
-    `www.bbc.co.uk` answers to `bbc.co.uk` and `bbc`)."""
-    if not domain:
-        return set()
-    domain = domain.casefold()
-    keys = {domain, domain.removeprefix("www.")}
-    labels = domain.removeprefix("www.").split(".")
-    if len(labels) > 1:
-        keys.add(domain.rsplit(".", 1)[0])
-        keys.add(labels[0])
-    return keys
-
-
-def stored_provider_keys(entry: Entry) -> tuple[str, ...]:
-    """A provider's keys as the snapshot keeps them: `NAME_KEY` before its name and
-    `DOMAIN_KEY` before each form of its domain, sorted (see `where_sql`)."""
-    keys = {DOMAIN_KEY + k for k in domain_keys(entry.provider_domain)}
-    if entry.provider_name:
-        keys.add(NAME_KEY + entry.provider_name.casefold())
-    return tuple(sorted(keys))
-
-
-def closest(value: str, known: Iterable[str], n: int = 3) -> list[str]:
-    """The known values most like `value` (any case), best first: for "did you mean …?"."""
-    import difflib
-
-    spelling = {k.casefold(): k for k in known if k}
-    found = difflib.get_close_matches(value.casefold(), list(spelling), n=n, cutoff=0.6)
-    return [spelling[k] for k in found]
-
-
-def date_bound(
-    value: Any, option: str, *, end: bool, now: dt.datetime | None = None
-) -> dt.datetime | None:
-    """A UTC datetime from what a user wrote.
-
-    Any date python-dateutil reads, or a day counted back from today (`now`, by
-    default the clock): `today`, `yesterday`, `3 days ago` (`weeks`, `months`,
-    `years`), or short `7d`, `2w`, `3m`, `1y`. Parts left out are filled from the
-    start of the period for `--since` and its end for `--until`: `2020-06-11` and
-    `yesterday` are the whole day, `2020-06` the whole month, `2020` the whole
-    year. No zone means UTC.
-    """
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=_UTC) if value.tzinfo is None else value.astimezone(_UTC)
-    if isinstance(value, dt.date):
-        time = dt.time.max if end else dt.time.min
-        return dt.datetime.combine(value, time, tzinfo=_UTC)
-    text = str(value).strip()
-    if not text:
-        raise QueryError(option, str(value), "empty date")
-    now = now or clock()
-    day = days_back(text, now)
-    if day is not None:
-        return date_bound(day, option, end=end)
-    from dateutil import parser as date_parser  # imported only when a date is given
-
-    if end:
-        default = dt.datetime(now.year, 12, 31, 23, 59, 59, 999999)
-    else:
-        default = dt.datetime(now.year, 1, 1)
-    zones = TextZones()
-    try:
-        parsed = date_parser.parse(text, default=default, tzinfos=zones)
-    except (ValueError, OverflowError) as exc:
-        raise QueryError(option, text, "not a date newsq can read") from exc
-    if zones.unknown:
-        reason = f"time zone {zones.unknown[0]!r} is unknown; give an offset such as -04:00, or UTC"
-        raise QueryError(option, text, reason)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=_UTC)
-    return parsed.astimezone(_UTC)
-
-
-def clock() -> dt.datetime:
-    """Now, in UTC: what `today` and `7d` count back from."""
-    return dt.datetime.now(_UTC)
-
-
-_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
-_DAYS_AGO = re.compile(r"(\d+)\s*(?:([dwmy])|(day|week|month|year)s?\s+ago)", re.IGNORECASE)
-
-
-def days_back(text: str, now: dt.datetime) -> dt.date | None:
-    """The day (UTC) that `today`, `yesterday`, `N days|weeks|months|years ago` or
-    `Nd`/`Nw`/`Nm`/`Ny` counts back to from `now`; None for any other text. A month
-    back from the 31st is the month's last day."""
-    today = now.astimezone(_UTC).date()
-    word = text.strip().lower()
-    if word == "today":
-        return today
-    if word == "yesterday":
-        return today - dt.timedelta(days=1)
-    found = _DAYS_AGO.fullmatch(word)
-    if found is None:
-        return None
-    from dateutil.relativedelta import relativedelta
-
-    unit = _UNITS[found.group(2).lower()] if found.group(2) else found.group(3).lower() + "s"
-    try:
-        return today - relativedelta(**{unit: int(found.group(1))})
-    except (ValueError, OverflowError):
-        return dt.date.min  # further back than any date: every date is after it
-
-
 def sort_entries(entries: Iterable[Entry], key: str = "date", reverse: bool = False) -> list[Entry]:
     """Sort by `key`: newest, best or hottest first, titles A to Z; `reverse` flips that.
 
@@ -310,7 +186,7 @@ def where_sql(where: Filter, *, related: bool = False) -> tuple[list[str], list[
     ):
         if bound is not None:
             clauses.append(f"d.{column} {op} ?")
-            params.append((bound - _EPOCH) // dt.timedelta(microseconds=1))
+            params.append(to_microseconds(bound))
     for column, least in (("quality", where.min_quality), ("heat", where.min_heat)):
         if least is not None:
             clauses.append(f"d.{column} >= ?")
@@ -351,3 +227,18 @@ def _folded(value: str | Iterable[str] | None) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     return tuple(v.strip().casefold() for v in value if v and v.strip())
+
+
+def condition(where: Filter, *extra: str) -> tuple[str, list[Any]]:
+    """The WHERE clause (or nothing) for a filter over `docs d` and `extra` conditions
+    (SQL without parameters), and its parameters."""
+    clauses, params = where_sql(where)
+    clauses.extend(extra)
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def combine(where: Filter | None, criteria: dict[str, Any]) -> Filter:
+    """The filter of an API call that takes a `Filter` or the criteria as keywords."""
+    if where is not None and criteria:
+        raise TypeError("pass a Filter or keyword criteria, not both")
+    return where if where is not None else Filter.build(**criteria)

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from newsq.ingest.fast_yaml import NestingTooDeep, load_yaml_reporting, text_position
 from newsq.model import (
     ERROR,
     NOTICE,
@@ -33,14 +34,13 @@ from newsq.model import (
     format_timestamp,
     related_id,
 )
-from newsq.search import HIGHLIGHT_END, HIGHLIGHT_START, TOPIC_BREAK
-from newsq.yaml_load import NestingTooDeep, load_yaml_reporting, text_position
+from newsq.store.schema import HIGHLIGHT_END, HIGHLIGHT_START, TOPIC_BREAK
 
 #: Files larger than this are refused rather than read.
 MAX_FILE_BYTES = 16 * 1024 * 1024
 #: Values in one front matter, counted after YAML aliases are expanded.
 MAX_VALUES = 200_000
-#: The error of a front matter nested deeper than `yaml_load.MAX_DEPTH`.
+#: The error of a front matter nested deeper than `fast_yaml.MAX_DEPTH`.
 TOO_DEEP = "front matter is nested too deeply"
 
 _NO_MARKS = str.maketrans({HIGHLIGHT_START: " ", HIGHLIGHT_END: " "})

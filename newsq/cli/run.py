@@ -1,0 +1,424 @@
+"""What every command starts from: the corpus loaded and the output chosen, and the few
+steps commands share (a query while the files are checked, what a limit hid,
+suggestions, ids resolved, `--fields` checked); then the results handed to the
+renderers, with whatever they need read from the index first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence, Sized
+from typing import TYPE_CHECKING, TypeVar, cast
+
+import typer
+
+from newsq.model import QueryError
+from newsq.render.formats import Format
+
+if TYPE_CHECKING:
+    from newsq.index.facade import Index
+    from newsq.index.results import Hit, Story
+    from newsq.model import Entry
+    from newsq.query.filters import Filter
+    from newsq.query.language import SearchQuery
+    from newsq.render.output import Output
+
+T = TypeVar("T")
+
+#: Fields a search hit's record has besides its article's own.
+HIT_FIELDS = ("score", "snippet", "highlights")
+
+
+class Run:
+    """The corpus of one command and where its results go.
+
+    Used as `with run:`, so the snapshot is closed (and SQLite folds its write-ahead
+    log back into it) when the command ends, however it ends. The corpus is loaded
+    when first needed: by `run.index`, or by `run.first(work)`, which runs the
+    command's query while the files are checked for changes.
+    """
+
+    def __init__(
+        self,
+        out: Output,
+        data: list[str] | None,
+        no_cache: bool = False,
+        fmt: Format = Format.table,
+        json_: bool = False,
+        fields: str | None = None,
+        *,
+        report_skipped: bool = True,
+        strict: bool = False,
+    ) -> None:
+        from newsq.render.formats import parse_fields
+
+        self.out = out
+        self.fmt = Format.json if json_ else fmt
+        self.fields = parse_fields(fields)
+        self._data = data
+        self._no_cache = no_cache
+        self._report_skipped = report_skipped
+        self._strict = strict
+        self._index: Index | None = None
+
+    # --- the corpus ------------------------------------------------------------------
+
+    @property
+    def index(self) -> Index:
+        """The corpus, loaded (and brought up to date) on first use."""
+        if self._index is None:
+            self._load(None)
+        assert self._index is not None
+        return self._index
+
+    def first(self, work: Callable[[Index], T]) -> T:
+        """`work(self.index)`; when it is the first use of the corpus, it runs while the
+        files are checked for changes (see `newsq.corpus.load_and_run`)."""
+        if self._index is not None:
+            return work(self._index)
+        return cast("T", self._load(work))
+
+    def _load(self, work: Callable[[Index], T] | None) -> T | None:
+        from newsq.corpus import DATA_ENV, DataPathError, load, load_and_run
+        from newsq.render.escape import safe_text
+
+        data, cache = self._data, not self._no_cache
+        started = time.perf_counter()
+        result = None
+        try:
+            with self.out.indexing_progress() as progress:
+                if work is None:
+                    self._index = load(data, cache=cache, progress=progress)
+                else:
+                    self._index, result = load_and_run(work, data, cache=cache, progress=progress)
+        except DataPathError as exc:
+            source = "'--data'" if data else f"${DATA_ENV}"
+            raise typer.BadParameter(safe_text(str(exc)), param_hint=source) from None
+        self._say_loaded(time.perf_counter() - started)
+        if self.index.cache_problem:
+            self.out.message(f"{self.index.cache_problem}; indexing without a snapshot")
+        skipped = self.index.skipped
+        noun = "file" if skipped == 1 else "files"
+        if self._strict and skipped:
+            self.out.error(f"{skipped:,} {noun} cannot be loaded (--strict); run newsq check")
+            raise typer.Exit(1)
+        if self._report_skipped and skipped:
+            self.out.message(f"{skipped:,} {noun} skipped; run newsq check for details")
+        left_out = self.index.left_out
+        if self._report_skipped and left_out:
+            noun = "file" if left_out == 1 else "files"
+            self.out.message(
+                f"{left_out:,} {noun} left out: another file has the same id (two --data "
+                "roots holding the same names?); run newsq check for details"
+            )
+        if self._report_skipped and not len(self.index):
+            self.out.message(self._no_documents())
+        return result
+
+    def _no_documents(self) -> str:
+        """What to say of a corpus without a single document: where newsq looked, for what."""
+        from newsq.corpus import data_roots
+        from newsq.ingest.scan import EXTENSIONS
+
+        where = ", ".join(data_roots(self._data))
+        files = self.index.files
+        if not files:
+            names = ", ".join(f"*{e}" for e in EXTENSIONS[:-1]) + f" or *{EXTENSIONS[-1]}"
+            return f"the corpus has no documents: no {names} file in {where}"
+        noun = "file" if files == 1 else "files"
+        return (
+            f"the corpus has no documents: {files:,} {noun} in {where}, none with front matter "
+            "between '---' lines that newsq can read; run newsq check for details"
+        )
+
+    def _say_loaded(self, seconds: float) -> None:
+        """With --verbose: which corpus, from which snapshot, and what loading it took."""
+        from newsq.corpus import DATA_ENV, data_roots
+
+        if self.out.verbosity <= 0:
+            return
+        data = self._data
+        given = (
+            "--data" if data else f"${DATA_ENV}" if os.environ.get(DATA_ENV) else "bundled seeds"
+        )
+        self.out.detail(f"corpus ({given}): {', '.join(data_roots(data))}")
+        path = self.index.snapshot.path
+        changes = self.index.changes
+        if changes.parsed or changes.removed:
+            state = f"parsed {changes.parsed:,} files, forgot {changes.removed:,}"
+        else:
+            state = "up to date, nothing parsed"
+        where = f"snapshot {path}" if path else "no snapshot (in memory)"
+        self.out.detail(f"{where}: {state}")
+        count = len(self.index)
+        self.out.detail(
+            f"{count:,} document{'s' if count != 1 else ''} loaded "
+            f"in {seconds:.3f} s; {self.index.skipped:,} files skipped"
+        )
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        from newsq.store.snapshot import is_damage
+
+        if self._index is not None and (error is None or not is_damage(error)):
+            self._index.close()  # (a damaged one is left open, for `main` to find it)
+        if isinstance(error, QueryError):  # a value the library could not take: a usage error
+            raise typer.BadParameter(error.reason, param_hint=f"'{error.option}'") from None
+
+    # --- what commands share -----------------------------------------------------------
+
+    def check_fields(self, known: Iterable[str]) -> None:
+        """Exit 2 when `--fields` names a field that `known` (the paths the results can
+        have) lacks, saying which are known: a typo would otherwise print an empty column."""
+        from newsq.query.fields import unknown_fields
+
+        if not self.fields or not len(self.index):
+            return
+        unknown = unknown_fields(self.fields, known)
+        if not unknown:
+            return
+        first = unknown[0]
+        top = [path for path in first.known if "." not in path]
+        nested = [path for path in first.known if "." in path]
+        message = f"unknown field {first.field!r}{did_you_mean(first.closest)}\n"
+        message += f"Fields: {', '.join(top)}"
+        if nested:
+            message += f" (and nested ones in dot form, such as {nested[0]})"
+        raise typer.BadParameter(message, param_hint="'--fields'")
+
+    def suggest(self, where: Filter, *, related: bool = False) -> None:
+        """Say on stderr which topic or provider asked for no document has, and what is near."""
+        for found in self.index.suggestions(where, related=related):
+            noun = found.option.removeprefix("--")
+            self.out.message(f"no document has {noun} {found.value!r}{did_you_mean(found.closest)}")
+
+    def resolve(self, ref: str) -> str:
+        """The document id `ref` means, or exit 1 saying why not."""
+        from newsq.index.ids import AmbiguousIdError, NoSuchArticleError, UnknownIdError
+
+        try:
+            return self.index.resolve(ref)
+        except NoSuchArticleError as exc:
+            self.out.error(
+                f"no document matches {ref!r}: {exc.parent} has {_articles(exc.numbers)}"
+            )
+        except UnknownIdError:
+            near = self.index.closest_ids(ref)
+            self.out.error(f"no document matches {ref!r}{did_you_mean(near)}")
+        except AmbiguousIdError as exc:
+            self.out.error(f"{ref!r} matches {len(exc.candidates)} documents:")
+            for candidate in exc.candidates:
+                self.out.error(f"  {candidate}")
+        raise typer.Exit(1)
+
+    def _tally(self, shown: int, limit: int | None, total: int, noun: str = "") -> None:
+        """Say on stderr that nothing matched, or what the limit hid."""
+        if not shown and self.fmt is Format.table and len(self.index):
+            self.out.message(f"no {noun or 'documents'} match")
+        elif limit is not None and shown == limit and total > limit:
+            what = f" {noun}" if noun else ""
+            self.out.message(f"{limit:,} of {total:,}{what} shown; --all for every one")
+
+    def short_ids(self, ids: Sequence[str]) -> dict[str, str]:
+        """Short ids on a terminal; whole ones on a pipe."""
+        return self.index.short_ids(ids) if self.out.is_terminal else {i: i for i in ids}
+
+    # --- the commands' results ------------------------------------------------------------
+
+    def entries(self, where: Filter, sort: str, reverse: bool, limit: int | None) -> None:
+        """Print the matching documents, at most `limit`, and say on stderr what the limit hid."""
+
+        def work(index: Index) -> tuple[list[Entry], int]:
+            shown = index.select(where, sort=sort, reverse=reverse, limit=limit)
+            return shown, _total(shown, limit, lambda: index.count(where))
+
+        shown, total = self.first(work)
+        self.suggest(where)
+        self.check_fields(self.index.field_paths())
+        self.print_entries(shown)
+        self._tally(len(shown), limit, total)
+
+    def print_entries(self, entries: Sequence[Entry]) -> None:
+        """Documents in the chosen format: a table of their light columns, or records."""
+        from newsq.render import formats
+
+        if self.fmt is Format.table and not self.fields:
+            from newsq.render.tables import entries_table
+
+            self.out.table(entries_table, entries, self._table_ids([e.id for e in entries]))
+            return
+        records = self.index.records(entries)
+        whole = not self.fields
+        self.out.rows(
+            records, self.fmt, self.fields, default_fields=formats.CSV_FIELDS, whole=whole
+        )
+
+    def hits(
+        self,
+        query: SearchQuery,
+        where: Filter,
+        related: bool,
+        sort: str,
+        reverse: bool,
+        limit: int | None,
+    ) -> None:
+        """Print the search hits, at most `limit`, and say on stderr what the limit hid."""
+
+        def work(index: Index) -> tuple[list[Hit], int]:
+            found = index.search(
+                query, where, sort=sort, reverse=reverse, limit=limit, related=related
+            )
+            return found, _total(found, limit, lambda: index.count(where, query, related=related))
+
+        found, total = self.first(work)
+        self.suggest(where, related=related)
+        self.check_fields(self.index.field_paths(related=related) | set(HIT_FIELDS))
+        if self.fmt is Format.table and not self.fields:
+            from newsq.render.tables import hits_table
+
+            self.out.table(hits_table, found, self._table_ids([h.id for h in found]))
+        else:
+            from newsq.render.formats import SEARCH_CSV_FIELDS
+
+            records = self.index.hit_records(found)
+            whole = not self.fields
+            self.out.rows(
+                records, self.fmt, self.fields, default_fields=SEARCH_CSV_FIELDS, whole=whole
+            )
+        self._tally(len(found), limit, total)
+
+    def stories(
+        self,
+        where: Filter,
+        window: float,
+        min_documents: int | None,
+        min_articles: int | None,
+        limit: int | None,
+    ) -> None:
+        """Print the stories, at most `limit`, and say on stderr what the limit hid."""
+        from newsq.index.grouping import MIN_ARTICLES, MIN_DOCUMENTS
+
+        if min_documents is None and min_articles is None:
+            min_documents, min_articles = MIN_DOCUMENTS, MIN_ARTICLES
+        bounds = {"window": window, "min_documents": min_documents, "min_articles": min_articles}
+
+        def work(index: Index) -> tuple[list[Story], int]:
+            found = index.stories(where, limit=limit, **bounds)
+            return found, _total(found, limit, lambda: index.count_stories(where, **bounds))
+
+        found, total = self.first(work)
+        self.suggest(where)
+        self.check_fields(STORY_KEYS)
+        if self.fmt is Format.table and not self.fields:
+            from newsq.render.tables import stories_table
+
+            self.out.table(stories_table, found, self._table_ids([s.id for s in found]))
+        else:
+            from newsq.render.formats import STORY_FIELDS
+
+            rows = [story.to_json() for story in found]
+            whole = not self.fields
+            self.out.rows(rows, self.fmt, self.fields, default_fields=STORY_FIELDS, whole=whole)
+        self._tally(len(found), limit, total, "stories")
+
+    def story(self, ref: str, window: float) -> None:
+        """Print one story whole: its summary and timeline; in CSV, the timeline's rows."""
+        from newsq.render import formats
+
+        found = self.index.story(self.resolve(ref), window=window)
+        self.check_fields(
+            formats.TIMELINE_FIELDS if self.fmt is Format.csv else [*STORY_KEYS, "timeline"]
+        )
+        if self.fmt is Format.table and not self.fields:
+            from newsq.index.stats import timeline
+            from newsq.render.panels import story_view
+
+            days: dict[dt.date, int] = {}
+            for item in found.timeline or ():
+                if item.published:
+                    day = dt.date.fromisoformat(item.published[:10])
+                    days[day] = days.get(day, 0) + 1
+            shorts = self.short_ids([found.id, *(t.id for t in found.timeline or ())])
+            view = story_view(
+                found, timeline(days, "day"), short_ids=shorts, plain=not self.out.is_terminal
+            )
+            self.out.print(view)
+        elif self.fmt is Format.csv:
+            rows = [item.to_json() for item in found.timeline or ()]
+            columns = self.fields or formats.TIMELINE_FIELDS
+            self.out.write(formats.to_csv(rows, columns, terminal=self.out.is_terminal))
+        else:
+            told = found.to_json()
+            self.out.value(
+                formats.pick_fields([told], self.fields)[0] if self.fields else told, self.fmt
+            )
+
+    def record(self, ref: str) -> None:
+        """Print one document whole (`show`), naming the story it is part of when that is
+        one `stories` lists."""
+        from newsq.render import formats
+
+        doc_id = self.resolve(ref)
+        self.check_fields(self.index.field_paths(related=doc_id not in self.index))
+        record = self.index[doc_id]
+        if self.fmt is Format.table and not self.fields:
+            from newsq.index.grouping import listed_by_default
+            from newsq.render.panels import article_view
+
+            story: Story | None = self.index.story_of(doc_id)
+            if story is not None and not listed_by_default(story):
+                story = None
+            ref_shown = "" if story is None else self.short_ids([story.id])[story.id]
+            view = article_view(
+                record,
+                self.index.entry(doc_id),
+                related=self.index.related(doc_id),
+                boxed=self.out.is_terminal,
+                story=story,
+                story_ref=ref_shown,
+            )
+            self.out.print(view)
+        elif self.fmt in (Format.json, Format.jsonl):
+            self.out.value(
+                formats.pick_fields([record], self.fields)[0] if self.fields else record, self.fmt
+            )
+        else:
+            self.out.rows([record], self.fmt, self.fields, default_fields=formats.CSV_FIELDS)
+
+    def _table_ids(self, ids: Sequence[str]) -> dict[str, str] | None:
+        """The short ids a table shows: on a terminal only (a pipe gets them whole)."""
+        return self.index.short_ids(ids) if self.out.is_terminal and ids else None
+
+
+#: The keys of a story (`stories --json`); `story` adds its `timeline`, whose rows are
+#: what `story --format csv` prints.
+STORY_KEYS = (
+    "id", "headline", "documents", "articles", "outlets", "first_seen", "last_seen", "topics"
+)  # fmt: skip
+
+
+def _total(shown: Sized, limit: int | None, count: Callable[[], int]) -> int:
+    """How many there are in all: counted only when the limit may have hidden some."""
+    return count() if limit is not None and len(shown) == limit else len(shown)
+
+
+def _articles(numbers: Sequence[int]) -> str:
+    """`1 related article (#1)`, `3 related articles (#1 to #3)`, `no related coverage`."""
+    if not numbers:
+        return "no related coverage"
+    if len(numbers) == 1:
+        return f"1 related article (#{numbers[0]})"
+    return f"{len(numbers):,} related articles (#{numbers[0]} to #{numbers[-1]})"
+
+
+def did_you_mean(near: Sequence[str]) -> str:
+    """`; did you mean 'a' or 'b'?`, or nothing when nothing is near."""
+    if not near:
+        return ""
+    quoted = [repr(n) for n in near]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f"; did you mean {listed}?"

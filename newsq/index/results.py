@@ -1,0 +1,211 @@
+"""What the index answers with: typed values that cross into rendering and scripts.
+
+Each has `to_json()`, the object `--json` prints. Stories and stats also read as the
+dicts they once were (`story["id"]`), for one release: use their attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from newsq.model import Entry
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: the article, how well it matches, and the passage that does.
+
+    `score` is higher for a better match (BM25: matched words that are rare in the
+    corpus, in a short field, in the title most of all); 0 for every hit of a query
+    that only excludes. `snippet` is a short passage of the excerpt (or the body
+    when only it matches), and `highlights` the [start, end) of each matched word
+    in it, in characters.
+    """
+
+    entry: Entry
+    score: float
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCount:
+    topic: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCount:
+    name: str | None
+    domain: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A filter value that no document has (`option` `--topic`, `--provider`, `--category`
+    or `--type`), with the known values closest to it."""
+
+    option: str
+    value: str
+    closest: tuple[str, ...]
+
+
+class _ReadsAsJson(Mapping[str, Any]):
+    """Read as the dict `to_json()` gives (`story["id"]`): how these results were returned
+    before they were typed. Kept for one release; read the attributes instead."""
+
+    __slots__ = ()
+
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_json()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.to_json())
+
+    def __len__(self) -> int:
+        return len(self.to_json())
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is type(self):
+            return all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+        if isinstance(other, Mapping):
+            return self.to_json() == dict(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # (a dict it reads as is not hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One article of a story, as its timeline lists it: its id (a document's, or
+    `DOCUMENT#N` for the Nth of its coverage), when and by whom, its title and address,
+    and the document it is or that lists it."""
+
+    id: str
+    published: str | None  # ISO 8601 in UTC, as `publishedDateTime` in JSON
+    outlet: str | None
+    title: str
+    url: str | None
+    document: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "publishedDateTime": self.published,
+            "outlet": self.outlet,
+            "title": self.title,
+            "url": self.url,
+            "document": self.document,
+        }
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Story(_ReadsAsJson):
+    """Documents about one event and their related coverage (see `newsq.index.grouping`).
+
+    Its `id` is its earliest document's; `headline` the title of its best document (by
+    quality); `articles` counts every distinct article, documents and coverage;
+    `outlets` are their providers; `first_seen` and `last_seen` the first and last
+    dates of them (ISO 8601, UTC); `topics` its documents' topics, most first. A story
+    told whole (`Index.story`) has its `timeline`, every article in date order.
+    """
+
+    id: str
+    headline: str
+    documents: tuple[str, ...]
+    articles: int
+    outlets: tuple[str, ...]
+    first_seen: str | None
+    last_seen: str | None
+    topics: tuple[tuple[str, int], ...]
+    timeline: tuple[TimelineEntry, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        told: dict[str, Any] = {
+            "id": self.id,
+            "headline": self.headline,
+            "documents": list(self.documents),
+            "articles": self.articles,
+            "outlets": list(self.outlets),
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "topics": dict(self.topics),
+        }
+        if self.timeline is not None:
+            told["timeline"] = [entry.to_json() for entry in self.timeline]
+        return told
+
+    @classmethod
+    def from_json(cls, told: Mapping[str, Any]) -> Story:
+        """A story from its JSON object (as the snapshot keeps it)."""
+        return cls(
+            id=told["id"],
+            headline=told["headline"],
+            documents=tuple(told["documents"]),
+            articles=told["articles"],
+            outlets=tuple(told["outlets"]),
+            first_seen=told["first_seen"],
+            last_seen=told["last_seen"],
+            topics=tuple(told["topics"].items()),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodCount:
+    """How many were published in a period: `2020-06-11` (a day), `2020-W24` (an ISO
+    week), `2020-06` (a month) or `2020` (a year)."""
+
+    period: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Stats(_ReadsAsJson):
+    """A corpus (or what a filter keeps of it) summed up: `documents` and the articles of
+    their coverage (`related`); with coverage counted, `articles` (both); how many are
+    `dated`, the `first` and `last` dates; the top `topics` and `providers` (outlets,
+    with coverage counted); `types` and `categories`; and the count of each period `by`
+    day, week, month or year, empty ones too, with the busiest as `peak`."""
+
+    documents: int
+    related: int
+    articles: int | None
+    dated: int
+    first: str | None
+    last: str | None
+    topics: tuple[TopicCount, ...]
+    providers: tuple[ProviderCount, ...]
+    types: tuple[tuple[str, int], ...]
+    categories: tuple[tuple[str, int], ...]
+    by: str
+    periods: tuple[PeriodCount, ...]
+    peak: PeriodCount | None
+
+    def to_json(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {"documents": self.documents, "related": self.related}
+        if self.articles is not None:
+            summary["articles"] = self.articles
+        by = self.by
+        return summary | {
+            "dated": self.dated,
+            "first": self.first,
+            "last": self.last,
+            "topics": [{"topic": t.topic, "count": t.count} for t in self.topics],
+            "providers": [
+                {"name": p.name, "domain": p.domain, "count": p.count} for p in self.providers
+            ],
+            "types": dict(self.types),
+            "categories": dict(self.categories),
+            f"per_{by}": [{by: p.period, "count": p.count} for p in self.periods],
+            "peak": None if self.peak is None else {by: self.peak.period, "count": self.peak.count},
+        }

@@ -1,0 +1,154 @@
+"""A corpus summed up: counts, the date range, top topics and outlets, and a timeline of
+documents (or articles) per day, week, month or year with its busiest period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from newsq.index import facets
+from newsq.index.results import PeriodCount, Stats
+from newsq.model import DAY_US, EPOCH, Entry, QueryError, format_timestamp, from_microseconds
+from newsq.query.filters import Filter, condition
+
+#: What `stats` counts documents per, as `--by` takes it.
+PERIODS = ("day", "week", "month", "year")
+_EPOCH_DAY = EPOCH.date()
+
+
+def stats(
+    db: sqlite3.Connection,
+    where: Filter,
+    *,
+    top: int = 10,
+    by: str = "month",
+    related: bool = False,
+) -> Stats:
+    """`Index.stats`, counted in SQL over the documents matching `where`."""
+    _check_period(by)
+    clause, params = condition(where)
+    documents, listed = db.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(d.related), 0) FROM docs d {clause}", params
+    ).fetchone()
+    articles, params = facets.articles_sql(where, related)
+    count, dated, first, last = db.execute(
+        f"SELECT COUNT(*), COUNT(date_us), MIN(date_us), MAX(date_us) FROM ({articles})",
+        params,
+    ).fetchone()
+    # Days since 1970 as integers (floored, for dates before it too): a third of the
+    # time of formatting each row's date in SQL.
+    days = db.execute(
+        f"SELECT (date_us - ((date_us % {DAY_US}) + {DAY_US}) % {DAY_US}) / {DAY_US} "
+        f"AS day, COUNT(*) FROM ({articles}) WHERE date_us IS NOT NULL GROUP BY day",
+        params,
+    )
+    per_day = {_EPOCH_DAY + dt.timedelta(days=day): n for day, n in days}
+    periods = timeline(per_day, by)
+    return Stats(
+        documents=documents,
+        related=listed,
+        articles=count if related else None,
+        dated=dated,
+        first=_timestamp(first),
+        last=_timestamp(last),
+        topics=tuple(facets.topics(db, where)[:top]),
+        providers=tuple(facets.outlets(db, articles, params)[:top]),
+        types=tuple(facets.column_counts(db, "type", where).items()),
+        categories=tuple(facets.column_counts(db, "category", where).items()),
+        by=by,
+        periods=tuple(periods),
+        peak=peak(periods),
+    )
+
+
+def stats_of(entries: Iterable[Entry], *, top: int = 10, by: str = "month") -> Stats:
+    """The same summary of the given entries, counted in Python."""
+    _check_period(by)
+    chosen = list(entries)
+    dates = sorted(e.date for e in chosen if e.date is not None)
+    periods = timeline(Counter(d.date() for d in dates), by)
+    return Stats(
+        documents=len(chosen),
+        related=sum(e.related for e in chosen),
+        articles=None,
+        dated=len(dates),
+        first=format_timestamp(dates[0]) if dates else None,
+        last=format_timestamp(dates[-1]) if dates else None,
+        topics=tuple(facets.topics_of(chosen)[:top]),
+        providers=tuple(facets.providers_of(chosen)[:top]),
+        types=tuple(_counts(e.type for e in chosen).items()),
+        categories=tuple(_counts(e.category for e in chosen).items()),
+        by=by,
+        periods=tuple(periods),
+        peak=peak(periods),
+    )
+
+
+def _check_period(by: str) -> None:
+    if by not in PERIODS:
+        raise QueryError("--by", by, f"must be one of {', '.join(PERIODS)}")
+
+
+def _timestamp(date_us: int | None) -> str | None:
+    date = from_microseconds(date_us)
+    return None if date is None else format_timestamp(date)
+
+
+def _counts(values: Iterable[str | None]) -> dict[str, int]:
+    counts = Counter(v for v in values if v is not None)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def timeline(per_day: Mapping[dt.date, int], by: str) -> list[PeriodCount]:
+    """Documents per period (`day` `2020-06-11`, ISO `week` `2020-W24`, `month`
+    `2020-06`, `year` `2020`) from the first to the last, empty periods included."""
+    if not per_day:
+        return []
+    counts: Counter[dt.date] = Counter()
+    for day, count in per_day.items():
+        counts[_period_start(day, by)] += count
+    period, last = min(counts), max(counts)
+    rows = []
+    while True:
+        rows.append(PeriodCount(_period_label(period, by), counts.get(period, 0)))
+        if period == last:  # before stepping on: past the year 9999 there is no date
+            return rows
+        period = _next_period(period, by)
+
+
+def peak(rows: Sequence[PeriodCount]) -> PeriodCount | None:
+    """The period of a timeline with the most (the earliest of equals); None for none."""
+    return max(rows, key=lambda row: row.count) if rows else None
+
+
+def _period_start(day: dt.date, by: str) -> dt.date:
+    if by == "day":
+        return day
+    if by == "week":
+        return day - dt.timedelta(days=day.weekday())  # ISO weeks start on Monday
+    return day.replace(day=1) if by == "month" else day.replace(month=1, day=1)
+
+
+def _next_period(start: dt.date, by: str) -> dt.date:
+    if by == "day":
+        return start + dt.timedelta(days=1)
+    if by == "week":
+        return start + dt.timedelta(days=7)
+    if by == "year":
+        return start.replace(year=start.year + 1)
+    return (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
+
+
+def _period_label(start: dt.date, by: str) -> str:
+    if by == "day":
+        return start.isoformat()
+    if by == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    return f"{start.year:04d}-{start.month:02d}" if by == "month" else f"{start.year:04d}"

@@ -1,0 +1,114 @@
+"""What parsing keeps of a document for grouping it into stories: its words, stemmed as
+search stems them, and its addresses and its related articles' (`newsq.index.grouping`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from newsq.model import URL_FIELDS
+from newsq.store.schema import TOKENIZER
+
+if TYPE_CHECKING:
+    import sqlite3
+
+_WORD = re.compile(r"[^\W_]+")
+# Accents, once letters are decomposed (so that "Zürich" is one word, "zurich").
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Words too common in English to say what a text is about.
+_STOP_WORDS = frozenset((
+    "a", "about", "after", "also", "an", "and", "are", "as", "at", "be", "been", "before",
+    "but", "by", "can", "could", "for", "from", "had", "has", "have", "he", "her", "his",
+    "how", "i", "in", "into", "is", "it", "its", "just", "more", "most", "new", "no", "not",
+    "now", "of", "on", "or", "our", "out", "over", "said", "say", "says", "she", "so", "than",
+    "that", "the", "their", "them", "then", "these", "they", "this", "those", "to", "too",
+    "up", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with",
+    "would", "you", "your",
+))  # fmt: skip
+
+
+def url_key(value: Any) -> str | None:
+    """An address as compared: without scheme, `www.`, fragment or trailing slash, the
+    host in lower case; None for a value that is not an address."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().split("#", 1)[0]
+    text = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", text)
+    host, slash, rest = text.partition("/")
+    host = host.lower().removeprefix("www.")
+    return (host + slash + rest).rstrip("/") or None
+
+
+def addresses(item: Mapping[str, Any]) -> list[str]:
+    """The keys of an article's addresses, without repeats."""
+    keys = (url_key(item.get(name)) for name in URL_FIELDS)
+    return list(dict.fromkeys(k for k in keys if k))
+
+
+class Stemmer:
+    """Words of a text as search indexes them: folded, split, stemmed by FTS5's porter
+    tokenizer (each distinct word once, remembered), common English words left out."""
+
+    def __init__(self) -> None:
+        self._stems: dict[str, str] = {}
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0  # the process `_db` belongs to: a connection must not cross a fork
+
+    def words(self, text: str) -> list[str]:
+        folded = _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+        words = [w for w in _WORD.findall(folded) if w not in _STOP_WORDS and not w.isdigit()]
+        self._learn([w for w in words if w not in self._stems])
+        return [stem for stem in (self._stems[w] for w in words) if stem]
+
+    def _learn(self, new: list[str]) -> None:
+        if not new:
+            return
+        if self._db is None or self._pid != os.getpid():
+            import sqlite3
+
+            self._pid = os.getpid()
+            self._db = sqlite3.connect(":memory:")
+            self._db.execute(
+                f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize = '{TOKENIZER}')"
+            )
+            self._db.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, instance)")
+        unique = list(dict.fromkeys(new))
+        self._db.execute("DELETE FROM words")
+        self._db.executemany("INSERT INTO words (rowid, word) VALUES (?, ?)", enumerate(unique))
+        found: dict[int, str] = {}
+        for term, row in self._db.execute("SELECT term, doc FROM stems ORDER BY doc, offset"):
+            found.setdefault(row, term)
+        for row, word in enumerate(unique):
+            self._stems[word] = found.get(row, "")  # a word of marks only has no stem
+
+
+_STEMMER = Stemmer()
+
+
+def features(
+    record: Mapping[str, Any], words: Sequence[str], related: Iterable[Sequence[str]]
+) -> tuple[str, str, str]:
+    """What grouping needs of a parsed document, as the snapshot keeps it: its words
+    (title and excerpt), its addresses and each related article's (JSON), and each
+    related article's words (one line each).
+
+    `words` are the document's search words (title first, then excerpt), `related`
+    each related article's.
+    """
+    import json
+
+    own = " ".join(_STEMMER.words(f"{words[0]} {words[1]}"))
+    items = record.get("related")
+    listed = []
+    if isinstance(items, list):
+        listed = [
+            [number, addresses(item)]
+            for number, item in enumerate(items, start=1)
+            if isinstance(item, dict)
+        ]
+    links = json.dumps([addresses(record), listed], ensure_ascii=False, separators=(",", ":"))
+    cover = "\n".join(" ".join(_STEMMER.words(f"{texts[0]} {texts[1]}")) for texts in related)
+    return own, links, cover

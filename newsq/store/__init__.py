@@ -1,0 +1,9 @@
+"""The store stage: the snapshot, one SQLite database per corpus, and the cache folder.
+
+schema.py     the tables, and every name and constant of how the corpus is stored
+snapshot.py   opening, checking, locking, reading and writing one snapshot
+rows.py       what one parsed file puts in it; records as stored
+stories.py    the stories kept in it
+cache.py      where snapshots live; the cache folder as a whole
+lock.py       one writer at a time
+"""
