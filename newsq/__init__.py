@@ -10,7 +10,9 @@ The names below are imported on first use, so `newsq --version` stays fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from newsq.lazy import exports
 
 __version__ = "0.1.0"
 
@@ -64,11 +66,4 @@ if TYPE_CHECKING:
     from newsq.query.language import SearchSyntaxError
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        import importlib
-
-        value = getattr(importlib.import_module(_HOMES[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'newsq' has no attribute {name!r}")
+__getattr__ = exports("newsq", _HOMES, globals())

@@ -32,7 +32,7 @@ def test_the_loading_commands_are_the_apps_but_cache():
     import typer.main
 
     from newsq.cli.app import app
-    from newsq.cli.launch import LOADING
+    from newsq.cli.loading import LOADING
 
     assert set(typer.main.get_command(app).commands) - {"cache"} == LOADING
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from newsq import __version__
-from newsq.cli.launch import LOADING
+from newsq.cli.loading import LOADING
 from newsq.cli.options import (
     QUERY_HELP,
     SEARCH_HELP,
@@ -60,10 +60,10 @@ app = typer.Typer(
 
 
 def loading_command(name: str, **settings: Any) -> Callable[[Callable[..., Any]], Any]:
-    """`app.command(name)` for a command that loads a corpus: one of `launch.LOADING`,
+    """`app.command(name)` for a command that loads a corpus: one of `loading.LOADING`,
     whose scan the launcher starts before Typer loads."""
     if name not in LOADING:
-        raise ValueError(f"{name!r} loads a corpus: add it to newsq.cli.launch.LOADING")
+        raise ValueError(f"{name!r} loads a corpus: add it to newsq.cli.loading.LOADING")
     return app.command(name, **settings)
 
 
@@ -84,8 +84,8 @@ def _main(
 
 
 @loading_command("list")
-@with_run()
 @with_filters
+@with_run()
 def list_command(
     where: "Filter",
     run: "Run",
@@ -100,8 +100,8 @@ def list_command(
 
 
 @loading_command("search", help=SEARCH_HELP, epilog=QUERY_HELP)
-@with_run()
 @with_filters
+@with_run()
 def search(
     query: QueryArgument,
     where: "Filter",
@@ -140,8 +140,8 @@ def show(ref: IdArgument, run: "Run") -> None:
 
 
 @loading_command("stories")
-@with_run()
 @with_filters
+@with_run()
 def stories(
     where: "Filter",
     run: "Run",
@@ -175,34 +175,27 @@ def story(ref: StoryIdArgument, run: "Run", window: WindowOption = WINDOW_DAYS) 
 
 
 @loading_command("topics")
-@with_run()
 @with_filters
+@with_run()
 def topics(where: "Filter", run: "Run") -> None:
     """Documents per topic, most first."""
     with run:
-        counts = run.first(lambda index: index.topics(where=where))
-        run.suggest(where)
-        run.check_fields(("topic", "count"))
-        rows = [{"topic": c.topic, "count": c.count} for c in counts]
-        run.out.rows(rows, run.fmt, run.fields, default_fields=("topic", "count"))
+        run.counts(where, lambda index: index.topics(where=where), ("topic", "count"))
 
 
 @loading_command("providers")
-@with_run()
 @with_filters
+@with_run()
 def providers(where: "Filter", run: "Run") -> None:
     """Documents per provider, most first."""
     with run:
-        counts = run.first(lambda index: index.providers(where=where))
-        run.suggest(where)
-        run.check_fields(("name", "domain", "count"))
-        rows = [{"name": c.name, "domain": c.domain, "count": c.count} for c in counts]
-        run.out.rows(rows, run.fmt, run.fields, default_fields=("name", "domain", "count"))
+        columns = ("name", "domain", "count")
+        run.counts(where, lambda index: index.providers(where=where), columns)
 
 
 @loading_command("stats")
-@with_run(fields=False)
 @with_filters
+@with_run(fields=False)
 def stats(
     where: "Filter",
     run: "Run",

@@ -14,13 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-#: The commands that load a corpus: the app registers each of them through
-#: `newsq.cli.app.loading_command`, which takes no other name, so this list is theirs.
-LOADING = frozenset(
-    ("list", "search", "show", "stories", "story", "topics", "providers", "stats", "check")
-)
-#: The names of the option that names a corpus (`newsq.cli.options.DataOption`).
-DATA_OPTIONS = ("--data", "-d")
+from newsq.cli.loading import DATA_OPTIONS, LOADING
 
 
 def main() -> None:

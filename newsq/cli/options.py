@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from newsq.cli import complete
-from newsq.cli.launch import DATA_OPTIONS
+from newsq.cli.loading import DATA_OPTIONS
 from newsq.model import QueryError
 from newsq.render.formats import Format
 

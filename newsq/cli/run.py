@@ -19,7 +19,7 @@ from newsq.render.formats import Format
 
 if TYPE_CHECKING:
     from newsq.index.facade import Index
-    from newsq.index.results import Hit, Story
+    from newsq.index.results import Hit, ProviderCount, Story, TopicCount
     from newsq.model import Entry
     from newsq.query.filters import Filter
     from newsq.query.language import SearchQuery
@@ -290,6 +290,19 @@ class Run:
                 records, self.fmt, self.fields, default_fields=SEARCH_CSV_FIELDS, whole=whole
             )
         self._tally(len(found), limit, total)
+
+    def counts(
+        self,
+        where: Filter,
+        work: Callable[[Index], Sequence[TopicCount | ProviderCount]],
+        columns: Sequence[str],
+    ) -> None:
+        """Print counts (per topic, per provider): `work`'s, with `columns` of each."""
+        found = self.first(work)
+        self.suggest(where)
+        self.check_fields(columns)
+        rows = [count.to_json() for count in found]
+        self.out.rows(rows, self.fmt, self.fields, default_fields=columns)
 
     def stories(
         self,

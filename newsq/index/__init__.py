@@ -18,7 +18,9 @@ imported without the others (the command line reads `grouping`'s defaults as it 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from newsq.lazy import exports
 
 _HOMES = {
     "Index": "newsq.index.facade",
@@ -65,11 +67,4 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        import importlib
-
-        value = getattr(importlib.import_module(_HOMES[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'newsq.index' has no attribute {name!r}")
+__getattr__ = exports("newsq.index", _HOMES, globals())

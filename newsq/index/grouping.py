@@ -31,10 +31,15 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from newsq.index.results import Story
 from newsq.model import DAY_US, format_timestamp, from_microseconds, rank_topics
-from newsq.store.stories import Article, Candidate, Document
+
+# The command line imports this module for its defaults as it starts: what grouping
+# reads and returns is imported where used, so `newsq --version` does not pay for it.
+if TYPE_CHECKING:
+    from newsq.index.results import Story
+    from newsq.store.stories import Article, Candidate, Document
 
 #: The default window, in days: reports of one event further apart are not linked
 #: by their wording (links through `related` have no window).
@@ -176,6 +181,8 @@ def articles(documents: Sequence[Article], coverage: Sequence[Article]) -> list[
 
 def summary(documents: Sequence[Document], reports: Sequence[Article]) -> Story:
     """A story as `stories` lists it: `reports` are its distinct articles, in date order."""
+    from newsq.index.results import Story
+
     by_time = sorted(documents, key=lambda d: (d.date_us is None, d.date_us or 0, d.id))
     best = max(by_time, key=lambda d: -math.inf if d.quality is None else d.quality)
     outlets: dict[str, str] = {}

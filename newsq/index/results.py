@@ -36,15 +36,25 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class TopicCount:
+    """How many documents have a topic (`newsq topics`)."""
+
     topic: str
     count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"topic": self.topic, "count": self.count}
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderCount:
+    """How many documents (or articles) a provider has (`newsq providers`)."""
+
     name: str | None
     domain: str | None
     count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "domain": self.domain, "count": self.count}
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +210,8 @@ class Stats(_ReadsAsJson):
             "dated": self.dated,
             "first": self.first,
             "last": self.last,
-            "topics": [{"topic": t.topic, "count": t.count} for t in self.topics],
-            "providers": [
-                {"name": p.name, "domain": p.domain, "count": p.count} for p in self.providers
-            ],
+            "topics": [topic.to_json() for topic in self.topics],
+            "providers": [provider.to_json() for provider in self.providers],
             "types": dict(self.types),
             "categories": dict(self.categories),
             f"per_{by}": [{by: p.period, "count": p.count} for p in self.periods],

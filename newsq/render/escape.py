@@ -7,7 +7,6 @@ carriage returns, the marks that reorder text) as `\\x1b`-style escapes.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -52,6 +51,8 @@ def display_value(value: Any) -> str:
     if isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value):
         return ", ".join(display_value(v) for v in value)
     if isinstance(value, (list, dict)):
+        import json  # (the command line imports this module as it starts)
+
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 

@@ -7,10 +7,7 @@ is escaped the JSON way, which keeps it equal.
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -42,6 +39,8 @@ def csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, (bool, int, float)):
+        import json
+
         return json.dumps(value)
     text = value if isinstance(value, str) else display_value(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
@@ -94,11 +93,15 @@ def _json_escape(match: re.Match[str]) -> str:
 
 def to_json(value: Any) -> str:
     """Indented JSON, UTF-8 text as is, anything a terminal would act on escaped."""
+    import json  # (here and below: the command line imports this module as it starts)
+
     return _RAW_IN_JSON.sub(_json_escape, json.dumps(value, ensure_ascii=False, indent=2)) + "\n"
 
 
 def to_jsonl(rows: Iterable[Any]) -> str:
     """One JSON value per line, escaped as `to_json`."""
+    import json
+
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     return _RAW_IN_JSON.sub(_json_escape, text)
 
@@ -109,6 +112,9 @@ def to_csv(
     """CSV with formula-like cells neutralised. For a `terminal` (a person reading, not a
     program), control characters in cells are shown escaped, as in tables; CSV has no
     escapes of its own, so on a pipe they stay exact."""
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([safe_text(f, multiline=True) if terminal else f for f in fields])
