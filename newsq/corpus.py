@@ -50,11 +50,16 @@ def data_roots(paths: Sequence[str | os.PathLike[str]] | None = None) -> list[st
     return roots or [str(bundled_seeds())]
 
 
+#: Called with a line to tell the user while a corpus loads (waiting for another run).
+Notice = Callable[[str], None]
+
+
 def load(
     paths: Sequence[str | os.PathLike[str]] | None = None,
     *,
     cache: bool = True,
     progress: Progress | None = None,
+    notice: Notice | None = None,
 ) -> Index:
     """Load a corpus into an `Index`: the given paths, else `NEWSQ_DATA`, else the seeds.
 
@@ -62,13 +67,16 @@ def load(
     user's cache folder, and only files changed since the last run are parsed
     again; without it, or when the cache folder is unusable, everything is
     parsed into a temporary snapshot that goes when the index is closed.
-    `progress(done, total)` is called while files are parsed.
+    `progress(done, total)` is called while files are parsed, and `notice(line)`
+    with what the user should hear meanwhile (another run holding the snapshot).
+    A snapshot that cannot be written (a full disk) or trusted is not used:
+    `index.cache_problem` says why.
 
     Files that cannot be read as documents are skipped; their problems, and
     warnings about the ones that loaded, are in `index.problems`.
     Raises `DataPathError` when a given path does not exist.
     """
-    return _load(paths, cache, progress, None)[0]
+    return _load(paths, cache, progress, notice, None)[0]
 
 
 def load_and_run(
@@ -77,6 +85,7 @@ def load_and_run(
     *,
     cache: bool = True,
     progress: Progress | None = None,
+    notice: Notice | None = None,
 ) -> tuple[Index, T]:
     """`(index, work(index))` for `index = load(paths, ...)`: the same answer, sooner.
 
@@ -88,19 +97,21 @@ def load_and_run(
     raises `ReadOnlyError` the first time) and may run twice; whatever it raises
     the first time is dropped, and the second run raises it again.
     """
-    index, early = _load(paths, cache, progress, work)
+    index, early = _load(paths, cache, progress, notice, work)
     if early is _NOTHING:
         return index, work(index)
     return index, cast(T, early)
 
 
 _NOTHING = object()  # no early answer to keep
+_DAMAGED = (None, None)  # what ran early found the snapshot damaged
 
 
 def _load(
     paths: Sequence[str | os.PathLike[str]] | None,
     cache: bool,
     progress: Progress | None,
+    notice: Notice | None,
     work: Callable[[Index], object] | None,
 ) -> tuple[Index, object]:
     """The index loaded, and `work`'s early answer when it stands (else `_NOTHING`)."""
@@ -109,41 +120,67 @@ def _load(
     pending = _take_prefetched(roots) or start(roots)
     try:
         from newsq.index.facade import Index
-        from newsq.store.cache import remove_files
-        from newsq.store.snapshot import is_damage
 
-        snapshot, cache_problem = _open_snapshot(roots, cache)
+        snapshot, cache_problem = _open_snapshot(roots, cache, notice)
     except BaseException:
         pending.cancel()
         raise
     try:
         early = _run_early(snapshot, work) if work is not None and pending.running else None
         found = pending.result()
-        changes = _refresh(snapshot, found, progress)
-    except Exception as exc:
-        pending.cancel()
-        snapshot.close()
-        if snapshot.path is None or not is_damage(exc):
-            raise
-        # Damage the opening checks could not see: start that snapshot afresh, once.
-        remove_files(snapshot.path)
-        snapshot, cache_problem = _open_snapshot(roots, cache)
-        early = None
-        changes = _refresh(snapshot, found, progress)
+        if early is _DAMAGED:  # a value no snapshot of newsq's holds: start afresh
+            snapshot.discard()
+            snapshot, cache_problem = _open_snapshot(roots, cache, notice)
+            early = None
+        fresh, changes, problem = _up_to_date(snapshot, found, progress, notice)
     except BaseException:
         pending.cancel()
         snapshot.close()
         raise
-    index = Index(snapshot, changes=changes, cache_problem=cache_problem)
+    if fresh is not snapshot:  # replaced: what ran early ran on another one
+        early, cache_problem = None, problem or cache_problem
+    index = Index(fresh, changes=changes, cache_problem=cache_problem)
     if early is not None and early[0] == found.fingerprint():
         return index, early[1]
     return index, _NOTHING
 
 
-def _run_early(snapshot: Snapshot, work: Callable[[Index], object]) -> tuple[str, object] | None:
+def _up_to_date(
+    snapshot: Snapshot, found: Scan, progress: Progress | None, notice: Notice | None
+) -> tuple[Snapshot, Changes, str | None]:
+    """The snapshot brought up to date with what the scan found, and, when it had to be
+    replaced, why: damaged (rebuilt, once), or impossible to write (a full disk: the
+    corpus is read into a snapshot of this run alone, else into memory)."""
+    from newsq.store.snapshot import SnapshotWriteError, is_damage
+
+    problem = None
+    rebuilt = False
+    while True:
+        try:
+            return snapshot, _refresh(snapshot, found, progress), problem
+        except SnapshotWriteError as exc:
+            in_memory = snapshot.path is None  # a temporary one failed too
+            snapshot.discard()
+            problem = str(exc)
+            snapshot = _temporary(found.roots, in_memory=in_memory)
+        except Exception as exc:
+            if snapshot.path is None or not is_damage(exc) or rebuilt:
+                snapshot.close()
+                raise
+            # Damage the opening checks could not see: start that snapshot afresh, once.
+            rebuilt = True
+            snapshot.discard()
+            snapshot, problem = _open_snapshot(found.roots, True, notice)
+
+
+def _run_early(
+    snapshot: Snapshot, work: Callable[[Index], object]
+) -> tuple[str | None, object] | None:
     """(the fingerprint of the files the snapshot matched, `work`'s answer on it), read in
-    one transaction; None when there is nothing to run on yet or `work` failed."""
+    one transaction; None when there is nothing to run on yet or `work` failed;
+    `_DAMAGED` when it found the snapshot damaged."""
     from newsq.index.facade import Index
+    from newsq.store.snapshot import is_damage
 
     try:
         with snapshot.reading():
@@ -151,10 +188,11 @@ def _run_early(snapshot: Snapshot, work: Callable[[Index], object]) -> tuple[str
             if seen is None:
                 return None  # a new snapshot: nothing in it yet
             return seen, work(Index(snapshot))
-    except Exception:
-        # Whatever went wrong (a write wanted, a bad query, damage) happens again, or
-        # not, when `work` runs on the fresh index; this answer was only a head start.
-        return None
+    except Exception as exc:
+        # Whatever went wrong (a write wanted, a bad query) happens again, or not, when
+        # `work` runs on the fresh index; this answer was only a head start. Damage
+        # would happen again: that snapshot is replaced.
+        return _DAMAGED if snapshot.path is not None and is_damage(exc) else None
 
 
 def prefetch(roots: Sequence[str]) -> None:
@@ -214,14 +252,37 @@ def _refresh(snapshot: Snapshot, found: Scan, progress: Progress | None) -> Chan
     return update(snapshot, found, progress, touched=touched_only(snapshot, found))
 
 
-def _open_snapshot(roots: Sequence[str], cache: bool) -> tuple[Snapshot, str | None]:
+def _open_snapshot(
+    roots: Sequence[str], cache: bool, notice: Notice | None
+) -> tuple[Snapshot, str | None]:
     """The snapshot to use, and why it is a temporary one when the cache could not be used."""
     from newsq.store.cache import snapshot_path
     from newsq.store.snapshot import Snapshot, SnapshotUnavailable
 
-    if cache:
+    if not cache:
+        return _temporary(roots), None
+
+    def waiting(pid: int | None) -> None:
+        if notice is not None:
+            holder = "another newsq" if pid is None else f"another newsq (pid {pid})"
+            notice(f"waiting for {holder} indexing this corpus…")
+
+    try:
+        return Snapshot.open(snapshot_path(roots), roots, on_wait=waiting), None
+    except SnapshotUnavailable as exc:
+        return _temporary(roots), str(exc)
+
+
+def _temporary(roots: Sequence[str], *, in_memory: bool = False) -> Snapshot:
+    """A snapshot of this run alone: in a temporary folder, else (that cannot be written
+    either) in memory."""
+    import sqlite3
+
+    from newsq.store.snapshot import Snapshot
+
+    if not in_memory:
         try:
-            return Snapshot.open(snapshot_path(roots), roots), None
-        except SnapshotUnavailable as exc:
-            return Snapshot.temporary(roots), f"cannot use the cache folder {exc}"
-    return Snapshot.temporary(roots), None
+            return Snapshot.temporary(roots)
+        except (OSError, sqlite3.Error):
+            pass
+    return Snapshot.temporary(roots, in_memory=True)

@@ -475,7 +475,7 @@ class TestLoadAndRun:
 
         root = write_corpus({"a.md": good("One")})
 
-        def cannot(roots, cache):
+        def cannot(roots, cache, notice):
             raise KeyboardInterrupt
 
         monkeypatch.setattr(corpus, "_open_snapshot", cannot)

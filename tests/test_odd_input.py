@@ -172,8 +172,7 @@ def _indexing(big: Path, cache: Path, cwd: Path) -> subprocess.Popen:
     )
     deadline = time.monotonic() + 60
     while process.poll() is None and time.monotonic() < deadline:
-        wal = list((cache / "newsq").glob("*.sqlite-wal"))
-        if wal and wal[0].stat().st_size > 100_000:
+        if _children(process.pid):  # the parsing pool is at work
             break
         time.sleep(0.01)
     return process
@@ -190,6 +189,15 @@ def _children(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie no one has reaped yet has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
@@ -216,7 +224,7 @@ def test_a_signal_to_the_command_leaves_no_worker_and_no_traceback(
     assert process.returncode == code
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
     time.sleep(0.2)
-    assert [w for w in workers if Path(f"/proc/{w}").exists()] == []
+    assert [w for w in workers if _alive(w)] == []
     after = run("list", "--all", "--format", "jsonl", "--data", big_corpus, cwd=tmp_path)
     assert (after.returncode, len(after.stdout.splitlines())) == (0, 3000)
 

@@ -367,6 +367,14 @@ def test_concurrent_cold_runs_all_answer_as_no_cache(big_corpus, tmp_path):
     assert len(list((tmp_path / "cache" / "newsq").glob("*.sqlite"))) == 1
 
 
+def _has_children(pid: int) -> bool:
+    """Whether process `pid` has started a child (read from /proc; False without it)."""
+    try:
+        return bool(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+    except OSError:
+        return False
+
+
 def test_ctrl_c_while_indexing_exits_130_and_loses_nothing(big_corpus, tmp_path):
     import signal
     import time
@@ -375,10 +383,9 @@ def test_ctrl_c_while_indexing_exits_130_and_loses_nothing(big_corpus, tmp_path)
     args = ("list", "--all", "--format", "jsonl", "--data", big_corpus)
     process = _start(*args, cache=cache, cwd=tmp_path)
     deadline = time.monotonic() + 60
-    # Wait until indexing has written something, then press Ctrl-C.
+    # Wait until indexing has written something (the snapshot being built), then Ctrl-C.
     while process.poll() is None and time.monotonic() < deadline:
-        wal = list((cache / "newsq").glob("*.sqlite-wal"))
-        if wal and wal[0].stat().st_size > 100_000:
+        if _has_children(process.pid):  # the parsing pool is at work
             break
         time.sleep(0.01)
     interrupted = process.poll() is None

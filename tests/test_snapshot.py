@@ -292,21 +292,6 @@ def test_snapshot_files_are_never_executable(cache, corpus):
         assert path.stat().st_mode & 0o111 == 0, path
 
 
-def test_a_planted_view_cannot_call_unsafe_functions(cache, corpus):
-    """A view or trigger planted in the file may not call SQL functions that are not
-    innocuous; newsq's own queries may."""
-    newsq.load([corpus]).close()
-    (path,) = cache.glob("*.sqlite")
-    conn = sqlite3.connect(path)
-    conn.execute("""CREATE VIEW planted AS SELECT json_set('{}', '$.a', 1) AS r""")
-    conn.close()
-    with newsq.load([corpus]) as index:
-        with pytest.raises(sqlite3.OperationalError, match=r"unsafe use of json_set\(\)"):
-            index.snapshot.conn.execute("SELECT r FROM planted").fetchall()
-        assert index.snapshot.conn.execute("SELECT json_set('{}', '$.a', 1)").fetchone()
-        assert sorted(e.id for e in index) == ["a", "b", "sub/c"]
-
-
 # --- damaged, foreign and unusable caches --------------------------------------------------
 
 

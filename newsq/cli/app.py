@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from newsq import __version__
+from newsq import __version__, signals
 from newsq.cli.loading import LOADING
 from newsq.cli.options import (
     QUERY_HELP,
@@ -298,7 +298,7 @@ def main() -> None:
     traceback, and the exit code says which (see the module's docstring)."""
     code: int | None = 0
     try:
-        code = app(standalone_mode=False)
+        code = _run_app()
     except _USAGE_ERRORS as exc:
         code = _usage_error(exc)
     except typer.Abort:
@@ -318,12 +318,30 @@ def main() -> None:
     sys.exit(code or 0)
 
 
+def _run_app() -> int | None:
+    """The app, run once more if it found its snapshot damaged before printing anything
+    (the damage a query meets: a value no snapshot of newsq's holds, say); the snapshot
+    is removed, and the second run rebuilds it."""
+    try:
+        return app(standalone_mode=False)
+    except Exception as exc:
+        from newsq.render.output import wrote_output
+        from newsq.store.snapshot import discard_damaged
+
+        if signals.ending() is not None or wrote_output() or discard_damaged(exc) is None:
+            raise
+        return app(standalone_mode=False)
+
+
 def _failed(exc: Exception) -> int:
     """The exit code of a command that raised `exc`, said on stderr; raised again when
     it is a bug (the traceback is then what to report)."""
     from newsq.render.output import OutputError
     from newsq.store.snapshot import discard_damaged
 
+    ending = signals.ending()
+    if ending is not None:  # a query stopped by Ctrl-C or a signal ending the command
+        return 128 + ending
     if isinstance(exc, OutputError):
         return _output_failed(exc.cause)
     damaged = discard_damaged(exc)

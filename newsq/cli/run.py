@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence, Sized
-from typing import TYPE_CHECKING, TypeVar, cast
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import typer
 
@@ -19,7 +19,7 @@ from newsq.render.formats import Format
 
 if TYPE_CHECKING:
     from newsq.index.facade import Index
-    from newsq.index.results import Hit, ProviderCount, Story, TopicCount
+    from newsq.index.results import ProviderCount, Story, TopicCount
     from newsq.model import Entry
     from newsq.query.filters import Filter
     from newsq.query.language import SearchQuery
@@ -89,10 +89,11 @@ class Run:
         result = None
         try:
             with self.out.indexing_progress() as progress:
+                loading = {"cache": cache, "progress": progress, "notice": self.out.message}
                 if work is None:
-                    self._index = load(data, cache=cache, progress=progress)
+                    self._index = load(data, **loading)
                 else:
-                    self._index, result = load_and_run(work, data, cache=cache, progress=progress)
+                    self._index, result = load_and_run(work, data, **loading)
         except DataPathError as exc:
             source = "'--data'" if data else f"${DATA_ENV}"
             raise typer.BadParameter(safe_text(str(exc)), param_hint=source) from None
@@ -231,30 +232,13 @@ class Run:
 
     def entries(self, where: Filter, sort: str, reverse: bool, limit: int | None) -> None:
         """Print the matching documents, at most `limit`, and say on stderr what the limit hid."""
-
-        def work(index: Index) -> tuple[list[Entry], int]:
-            shown = index.select(where, sort=sort, reverse=reverse, limit=limit)
-            return shown, _total(shown, limit, lambda: index.count(where))
-
-        shown, total = self.first(work)
-        self.suggest(where)
-        self.check_fields(self.index.field_paths())
-        self.print_entries(shown)
-        self._tally(len(shown), limit, total)
-
-    def print_entries(self, entries: Sequence[Entry]) -> None:
-        """Documents in the chosen format: a table of their light columns, or records."""
-        from newsq.render import formats
-
-        if self.fmt is Format.table and not self.fields:
-            from newsq.render.tables import entries_table
-
-            self.out.table(entries_table, entries, self._table_ids([e.id for e in entries]))
-            return
-        records = self.index.records(entries)
-        whole = not self.fields
-        self.out.rows(
-            records, self.fmt, self.fields, default_fields=formats.CSV_FIELDS, whole=whole
+        self._results(
+            _ENTRIES,
+            limit,
+            lambda index: index.select(where, sort=sort, reverse=reverse, limit=limit),
+            lambda index: index.stream(where, sort=sort, reverse=reverse, limit=limit),
+            lambda index: index.count(where),
+            lambda: (self.suggest(where), self.check_fields(self.index.field_paths())),
         )
 
     def hits(
@@ -267,29 +251,18 @@ class Run:
         limit: int | None,
     ) -> None:
         """Print the search hits, at most `limit`, and say on stderr what the limit hid."""
-
-        def work(index: Index) -> tuple[list[Hit], int]:
-            found = index.search(
-                query, where, sort=sort, reverse=reverse, limit=limit, related=related
-            )
-            return found, _total(found, limit, lambda: index.count(where, query, related=related))
-
-        found, total = self.first(work)
-        self.suggest(where, related=related)
-        self.check_fields(self.index.field_paths(related=related) | set(HIT_FIELDS))
-        if self.fmt is Format.table and not self.fields:
-            from newsq.render.tables import hits_table
-
-            self.out.table(hits_table, found, self._table_ids([h.id for h in found]))
-        else:
-            from newsq.render.formats import SEARCH_CSV_FIELDS
-
-            records = self.index.hit_records(found)
-            whole = not self.fields
-            self.out.rows(
-                records, self.fmt, self.fields, default_fields=SEARCH_CSV_FIELDS, whole=whole
-            )
-        self._tally(len(found), limit, total)
+        asked = {"sort": sort, "reverse": reverse, "limit": limit, "related": related}
+        self._results(
+            _HITS,
+            limit,
+            lambda index: index.search(query, where, **asked),
+            lambda index: index.stream_search(query, where, **asked),
+            lambda index: index.count(where, query, related=related),
+            lambda: (
+                self.suggest(where, related=related),
+                self.check_fields(self.index.field_paths(related=related) | set(HIT_FIELDS)),
+            ),
+        )
 
     def counts(
         self,
@@ -318,25 +291,121 @@ class Run:
         if min_documents is None and min_articles is None:
             min_documents, min_articles = MIN_DOCUMENTS, MIN_ARTICLES
         bounds = {"window": window, "min_documents": min_documents, "min_articles": min_articles}
+        self._results(
+            _STORIES,
+            limit,
+            lambda index: index.stories(where, limit=limit, **bounds),
+            lambda index: index.stream_stories(where, limit=limit, **bounds),
+            lambda index: index.count_stories(where, **bounds),
+            lambda: (self.suggest(where), self.check_fields(STORY_KEYS)),
+        )
 
-        def work(index: Index) -> tuple[list[Story], int]:
-            found = index.stories(where, limit=limit, **bounds)
-            return found, _total(found, limit, lambda: index.count_stories(where, **bounds))
+    def _results(
+        self,
+        listing: _Listing,
+        limit: int | None,
+        page: Callable[[Index], Sequence[Any]],
+        every: Callable[[Index], Iterable[Any]],
+        count: Callable[[Index], int],
+        checks: Callable[[], object],
+    ) -> None:
+        """Print results, at most `limit`, and say on stderr what the limit hid.
 
-        found, total = self.first(work)
-        self.suggest(where)
-        self.check_fields(STORY_KEYS)
-        if self.fmt is Format.table and not self.fields:
-            from newsq.render.tables import stories_table
-
-            self.out.table(stories_table, found, self._table_ids([s.id for s in found]))
+        Up to a page (`PAGE`; the default limit is 20), the page is read while the files
+        are checked for changes (`first`). More (`--all`, a large `--limit`) are read
+        from the index as they are printed, a batch at a time: memory holds a batch of
+        them, never the answer.
+        """
+        if limit is not None and limit <= PAGE:
+            found, total = self.first(lambda index: _page_and_total(index, page, limit, count))
+            checks()
+            shown = self._print(listing, lambda: found)
         else:
-            from newsq.render.formats import STORY_FIELDS
+            index = self.index
+            checks()
+            shown = self._print(listing, lambda: every(index))
+            total = count(index) if limit is not None and shown == limit else shown
+        self._tally(shown, limit, total, listing.noun)
 
-            rows = [story.to_json() for story in found]
-            whole = not self.fields
-            self.out.rows(rows, self.fmt, self.fields, default_fields=STORY_FIELDS, whole=whole)
-        self._tally(len(found), limit, total, "stories")
+    def print_entries(self, entries: Sequence[Entry]) -> None:
+        """Documents in the chosen format: a table of their light columns, or records."""
+        self._print(_ENTRIES, lambda: entries)
+
+    def _print(self, listing: _Listing, source: Callable[[], Iterable[Any]]) -> int:
+        """The results `source()` gives in the chosen format, streamed; how many there were.
+        `source` may be called twice: a table of many is measured, then drawn."""
+        if self.fmt is Format.table:
+            return self._table(listing, source)
+        batches = (listing.records(self.index, b) for b in _batched(source(), BATCH))
+        whole = not self.fields
+        return self.out.stream(
+            batches, self.fmt, self.fields, default_fields=listing.default_fields, whole=whole
+        )
+
+    def _table(self, listing: _Listing, source: Callable[[], Iterable[Any]]) -> int:
+        """Results as a table: one page as it always was; more, measured (every cell's
+        width, a page at a time) and then drawn a page at a time, each page with the
+        widths of the whole, so that it reads as one table."""
+        from itertools import chain
+
+        from newsq.render import tables
+
+        pages = _batched(source(), PAGE)
+        first, second = next(pages, None), next(pages, None)
+        if first is None:
+            return 0
+        if second is None:  # one page: drawn whole
+            self._draw(listing, first, None, header=True)
+            return len(first)
+        widths: dict[str, int] = {}
+        shown = 0
+        for page in chain((first, second), pages):
+            cells = self._cells(listing, page)
+            widths = tables.widest(widths, tables.natural_widths(cells, self._columns(listing)))
+            shown += len(page)
+        del first, second
+        frame = self._frame(listing, widths)
+        for number, page in enumerate(_batched(source(), PAGE)):
+            self._draw(listing, page, frame, header=number == 0)
+        return shown
+
+    def _draw(self, listing: _Listing, page: Sequence[Any], frame: Any, *, header: bool) -> None:
+        from newsq.render import tables
+
+        if self.fields:  # a table of the fields asked for
+            records = listing.records(self.index, page)
+            table = tables.rows_table(
+                records, self.fields, plain=not self.out.is_terminal, frame=frame, header=header
+            )
+            self.out.print(table)
+            return
+        shorts = self._table_ids([item.id for item in page])
+        if frame is None:
+            self.out.table(listing.table, page, shorts)
+            return
+        width = self.out.terminal_width() if self.out.is_terminal else None
+        self.out.print(
+            listing.table(page, width=width, short_ids=shorts or {}, frame=frame, header=header)
+        )
+
+    def _cells(self, listing: _Listing, page: Sequence[Any]) -> list[dict[str, str]]:
+        from newsq.render import tables
+
+        if self.fields:
+            return [tables.field_cells(r, self.fields) for r in listing.records(self.index, page)]
+        shorts = self._table_ids([item.id for item in page]) or {}
+        return [listing.cells(item, shorts) for item in page]
+
+    def _columns(self, listing: _Listing) -> Sequence[str]:
+        return self.fields or listing.columns
+
+    def _frame(self, listing: _Listing, widths: dict[str, int]) -> Any:
+        from newsq.render import tables
+
+        width = self.out.terminal_width() if self.out.is_terminal else None
+        if self.fields:
+            return tables.fields_frame(self.fields, widths, width)
+        return listing.frame(widths, width)
 
     def story(self, ref: str, window: float) -> None:
         """Print one story whole: its summary and timeline; in CSV, the timeline's rows."""
@@ -414,9 +483,107 @@ STORY_KEYS = (
 )  # fmt: skip
 
 
-def _total(shown: Sized, limit: int | None, count: Callable[[], int]) -> int:
-    """How many there are in all: counted only when the limit may have hidden some."""
-    return count() if limit is not None and len(shown) == limit else len(shown)
+#: Rows of a table drawn at once; a larger answer is measured first, then drawn a page at
+#: a time. Also the most results read while the files are checked (`Run.first`).
+PAGE = 1000
+#: Results whose records are read and written at once when an answer is streamed.
+BATCH = 500
+
+
+class _Listing(NamedTuple):
+    """How one kind of result (documents, search hits, stories) is printed."""
+
+    table: Callable[..., Any]  # the table of a page (`newsq.render.tables`)
+    cells: Callable[[Any, Mapping[str, str]], dict[str, str]]  # one's cells in it
+    columns: Sequence[str]  # the cells' keys
+    frame: Callable[[Mapping[str, int], int | None], Any]  # the columns fitted
+    records: Callable[[Index, Sequence[Any]], list[dict[str, Any]]]  # the JSON of some
+    default_fields: Sequence[str]  # of CSV
+    noun: str  # of the notes on stderr ("" for documents)
+
+
+class _Lazy:
+    """A `_Listing` made on first use: it names the renderers, which import rich."""
+
+    def __init__(self, make: Callable[[], _Listing]) -> None:
+        self._make = make
+        self._made: _Listing | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            self._made = self._make()
+        return getattr(self._made, name)
+
+
+def _entries_listing() -> _Listing:
+    from newsq.render import formats, tables
+
+    return _Listing(
+        tables.entries_table,
+        tables.entry_cells,
+        tables.ENTRY_COLUMNS,
+        tables.entries_frame,
+        lambda index, entries: index.records(entries),
+        formats.CSV_FIELDS,
+        "",
+    )
+
+
+def _hits_listing() -> _Listing:
+    from newsq.render import formats, tables
+
+    return _Listing(
+        tables.hits_table,
+        tables.hit_cells,
+        tables.HIT_COLUMNS,
+        lambda widths, width: tables.entries_frame(widths, width, hits=True),
+        lambda index, hits: index.hit_records(hits),
+        formats.SEARCH_CSV_FIELDS,
+        "",
+    )
+
+
+def _stories_listing() -> _Listing:
+    from newsq.render import formats, tables
+
+    return _Listing(
+        tables.stories_table,
+        tables.story_cells,
+        tables.STORY_COLUMNS,
+        tables.stories_frame,
+        lambda index, stories: [story.to_json() for story in stories],
+        formats.STORY_FIELDS,
+        "stories",
+    )
+
+
+_ENTRIES: Any = _Lazy(_entries_listing)
+_HITS: Any = _Lazy(_hits_listing)
+_STORIES: Any = _Lazy(_stories_listing)
+
+
+def _page_and_total(
+    index: Index,
+    page: Callable[[Index], Sequence[T]],
+    limit: int | None,
+    count: Callable[[Index], int],
+) -> tuple[Sequence[T], int]:
+    """A page of results, and how many there are in all (counted only when the limit may
+    have hidden some)."""
+    shown = page(index)
+    return shown, count(index) if limit is not None and len(shown) == limit else len(shown)
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _articles(numbers: Sequence[int]) -> str:

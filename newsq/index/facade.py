@@ -8,6 +8,7 @@ the documents it returns, and full records are read only for the rows printed.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -35,7 +36,6 @@ class Index:
         cache_problem: str | None = None,
     ) -> None:
         self._snapshot = snapshot
-        self._db = snapshot.conn
         self._problems: list[Problem] | None = None
         self._length: int | None = None
         #: What loading had to parse and forget to bring the snapshot up to date.
@@ -55,6 +55,11 @@ class Index:
     @property
     def snapshot(self) -> Snapshot:
         return self._snapshot
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        # Looked up each time: a snapshot moved into place when built reconnects.
+        return self._snapshot.conn
 
     # --- the collection ------------------------------------------------------------------
 
@@ -206,6 +211,41 @@ class Index:
             self._db, parsed, where, sort=sort, reverse=reverse, limit=limit, related=related
         )
 
+    def stream(
+        self,
+        where: Filter | None = None,
+        *,
+        sort: str = "date",
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[Entry]:
+        """`select`, one entry at a time as SQLite reads them (sorted by SQLite): memory
+        holds one, however many match."""
+        return listing.stream(self._db, where or Filter(), sort=sort, reverse=reverse, limit=limit)
+
+    def stream_search(
+        self,
+        query: str | SearchQuery,
+        where: Filter | None = None,
+        *,
+        sort: str = "relevance",
+        reverse: bool = False,
+        limit: int | None = None,
+        related: bool = False,
+    ) -> Iterator[Hit]:
+        """`search`, its hits a batch at a time as SQLite ranks them (the same hits in the
+        same order): memory holds a batch, however many hits there are."""
+        parsed = query if isinstance(query, SearchQuery) else parse_query(query)
+        return ranking.stream(
+            self._db,
+            parsed,
+            where or Filter(),
+            sort=sort,
+            reverse=reverse,
+            limit=limit,
+            related=related,
+        )
+
     def count(
         self,
         where: Filter | None = None,
@@ -305,9 +345,29 @@ class Index:
         `min_articles` articles counting coverage; None leaves a bound out (both None:
         every story, one document alone too). `window` is in days.
         """
+        return list(
+            self.stream_stories(
+                combine(where, criteria),
+                window=window,
+                min_documents=min_documents,
+                min_articles=min_articles,
+                limit=limit,
+            )
+        )
+
+    def stream_stories(
+        self,
+        where: Filter | None = None,
+        *,
+        window: float = grouping.WINDOW_DAYS,
+        min_documents: int | None = grouping.MIN_DOCUMENTS,
+        min_articles: int | None = grouping.MIN_ARTICLES,
+        limit: int | None = None,
+    ) -> Iterator[Story]:
+        """`stories`, one at a time as they are read: memory holds one, however many."""
         return stories.stories(
             self._snapshot,
-            combine(where, criteria),
+            where or Filter(),
             window=window,
             min_documents=min_documents,
             min_articles=min_articles,

@@ -33,7 +33,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from newsq.model import DAY_US, format_timestamp, from_microseconds, rank_topics
+from newsq.model import DAY_US, rank_topics
 
 # The command line imports this module for its defaults as it starts: what grouping
 # reads and returns is imported where used, so `newsq --version` does not pay for it.
@@ -202,8 +202,10 @@ def summary(documents: Sequence[Document], reports: Sequence[Article]) -> Story:
     )
 
 
-def _timestamp(date_us: int) -> str:
-    return format_timestamp(from_microseconds(date_us))  # type: ignore[arg-type]
+def _timestamp(date_us: int) -> str | None:
+    from newsq.store.rows import stored_timestamp
+
+    return stored_timestamp(date_us)
 
 
 def _in_time(article: Article) -> tuple[bool, int, str]:

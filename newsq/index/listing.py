@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
-from newsq.index.records import entries
+from newsq.index.records import iter_entries
 from newsq.model import Entry, QueryError
 from newsq.query.filters import Filter, condition, order_sql, sql_limit
 
@@ -22,6 +23,19 @@ def select(
     The filter, the order and the limit are one SQL query, and only the entries
     returned are built, so the first page of a large result is cheap.
     """
+    return list(stream(db, where, sort=sort, reverse=reverse, limit=limit))
+
+
+def stream(
+    db: sqlite3.Connection,
+    where: Filter,
+    *,
+    sort: str = "date",
+    reverse: bool = False,
+    limit: int | None = None,
+) -> Iterator[Entry]:
+    """`select`, one entry at a time as SQLite sorts and reads them: memory holds a
+    page of SQLite's, never the answer (the sort itself spills to disk when large)."""
     if sort == "relevance":
         raise QueryError("--sort", sort, "only a search has a relevance order")
     order = order_sql(sort, reverse)  # checks the key before any work
@@ -31,7 +45,7 @@ def select(
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    return entries(db, sql, params)
+    return iter_entries(db, sql, params)
 
 
 def count(db: sqlite3.Connection, where: Filter) -> int:

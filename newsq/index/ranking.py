@@ -4,6 +4,7 @@ a sort order, under the filters, and how many there are."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 from newsq.index.records import hit_entries
@@ -18,6 +19,8 @@ from newsq.store.schema import FTS_COLUMNS, RELATED_ROWS
 #: most, then the excerpt, the provider's name, the topics and the body.
 WEIGHTS = {"title": 10.0, "excerpt": 5.0, "provider": 3.0, "topics": 2.0, "body": 1.0}
 _BM25 = ", ".join(str(WEIGHTS[column]) for column in FTS_COLUMNS)
+#: Hits whose entries and passages are made at once when hits are streamed.
+HIT_BATCH = 200
 #: Hits ranked beyond the limit, to find where a tie at the limit ends without ranking twice.
 _TIE_ROOM = 16
 _RELATED_TITLE_KEY = "(SELECT t.title_key FROM related_text t WHERE t.doc = d.doc)"
@@ -51,6 +54,34 @@ def search(
         Hit(entries[rowid], round(score, 6) + 0.0, *snippet(db, query, rowid))
         for rowid, score in ranked
     ]
+
+
+def stream(
+    db: sqlite3.Connection,
+    query: SearchQuery,
+    where: Filter,
+    *,
+    sort: str = "relevance",
+    reverse: bool = False,
+    limit: int | None = None,
+    related: bool = False,
+) -> Iterator[Hit]:
+    """`search`, a batch of hits at a time: SQLite sorts every hit (on its score or sort
+    key, ties by id, spilling to disk when large) and hands them over as they are
+    read; entries and passages are made for one batch at a time, so memory holds a
+    batch, however many hits there are."""
+    order = order_sql(sort, reverse)
+    limit = sql_limit(limit)
+    sources, params = _sources(query, where, related, scored=True, titles=sort == "title")
+    sql = f"SELECT d.doc, d.score FROM ({sources}) d ORDER BY {order}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    cursor = db.execute(sql, params)
+    while ranked := cursor.fetchmany(HIT_BATCH):
+        entries = hit_entries(db, [rowid for rowid, _ in ranked])
+        for rowid, score in ranked:
+            yield Hit(entries[rowid], round(score, 6) + 0.0, *snippet(db, query, rowid))
 
 
 def count(db: sqlite3.Connection, query: SearchQuery, where: Filter, *, related: bool) -> int:

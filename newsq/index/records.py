@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from newsq.model import Entry, article_ref, from_microseconds, related_record
+from newsq.model import Entry, article_ref, related_record
 from newsq.query.filters import sql_int
-from newsq.store.rows import unpack_record
+from newsq.store.rows import stored_time, unpack_record
 from newsq.store.schema import RELATED_ROWS
 
 # The `docs` columns an `Entry` is built from, in `Entry`'s order.
@@ -37,7 +37,7 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
         id=doc_id,
         path=path,
         title=title,
-        date=from_microseconds(date_us),
+        date=stored_time(date_us),
         category=category,
         type=type_,
         quality=quality,
@@ -52,8 +52,13 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
 
 def entries(db: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[Entry]:
     """The entries a query over `docs d` selects; `{columns}` in `sql` is where they go."""
-    rows = db.execute(sql.format(columns=ENTRY_COLUMNS), params)
-    return [entry_from_row(row) for row in rows]
+    return list(iter_entries(db, sql, params))
+
+
+def iter_entries(db: sqlite3.Connection, sql: str, params: Sequence[Any]) -> Iterator[Entry]:
+    """`entries`, one at a time as SQLite reads them: memory holds one, however many."""
+    for row in db.execute(sql.format(columns=ENTRY_COLUMNS), params):
+        yield entry_from_row(row)
 
 
 def entry(db: sqlite3.Connection, doc_id: str) -> Entry:

@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from newsq.index import facets
 from newsq.index.results import PeriodCount, Stats
-from newsq.model import DAY_US, EPOCH, Entry, QueryError, format_timestamp, from_microseconds
+from newsq.model import DAY_US, EPOCH, Entry, QueryError, format_timestamp
 from newsq.query.filters import Filter, condition
+from newsq.store.rows import stored_timestamp
 
 #: What `stats` counts documents per, as `--by` takes it.
 PERIODS = ("day", "week", "month", "year")
@@ -51,8 +52,8 @@ def stats(
         related=listed,
         articles=count if related else None,
         dated=dated,
-        first=_timestamp(first),
-        last=_timestamp(last),
+        first=stored_timestamp(first),
+        last=stored_timestamp(last),
         topics=tuple(facets.topics(db, where)[:top]),
         providers=tuple(facets.outlets(db, articles, params)[:top]),
         types=tuple(facets.column_counts(db, "type", where).items()),
@@ -89,11 +90,6 @@ def stats_of(entries: Iterable[Entry], *, top: int = 10, by: str = "month") -> S
 def _check_period(by: str) -> None:
     if by not in PERIODS:
         raise QueryError("--by", by, f"must be one of {', '.join(PERIODS)}")
-
-
-def _timestamp(date_us: int | None) -> str | None:
-    date = from_microseconds(date_us)
-    return None if date is None else format_timestamp(date)
 
 
 def _counts(values: Iterable[str | None]) -> dict[str, int]:

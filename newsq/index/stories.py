@@ -7,15 +7,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from newsq.index import grouping
 from newsq.index.records import records
 from newsq.index.results import Story, TimelineEntry
-from newsq.model import QueryError, address, format_timestamp, from_microseconds
+from newsq.model import QueryError, address
 from newsq.query.filters import Filter, condition, sql_int, sql_limit
 from newsq.store import stories as stored
+from newsq.store.rows import stored_timestamp
 from newsq.store.snapshot import Snapshot
 from newsq.store.stories import Article
 
@@ -28,15 +29,16 @@ def stories(
     min_documents: int | None,
     min_articles: int | None,
     limit: int | None,
-) -> list[Story]:
-    """`Index.stories`."""
+) -> Iterator[Story]:
+    """`Index.stories`, one at a time as SQLite reads them."""
     sql, params = _stories_sql(snapshot, where, window, min_documents, min_articles, "s.summary")
     sql += " ORDER BY s.articles DESC, s.documents DESC, s.id"
     limit = sql_limit(limit)
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    return [Story.from_json(json.loads(text)) for (text,) in snapshot.conn.execute(sql, params)]
+    for (text,) in snapshot.conn.execute(sql, params):
+        yield Story.from_json(json.loads(text))
 
 
 def count(
@@ -100,7 +102,7 @@ def told(snapshot: Snapshot, story: Story) -> Story:
     timeline = tuple(
         TimelineEntry(
             id=report.id,
-            published=_timestamp(report.date_us),
+            published=stored_timestamp(report.date_us),
             outlet=report.outlet,
             title=report.title,
             url=address(record),
@@ -121,11 +123,6 @@ def _reports(conn: sqlite3.Connection, story: Story) -> list[Article]:
     ]
     documents, coverage = stored.gather(conn, docs)
     return grouping.articles([documents[d][1] for d in docs], _coverage(docs, coverage))
-
-
-def _timestamp(date_us: int | None) -> str | None:
-    date = from_microseconds(date_us)
-    return None if date is None else format_timestamp(date)
 
 
 def fresh(snapshot: Snapshot, window: float) -> None:

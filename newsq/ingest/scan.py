@@ -569,14 +569,17 @@ class _StatWork:
 
     def start(self, children: int) -> bool:
         """Fork the children, which set to work at once; False when none could be."""
-        for _ in range(children):
-            try:
-                pid = os.fork()
-            except OSError:
-                break
-            if pid == 0:  # pragma: no cover - runs in the child, measured by its output
-                _child_stats(self)
-            self.pids.append(pid)
+        from newsq.signals import held_while_forking
+
+        with held_while_forking():  # (a child sets up its signals before it takes any)
+            for _ in range(children):
+                try:
+                    pid = os.fork()
+                except OSError:
+                    break
+                if pid == 0:  # pragma: no cover - runs in the child, measured by its output
+                    _child_stats(self)
+                self.pids.append(pid)
         return bool(self.pids)
 
     def take_pieces(self) -> None:
@@ -640,6 +643,8 @@ def _child_stats(work: _StatWork) -> None:  # pragma: no cover - a forked child
     # writes nothing but numbers to memory nobody reads then).
     for signum in (signal.SIGINT, *ENDING):
         signal.signal(signum, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # (held while it was forked)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, *ENDING})
     code = 1
     try:
         work.take_pieces()

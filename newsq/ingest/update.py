@@ -10,17 +10,18 @@ snapshot is as it was.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 
 from newsq.ingest.features import features
 from newsq.ingest.scan import Scan, sources, without_gc
 from newsq.ingest.shape import record_shape
 from newsq.model import ERROR, Changes, Problem, Source
-from newsq.signals import in_child_process
+from newsq.signals import held_while_forking, in_child_process
 from newsq.store.rows import FileRows, doc_row, pack_record, provider_keys, related_row
 from newsq.store.snapshot import Snapshot
 
@@ -64,11 +65,15 @@ def update(
             stale, forget, _ = diff
             snapshot.remove(conn, forget)
             done = 0
-            for batch in parse_sources(stale):
-                snapshot.add(conn, batch)
-                done += len(batch)
-                if progress is not None:
-                    progress(done, len(stale))
+            # Closed however this ends: its pool of workers goes with it, at once. (Left
+            # to the collector, a pool outlived an interrupted update until exit, where
+            # its thread forked new workers that hung the process.)
+            with contextlib.closing(parse_sources(stale)) as batches:
+                for batch in batches:
+                    snapshot.add(conn, batch)
+                    done += len(batch)
+                    if progress is not None:
+                        progress(done, len(stale))
         snapshot.touch(conn, found, problems)
     return Changes() if diff is None else Changes(parsed=len(diff[0]), removed=diff[2])
 
@@ -141,7 +146,9 @@ def _diff(
 # --- parsing ----------------------------------------------------------------------------------
 
 
-def parse_sources(sources: Sequence[Source], jobs: int | None = None) -> Iterator[list[FileRows]]:
+def parse_sources(
+    sources: Sequence[Source], jobs: int | None = None
+) -> Generator[list[FileRows], None, None]:
     """Parse the files, in their order, in batches; across processes when there are many."""
     jobs = jobs or _cpu_count()
     chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
@@ -154,7 +161,8 @@ def parse_sources(sources: Sequence[Source], jobs: int | None = None) -> Iterato
     # fork starts workers at once with newsq already imported; elsewhere, the platform's default.
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
-    pool = context.Pool(jobs, initializer=in_child_process, initargs=(os.getpid(),))
+    with held_while_forking():
+        pool = context.Pool(jobs, initializer=in_child_process, initargs=(os.getpid(),))
     try:
         yield from pool.imap(parse_chunk, chunks)
         pool.close()

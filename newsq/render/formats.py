@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from newsq.render.escape import BEYOND_C0, display_value, safe_line, safe_text
@@ -106,18 +106,37 @@ def to_jsonl(rows: Iterable[Any]) -> str:
     return _RAW_IN_JSON.sub(_json_escape, text)
 
 
+def json_array_text(items: Iterable[Any]) -> Iterator[str]:
+    """`to_json(list(items))`, a piece per item as the items come: the same text, byte for
+    byte, without holding the list (each item is indented as it would be inside it)."""
+    import json
+
+    opening = "[\n  "
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        yield opening + _RAW_IN_JSON.sub(_json_escape, text)
+        opening = ",\n  "
+    yield "[]\n" if opening == "[\n  " else "\n]\n"
+
+
 def to_csv(
-    rows: Iterable[Mapping[str, Any]], fields: Sequence[str], *, terminal: bool = False
+    rows: Iterable[Mapping[str, Any]],
+    fields: Sequence[str],
+    *,
+    terminal: bool = False,
+    header: bool = True,
 ) -> str:
     """CSV with formula-like cells neutralised. For a `terminal` (a person reading, not a
     program), control characters in cells are shown escaped, as in tables; CSV has no
-    escapes of its own, so on a pipe they stay exact."""
+    escapes of its own, so on a pipe they stay exact. Without `header`, the rows alone
+    (the CSV of many rows is written a batch at a time)."""
     import csv
     import io
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([safe_text(f, multiline=True) if terminal else f for f in fields])
+    if header:
+        writer.writerow([safe_text(f, multiline=True) if terminal else f for f in fields])
     for row in rows:
         cells = [csv_cell(field_value(row, f)) for f in fields]
         writer.writerow([safe_text(c, multiline=True) for c in cells] if terminal else cells)

@@ -13,7 +13,7 @@ import io
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from newsq.render import formats
@@ -36,8 +36,19 @@ class OutputError(Exception):
         self.cause = cause
 
 
+#: Whether anything was written to stdout yet in this process (see `wrote_output`).
+_WROTE = [False]
+
+
+def wrote_output() -> bool:
+    """Whether any output reached stdout yet: a command that has printed nothing can be
+    run again from the start (after a damaged snapshot was found and removed)."""
+    return _WROTE[0]
+
+
 @contextlib.contextmanager
 def _writing() -> Iterator[None]:
+    _WROTE[0] = True
     try:
         yield
     except OSError as exc:
@@ -185,6 +196,46 @@ class Output:
             return
         out = list(rows) if whole else formats.pick_fields(rows, columns)
         self.write(formats.to_json(out) if fmt is Format.json else formats.to_jsonl(out))
+
+    def stream(
+        self,
+        batches: Iterable[Sequence[Mapping[str, Any]]],
+        fmt: Format,
+        fields: Sequence[str],
+        *,
+        default_fields: Sequence[str],
+        whole: bool = False,
+    ) -> int:
+        """Rows in JSON, JSONL or CSV, written a batch at a time as the batches come (the
+        same bytes as `rows` writes of all of them at once): memory holds a batch,
+        however many rows there are. How many were written."""
+        columns = list(fields or default_fields)
+        written = [0]
+
+        def picked() -> Iterator[Sequence[Mapping[str, Any]]]:
+            for batch in batches:
+                written[0] += len(batch)
+                yield batch if whole else formats.pick_fields(batch, columns)
+
+        if fmt is Format.json:
+            rows = (row for batch in picked() for row in batch)
+            for piece in formats.json_array_text(rows):
+                self.write(piece)
+        elif fmt is Format.jsonl:
+            for batch in picked():
+                self.write(formats.to_jsonl(batch))
+        else:
+            terminal = self.is_terminal
+            self.write(formats.to_csv((), columns, terminal=terminal))
+            for batch in batches:
+                written[0] += len(batch)
+                self.write(formats.to_csv(batch, columns, terminal=terminal, header=False))
+        return written[0]
+
+    def pages(self, pages: Iterable[RenderableType]) -> None:
+        """A table drawn a page at a time (each page measured as all of them are)."""
+        for page in pages:
+            self.print(page)
 
     def value(self, value: Any, fmt: Format) -> None:
         """One JSON object, in `fmt` (JSON, or one line of JSONL)."""

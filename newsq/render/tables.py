@@ -9,10 +9,11 @@ its width (the title gives way, an id never); on a pipe nothing is cut.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -22,7 +23,7 @@ from newsq.render.escape import display_value, safe_text
 from newsq.render.formats import field_value
 
 if TYPE_CHECKING:
-    from newsq.index.results import Hit
+    from newsq.index.results import Hit, Story
 
 
 def data_text(value: object, style: str = "", *, multiline: bool = False) -> Text:
@@ -30,11 +31,76 @@ def data_text(value: object, style: str = "", *, multiline: bool = False) -> Tex
     return Text(safe_text(value, multiline=multiline), style=style)
 
 
+class Frame(NamedTuple):
+    """What every page of one table shares: the columns it shows and each one's width
+    (None: as wide as its widest cell, as rich sizes a table on a pipe)."""
+
+    names: tuple[str, ...]
+    widths: Mapping[str, int] | None
+
+
+def natural_widths(rows: Iterable[Mapping[str, str]], names: Sequence[str]) -> dict[str, int]:
+    """Each column's widest cell (or heading), in terminal cells: what rich gives it."""
+    widths = {name: cell_len(name) for name in names}
+    for row in rows:
+        for name in names:
+            widths[name] = max(widths[name], cell_len(row[name]))
+    return widths
+
+
+def widest(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    """Column widths wide enough for both (pages measured one at a time)."""
+    return {name: max(a.get(name, 0), b.get(name, 0)) for name in {*a, *b}}
+
+
+def entry_cells(entry: Entry, short_ids: Mapping[str, str]) -> dict[str, str]:
+    """A document's cells in the list table, as text made safe."""
+    return {
+        "ID": safe_text(short_ids.get(entry.id, entry.id)),
+        "Date": entry.date.strftime("%Y-%m-%d") if entry.date else "",
+        "Provider": safe_text(entry.provider_name or ""),
+        "Title": safe_text(entry.title),
+        "Topics": safe_text(", ".join(entry.topics)),
+        "Quality": format_number(entry.quality),
+        "Heat": format_number(entry.heat, none_below_zero=True),
+    }
+
+
+def hit_cells(hit: Hit, short_ids: Mapping[str, str]) -> dict[str, str]:
+    """A search hit's cells: its document's, and its passage."""
+    return entry_cells(hit.entry, short_ids) | {"Snippet": safe_text(hit.snippet)}
+
+
+#: The columns of the list table, with their styles, and of the search table's cells.
+ENTRY_COLUMNS = ("ID", "Date", "Provider", "Title", "Topics", "Quality", "Heat")
+HIT_COLUMNS = (*ENTRY_COLUMNS, "Snippet")
+
+
+def entries_frame(widths: Mapping[str, int], width: int | None, *, hits: bool = False) -> Frame:
+    """The columns of the list (or search) table whose cells are this wide at most: on a
+    terminal (`width`), fitted to it; on a pipe, every one whole."""
+    names = list(ENTRY_COLUMNS)
+    if hits:  # the order says how well each matched; the passage says where
+        names = ["ID", "Date", "Provider", "Title"] + (["Snippet"] if width is None else [])
+    if width is None:
+        return Frame(tuple(names), dict(widths))
+    fitted = dict(widths)
+    if hits:  # the passage goes under the title
+        fitted["Title"] = max(fitted["Title"], fitted.get("Snippet", 0))
+    fitted["Provider"] = min(fitted["Provider"], 18)
+    fitted["Topics"] = min(fitted["Topics"], 24)
+    optional = ("Topics", "Heat", "Quality", "Provider")
+    _fit_title(width, fitted, names, TITLE_ROOM, optional, ("Date",))
+    return Frame(tuple(names), fitted)
+
+
 def entries_table(
     entries: Sequence[Entry],
     *,
     width: int | None = None,
     short_ids: Mapping[str, str] | None = None,
+    frame: Frame | None = None,
+    header: bool = True,
 ) -> Table:
     """The list table: one row per document, from its light columns only.
 
@@ -42,9 +108,15 @@ def entries_table(
     never cut, the title gives way first (with an ellipsis), and topics, then the
     provider, are dropped when even a short title would not fit. Without one
     (a pipe), nothing is cut. `short_ids` maps ids to what the ID column shows
-    (`Index.short_ids`); ids not in it show whole.
+    (`Index.short_ids`); ids not in it show whole. A table drawn a page at a time
+    gives each page the `frame` measured over all of them, and a `header` to the first.
     """
-    return _entries_table(entries, width, None, short_ids or {})
+    shorts = short_ids or {}
+    rows = [entry_cells(e, shorts) for e in entries]
+    if frame is None:
+        frame = entries_frame(natural_widths(rows, ENTRY_COLUMNS), width)
+        frame = frame._replace(widths=None) if width is None else frame
+    return _page(rows, frame, _ENTRY_STYLES, width is None, header)
 
 
 def hits_table(
@@ -52,11 +124,49 @@ def hits_table(
     *,
     width: int | None = None,
     short_ids: Mapping[str, str] | None = None,
+    frame: Frame | None = None,
+    header: bool = True,
 ) -> Table:
     """The search table: id, date, provider, title and each hit's passage, in order of
     relevance (or the sort asked for). On a terminal the passage goes under the title,
     matched words in bold; on a pipe it is a last column of plain text."""
-    return _entries_table([h.entry for h in hits], width, hits, short_ids or {})
+    shorts = short_ids or {}
+    rows = [hit_cells(h, shorts) for h in hits]
+    if frame is None:
+        frame = entries_frame(natural_widths(rows, HIT_COLUMNS), width, hits=True)
+        frame = frame._replace(widths=None) if width is None else frame
+    passages = None if width is None else hits
+    return _page(rows, frame, _ENTRY_STYLES, width is None, header, passages)
+
+
+def _page(
+    rows: Sequence[Mapping[str, str]],
+    frame: Frame,
+    styles: Mapping[str, str],
+    plain: bool,
+    header: bool,
+    passages: Sequence[Hit] | None = None,
+) -> Table:
+    """A table (or one page of it) of these cells, in these columns."""
+    table = new_table(plain=plain)
+    table.show_header = header
+    for name in frame.names:
+        table.add_column(
+            name,
+            style=styles.get(name, ""),  # the snippet: plain
+            justify="right" if name in _RIGHT else "left",
+            width=None if frame.widths is None else frame.widths[name],
+            **_COLUMN_FIT[name == "ID"],
+        )
+    for number, row in enumerate(rows):
+        cells: list[RenderableType] = [Text(row[n]) for n in frame.names]
+        if passages is not None and passages[number].snippet:
+            passage = snippet_text(passages[number])  # under the title, wrapped
+            passage.no_wrap = False
+            title = frame.names.index("Title")
+            cells[title] = Group(cells[title], passage)
+        table.add_row(*cells)
+    return table
 
 
 def snippet_text(hit: Hit, style: str = "dim") -> Text:
@@ -71,55 +181,8 @@ def snippet_text(hit: Hit, style: str = "dim") -> Text:
     return text
 
 
-def _entries_table(
-    entries: Sequence[Entry],
-    width: int | None,
-    hits: Sequence[Hit] | None,
-    short_ids: Mapping[str, str],
-) -> Table:
-    rows = [
-        {
-            "ID": safe_text(short_ids.get(e.id, e.id)),
-            "Date": e.date.strftime("%Y-%m-%d") if e.date else "",
-            "Provider": safe_text(e.provider_name or ""),
-            "Title": safe_text(e.title),
-            "Topics": safe_text(", ".join(e.topics)),
-            "Quality": format_number(e.quality),
-            "Heat": format_number(e.heat, none_below_zero=True),
-        }
-        for e in entries
-    ]
-    names = list(_ENTRY_STYLES)
-    if hits is not None:  # the order says how well each matched; the passage says where
-        names = ["ID", "Date", "Provider", "Title"] + (["Snippet"] if width is None else [])
-        for row, hit in zip(rows, hits, strict=True):
-            row["Snippet"] = safe_text(hit.snippet)
-    widths = {n: max([len(n), *(len(r[n]) for r in rows)]) for n in _ENTRY_STYLES}
-    if hits is not None and width is not None:  # the passage goes under the title
-        widths["Title"] = max([widths["Title"], *(len(r["Snippet"]) for r in rows)])
-    if width is not None:
-        widths["Provider"] = min(widths["Provider"], 18)
-        widths["Topics"] = min(widths["Topics"], 24)
-        optional = ("Topics", "Heat", "Quality", "Provider")
-        _fit_title(width, widths, names, TITLE_ROOM, optional, ("Date",))
-    table = new_table(plain=width is None)
-    for name in names:
-        justify = "right" if name in ("Quality", "Heat") else "left"
-        table.add_column(
-            name,
-            style=_ENTRY_STYLES.get(name, ""),  # the snippet: plain
-            justify=justify,
-            width=widths[name] if width is not None else None,
-            **_COLUMN_FIT[name == "ID"],
-        )
-    for number, row in enumerate(rows):
-        cells: list[RenderableType] = [Text(row[n]) for n in names]
-        if hits is not None and width is not None and hits[number].snippet:
-            passage = snippet_text(hits[number])  # under the title, wrapped
-            passage.no_wrap = False
-            cells[names.index("Title")] = Group(cells[names.index("Title")], passage)
-        table.add_row(*cells)
-    return table
+#: Columns numbers are in, right-justified.
+_RIGHT = frozenset({"Quality", "Heat", "Docs", "Articles", "Outlets"})
 
 
 def _fit_title(
@@ -177,15 +240,44 @@ _ENTRY_STYLES = {
 }
 
 
+def field_cells(row: Mapping[str, Any], fields: Sequence[str]) -> dict[str, str]:
+    """The cells of a row (a record cut to `--fields`, a count), as text made safe."""
+    return {f: safe_text(display_value(field_value(row, f))) for f in fields}
+
+
+def fields_frame(fields: Sequence[str], widths: Mapping[str, int], width: int | None) -> Frame:
+    """The columns of a `--fields` table drawn a page at a time: each as wide as its widest
+    cell; on a terminal, the widest narrowed in turn until they fit (cells wrapped),
+    none under its heading, and `id` never (an id is never cut)."""
+    fitted = {f: widths[f] for f in fields}
+    if width is not None:
+        floor = {f: fitted[f] if f == "id" else min(fitted[f], max(cell_len(f), 4)) for f in fields}
+        while sum(fitted.values()) + _GAP * (len(fields) - 1) > width:
+            name = max((f for f in fields if fitted[f] > floor[f]), key=fitted.get, default=None)
+            if name is None:
+                break
+            fitted[name] -= 1
+    return Frame(tuple(fields), fitted)
+
+
 def rows_table(
-    rows: Sequence[Mapping[str, Any]], fields: Sequence[str], *, plain: bool = False
+    rows: Sequence[Mapping[str, Any]],
+    fields: Sequence[str],
+    *,
+    plain: bool = False,
+    frame: Frame | None = None,
+    header: bool = True,
 ) -> Table:
     """A table of any rows (records cut to `--fields`, facet counts)."""
     table = new_table(plain)
+    table.show_header = header
     for name in fields:
-        table.add_column(safe_text(name), overflow="fold" if plain else "ellipsis")
+        width = None if frame is None or frame.widths is None else frame.widths[name]
+        overflow = "fold" if plain or name == "id" else "ellipsis"  # (an id is never cut)
+        table.add_column(safe_text(name), overflow=overflow, width=width)
     for row in rows:
-        table.add_row(*(data_text(display_value(field_value(row, f))) for f in fields))
+        cells = field_cells(row, fields)
+        table.add_row(*(Text(cells[f]) for f in fields))
     return table
 
 
@@ -213,47 +305,56 @@ def _related_number(article_id: str) -> int:
     return 0 if article is None else article.number
 
 
+#: The columns of the stories table.
+STORY_COLUMNS = ("ID", "Docs", "Articles", "Outlets", "First", "Last", "Headline", "Topics")
+
+
+def story_cells(story: Story, short_ids: Mapping[str, str]) -> dict[str, str]:
+    """A story's cells in the stories table, as text made safe."""
+    return {
+        "ID": safe_text(short_ids.get(story.id, story.id)),
+        "Docs": f"{len(story.documents):,}",
+        "Articles": f"{story.articles:,}",
+        "Outlets": f"{len(story.outlets):,}",
+        "First": (story.first_seen or "")[:10],
+        "Last": (story.last_seen or "")[:10],
+        "Headline": safe_text(story.headline),
+        "Topics": safe_text(", ".join(name for name, _ in story.topics[:3])),
+    }
+
+
+def stories_frame(widths: Mapping[str, int], width: int | None) -> Frame:
+    """The columns of the stories table whose cells are this wide at most: on a terminal,
+    the headline gets what the counts leave, after the topics, the last date and then
+    the outlets are dropped to give it `HEADLINE_ROOM`; on a pipe, every one whole."""
+    names = list(_STORY_COLUMNS)
+    if width is None:
+        return Frame(tuple(names), dict(widths))
+    fitted = {("Title" if n == "Headline" else n): w for n, w in widths.items()}
+    fitted["Topics"] = min(fitted["Topics"], 24)
+    titled = ["Title" if n == "Headline" else n for n in names]
+    optional = ("Topics", "Last", "Outlets")
+    _fit_title(width, fitted, titled, HEADLINE_ROOM, optional, ("First", "Articles", "Docs"))
+    kept = tuple("Headline" if n == "Title" else n for n in titled)
+    return Frame(kept, {("Headline" if n == "Title" else n): w for n, w in fitted.items()})
+
+
 def stories_table(
-    stories: Sequence[Mapping[str, Any]],
+    stories: Sequence[Story],
     *,
     width: int | None = None,
     short_ids: Mapping[str, str] | None = None,
+    frame: Frame | None = None,
+    header: bool = True,
 ) -> Table:
     """`stories`: one row per story, biggest first. With a `width` (a terminal) the
-    headline gets what the counts leave, after the topics, the last date and then the
-    outlets are dropped to give it `HEADLINE_ROOM`; without, every column, nothing cut."""
+    headline gets what the counts leave; without, every column, nothing cut."""
     shorts = short_ids or {}
-    rows = [
-        {
-            "ID": safe_text(shorts.get(s["id"], s["id"])),
-            "Docs": f"{len(s['documents']):,}",
-            "Articles": f"{s['articles']:,}",
-            "Outlets": f"{len(s['outlets']):,}",
-            "First": (s["first_seen"] or "")[:10],
-            "Last": (s["last_seen"] or "")[:10],
-            "Title": safe_text(s["headline"]),
-            "Topics": safe_text(", ".join(list(s["topics"])[:3])),
-        }
-        for s in stories
-    ]
-    names = list(_STORY_COLUMNS)
-    widths = {n: max([len(n), *(len(r[n]) for r in rows)]) for n in names}
-    if width is not None:
-        widths["Topics"] = min(widths["Topics"], 24)
-        optional = ("Topics", "Last", "Outlets")
-        _fit_title(width, widths, names, HEADLINE_ROOM, optional, ("First", "Articles", "Docs"))
-    table = new_table(plain=width is None)
-    for name in names:
-        table.add_column(
-            "Headline" if name == "Title" else name,
-            style=_STORY_COLUMNS[name],
-            justify="right" if name in ("Docs", "Articles", "Outlets") else "left",
-            width=widths[name] if width is not None else None,
-            **_COLUMN_FIT[name == "ID"],
-        )
-    for row in rows:
-        table.add_row(*(Text(row[n]) for n in names))
-    return table
+    rows = [story_cells(s, shorts) for s in stories]
+    if frame is None:
+        frame = stories_frame(natural_widths(rows, STORY_COLUMNS), width)
+        frame = frame._replace(widths=None) if width is None else frame
+    return _page(rows, frame, _STORY_COLUMNS, width is None, header)
 
 
 #: The columns a headline gets before the topics, last date and outlets give way.
@@ -265,7 +366,7 @@ _STORY_COLUMNS = {
     "Outlets": "",
     "First": "",
     "Last": "",
-    "Title": "",
+    "Headline": "",
     "Topics": "magenta",
 }
 

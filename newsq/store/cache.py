@@ -1,4 +1,13 @@
-"""The cache folder: where snapshots live, and the folder as a whole (`newsq cache`)."""
+"""The cache folder: where snapshots live, that it is the user's alone, and the folder as a
+whole (`newsq cache`).
+
+A snapshot decides what newsq prints, so the folder that holds it must be the
+user's alone, as ssh and git ask of theirs: owned by the user and writable by
+nobody else. newsq creates it 0700 and its files 0600 (a snapshot holds the
+corpus's text, which others need not read); a folder owned by someone else, or
+that others can write to, is not used, and newsq runs without a snapshot and
+says why.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +26,49 @@ from newsq.store.schema import is_current
 
 SUFFIX = ".sqlite"
 CACHE_ENV = "XDG_CACHE_HOME"
+
+
+class UnsafeCache(Exception):
+    """The cache folder, or a file in it, is not the user's alone: not to be trusted."""
+
+
+def private_folder(folder: Path, *, create: bool = True) -> None:
+    """Make sure `folder` exists (created 0700 if missing, unless not `create`) and is the
+    user's alone: raises `UnsafeCache` for one owned by another user, or that others
+    can write to (or `OSError` when it cannot be made or is missing). One of the
+    user's own that others may read (made by an older newsq, or by hand) is closed to
+    them."""
+    if create:
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700, parents=True)
+    info = os.stat(folder)
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotADirectoryError(20, "not a folder", str(folder))
+    if hasattr(os, "geteuid"):  # (POSIX)
+        if info.st_uid != os.geteuid():
+            raise UnsafeCache(f"{folder} belongs to another user (uid {info.st_uid})")
+        if info.st_mode & 0o022:
+            raise UnsafeCache(f"other users can write to {folder} (chmod 700 it to use it)")
+        if info.st_mode & 0o077:
+            os.chmod(folder, 0o700)
+
+
+def own_file(path: Path) -> bool:
+    """Whether `path` is a regular file of the user's own that others cannot write (not a
+    symbolic link): what a snapshot file must be to be opened. False when missing."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    return not hasattr(os, "geteuid") or (info.st_uid == os.geteuid() and not info.st_mode & 0o022)
+
+
+def new_private_file(path: Path) -> None:
+    """Create `path` empty, 0600, failing if anything (a link too) is there already."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    os.close(os.open(path, flags, 0o600))
 
 
 def cache_dir() -> Path:
@@ -124,8 +177,18 @@ def remove_files(path: Path, *, keep_lock: bool = False) -> list[Path]:
     return removed
 
 
+#: What sits beside a snapshot: SQLite's write-ahead log, shared memory and journal, one
+#: being built (and its journal), and the lock (last: `remove_files` may keep it).
+_BESIDE = ("-wal", "-shm", "-journal", ".new", ".new-journal", ".lock")
+
+
+def building_path(path: Path) -> Path:
+    """Where the snapshot `path` is built before it is moved into place."""
+    return path.with_name(path.name + ".new")
+
+
 def _companions(path: Path) -> list[Path]:
-    return [path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal", ".lock"))]
+    return [path, *(path.with_name(path.name + s) for s in _BESIDE)]
 
 
 def error_reason(exc: BaseException) -> str:

@@ -7,13 +7,14 @@ writes them (`Snapshot.add`). Columns are in the order of `newsq.store.schema`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsq.model import Entry, to_microseconds
-from newsq.store.schema import DOMAIN_KEY, KEY_SEPARATOR, NAME_KEY
+from newsq.model import Entry, format_timestamp, from_microseconds, to_microseconds
+from newsq.store.schema import DOMAIN_KEY, KEY_SEPARATOR, NAME_KEY, SnapshotDamage
 
 
 @dataclass(slots=True)
@@ -116,6 +117,21 @@ def doc_row(
     )
     topic_keys = tuple(dict.fromkeys(t.casefold() for t in entry.topics))
     return row, topic_keys, tuple(sorted(provider_keys))
+
+
+def stored_time(date_us: int | None) -> dt.datetime | None:
+    """A date as the snapshot keeps it (microseconds since 1970), read back; a value no
+    date can be (planted past the schema's CHECK) is `SnapshotDamage`."""
+    try:
+        return from_microseconds(date_us)
+    except (OverflowError, TypeError) as exc:
+        raise SnapshotDamage(f"a date that is not one: {date_us!r}") from exc
+
+
+def stored_timestamp(date_us: int | None) -> str | None:
+    """`stored_time` as ISO 8601 in UTC (`2020-06-11T20:54:00Z`)."""
+    date = stored_time(date_us)
+    return None if date is None else format_timestamp(date)
 
 
 def domain_keys(domain: str | None) -> set[str]:

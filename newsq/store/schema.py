@@ -28,10 +28,16 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+
+class SnapshotDamage(sqlite3.DatabaseError):
+    """A snapshot that is not what this newsq writes: a table, index, view or trigger it
+    did not make, or a value that is not of its column's kind."""
+
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 10
+FORMAT = 11
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 
@@ -105,6 +111,13 @@ KEY_SEPARATOR = "\x1f"
 #: What a stored provider key starts with: a name's, or a domain form's.
 NAME_KEY, DOMAIN_KEY = "n:", "d:"
 
+#: The range of `date_us` (microseconds since 1970): the years 1 to 9999, all a
+#: Python datetime holds; a CHECK keeps any other value out of the snapshot.
+DATE_US_RANGE = (-62_135_596_800_000_000, 253_402_300_799_999_999)
+_DATE_US = f"date_us INTEGER CHECK (date_us BETWEEN {DATE_US_RANGE[0]} AND {DATE_US_RANGE[1]})"
+_PUBLISHED = "published INTEGER CHECK (published IN (0, 1))"
+
+# `quality` and `heat` have no declared type, so an int stays an int and a float a float.
 SCHEMA = f"""
 PRAGMA application_id = {APPLICATION_ID};
 PRAGMA user_version = {FORMAT};
@@ -131,14 +144,14 @@ CREATE TABLE docs (
     path TEXT NOT NULL,
     title TEXT NOT NULL,
     title_key TEXT NOT NULL,
-    date_us INTEGER,
+    {_DATE_US},
     category TEXT,
     category_key TEXT,
     type TEXT,
     type_key TEXT,
     quality,
     heat,
-    published INTEGER,
+    {_PUBLISHED},
     provider_name TEXT,
     provider_domain TEXT,
     topics TEXT NOT NULL,
@@ -169,12 +182,12 @@ CREATE TABLE related (
     parent INTEGER NOT NULL,
     n INTEGER NOT NULL,
     id TEXT NOT NULL,
-    date_us INTEGER,
+    {_DATE_US},
     category_key TEXT,
     type_key TEXT,
     quality,
     heat,
-    published INTEGER,
+    {_PUBLISHED},
     provider_keys TEXT NOT NULL
 );
 CREATE TABLE related_text (
@@ -263,3 +276,49 @@ def scratch_rows(conn: sqlite3.Connection, rows: Iterable[int]) -> str:
     conn.execute("DELETE FROM temp.chosen")
     conn.executemany("INSERT OR IGNORE INTO temp.chosen (doc) VALUES (?)", ((r,) for r in rows))
     return "temp.chosen"
+
+
+_EXPECTED_MASTER: set[tuple[str, str, str, str | None]] = set()
+
+
+def expected_master() -> set[tuple[str, str, str, str | None]]:
+    """What `sqlite_master` holds in a snapshot this newsq makes, as (type, name, table,
+    sql) rows: read once a process off the schema made in memory by this SQLite (whose
+    full-text index tables and automatic indexes are its own)."""
+    if not _EXPECTED_MASTER:
+        reference = sqlite3.connect(":memory:")
+        try:
+            reference.executescript(SCHEMA)
+            _EXPECTED_MASTER.update(
+                reference.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")
+            )
+        finally:
+            reference.close()
+    return _EXPECTED_MASTER
+
+
+#: The settings a snapshot's `meta` table may hold, each with what its value must read as.
+_META: dict[str, Callable[[str], object]] = {
+    "roots": lambda v: _list_of(json.loads(v), str),
+    "created": str,
+    "updated": str,
+    "fingerprint": lambda v: int(v, 16) if v else 0,
+    "found": lambda v: _list_of(json.loads(v), dict),
+    "generation": int,
+    "stories": lambda v: _list_of(json.loads(v), (int, float)),
+}
+
+
+def meta_is_valid(meta: Mapping[str, str]) -> bool:
+    """Whether every setting of a snapshot's `meta` table is one newsq writes, and reads
+    as what newsq takes it for (a generation that is a number, roots that are a list…)."""
+    try:
+        return all(key in _META and _META[key](value) is not None for key, value in meta.items())
+    except (ValueError, TypeError):
+        return False
+
+
+def _list_of(value: object, kind: type | tuple[type, ...]) -> list[object]:
+    if not isinstance(value, list) or not all(isinstance(item, kind) for item in value):
+        raise TypeError(f"not a list of {kind}")
+    return value

@@ -20,19 +20,35 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
+import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsq.model import ERROR, Problem
 from newsq.store import schema
-from newsq.store.cache import SUFFIX, error_reason, remove_files
-from newsq.store.lock import Lock
+from newsq.store.cache import (
+    SUFFIX,
+    UnsafeCache,
+    building_path,
+    error_reason,
+    new_private_file,
+    own_file,
+    private_folder,
+    remove_files,
+)
+from newsq.store.lock import Lock, LockTimeout
 from newsq.store.rows import FileRows
-from newsq.store.schema import INSERT_DOC, INSERT_RELATED, INSERT_RELATED_TEXT, RELATED_ROWS
+from newsq.store.schema import (
+    INSERT_DOC,
+    INSERT_RELATED,
+    INSERT_RELATED_TEXT,
+    RELATED_ROWS,
+)
 
 if TYPE_CHECKING:
     from newsq.ingest.scan import Scan
@@ -42,7 +58,19 @@ BUSY_PATIENCE = 30.0
 
 
 class SnapshotUnavailable(Exception):
-    """The cache location cannot hold a snapshot (unwritable, not a folder): go without."""
+    """The cache location cannot hold a snapshot (unwritable, not a folder, not the user's
+    alone, held by another run too long): go without, saying why."""
+
+
+class SnapshotWriteError(Exception):
+    """The snapshot could not be written (a full disk, a quota, an I/O error, a read-only
+    file system): `reason` says why. The snapshot is to be discarded and the corpus read
+    without one."""
+
+    def __init__(self, folder: Path | None, reason: str) -> None:
+        where = f" in {folder}" if folder is not None else ""
+        super().__init__(f"cannot write the snapshot{where}: {reason}")
+        self.reason = reason
 
 
 class ReadOnlyError(RuntimeError):
@@ -53,51 +81,89 @@ class ReadOnlyError(RuntimeError):
 
 
 class Snapshot:
-    """An open snapshot database. `path` is None for a temporary one (`--no-cache`)."""
+    """An open snapshot database. `path` is None for a temporary one (`--no-cache`).
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None, lock: Lock) -> None:
+    A new snapshot is built beside its place (`building`, with no write-ahead log,
+    so the disk needs little more than the snapshot itself) while this run holds
+    the lock, and moved into place, whole, when its first update commits.
+    """
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path | None,
+        lock: Lock,
+        *,
+        building: Path | None = None,
+    ) -> None:
         self.conn = conn
         self.path = path
         self._lock = lock
+        self._building = building
         self._temporary: Any = None  # a tempfile.TemporaryDirectory
         self._reading = False
         if path is not None:
             _OPEN.append(self)
 
     @classmethod
-    def open(cls, path: Path, roots: Sequence[str]) -> Snapshot:
-        """Open the snapshot at `path`, creating it, or replacing one that is damaged or foreign.
+    def open(
+        cls,
+        path: Path,
+        roots: Sequence[str],
+        *,
+        on_wait: Callable[[int | None], None] | None = None,
+    ) -> Snapshot:
+        """Open the snapshot at `path`, creating it, or replacing one that is damaged, foreign
+        or not the user's own. `on_wait(pid)` is called when another run holds it busy.
 
         Raises `SnapshotUnavailable` when the location cannot be used.
         """
         deadline = time.monotonic() + BUSY_PATIENCE
         while True:
             try:
-                return cls._open(path, roots)
+                return cls._open(path, roots, on_wait)
             except sqlite3.OperationalError as exc:
                 # Busy for a moment (another run checkpointing, recovering): wait, then try again.
                 if not _is_busy(exc) or time.monotonic() > deadline:
-                    raise SnapshotUnavailable(f"{path.parent}: {error_reason(exc)}") from None
+                    raise SnapshotUnavailable(_cannot_use(path, exc)) from None
                 time.sleep(0.05)
+            except UnsafeCache as exc:
+                raise SnapshotUnavailable(f"not using the cache folder: {exc}") from None
+            except LockTimeout as exc:
+                raise SnapshotUnavailable(f"not using the snapshot: {exc}") from None
             except (OSError, sqlite3.Error) as exc:
-                raise SnapshotUnavailable(f"{path.parent}: {error_reason(exc)}") from None
+                raise SnapshotUnavailable(_cannot_use(path, exc)) from None
 
     @classmethod
-    def _open(cls, path: Path, roots: Sequence[str]) -> Snapshot:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = Lock(path.with_name(path.name + ".lock"))
+    def _open(
+        cls, path: Path, roots: Sequence[str], on_wait: Callable[[int | None], None] | None
+    ) -> Snapshot:
+        private_folder(path.parent)
+        lock = Lock(path.with_name(path.name + ".lock"), on_wait=on_wait)
         conn = _connect_if_current(path)
-        if conn is None:
-            with lock:
-                # Another run may have built it while this one waited for the lock.
-                conn = _connect_if_current(path)
-                if conn is None:
-                    # Missing, damaged, foreign or of another version: only now, and only
-                    # under the lock, is a file deleted.
-                    remove_files(path, keep_lock=True)
-                    conn = _connect(path, create=True)
-                    schema.create(conn, roots)
-        return cls(conn, path, lock)
+        if conn is not None:
+            return cls(conn, path, lock)
+        lock.acquire()
+        building = None
+        try:
+            # Another run may have built it while this one waited for the lock.
+            conn = _connect_if_current(path)
+            if conn is not None:
+                lock.release()
+                return cls(conn, path, lock)
+            # Missing, damaged, foreign or of another version: only now, and only under
+            # the lock, is a file deleted. The new one is built aside, the lock kept.
+            remove_files(path, keep_lock=True)
+            building = building_path(path)
+            new_private_file(building)
+            conn = _connect(building, journal="MEMORY")
+            schema.create(conn, roots)
+            return cls(conn, path, lock, building=building)
+        except BaseException:
+            if building is not None:
+                remove_files(path, keep_lock=True)
+            lock.release()
+            raise
 
     @classmethod
     def existing(cls, path: Path) -> Snapshot | None:
@@ -106,31 +172,63 @@ class Snapshot:
         reads this: it must answer at once, and a corpus a run has not seen has nothing
         to complete)."""
         try:
+            private_folder(path.parent, create=False)
             conn = _connect_if_current(path)
-        except (OSError, sqlite3.Error):
+        except (OSError, sqlite3.Error, UnsafeCache):
             return None
         return None if conn is None else cls(conn, path, Lock(None))
 
     @classmethod
-    def temporary(cls, roots: Sequence[str]) -> Snapshot:
-        """A snapshot in a private temporary folder, removed when closed: no cache at all."""
+    def temporary(cls, roots: Sequence[str], *, in_memory: bool = False) -> Snapshot:
+        """A snapshot of this run alone, gone when closed: in a private temporary folder,
+        or (`in_memory`, when even that cannot be written) in memory."""
+        if in_memory:
+            conn = _connect(":memory:", journal="MEMORY")
+            schema.create(conn, roots)
+            return cls(conn, None, Lock(None))
         import tempfile  # only here: it is slow to import, and warm runs never need it
 
         folder = tempfile.TemporaryDirectory(prefix="newsq-")
         path = Path(folder.name) / f"snapshot{SUFFIX}"
-        conn = _connect(path, create=True, private=True)
-        schema.create(conn, roots)
+        try:
+            conn = _connect(path, journal="MEMORY")
+            schema.create(conn, roots)
+        except BaseException:
+            folder.cleanup()
+            raise
         snapshot = cls(conn, None, Lock(None))
         snapshot._temporary = folder
         return snapshot
 
     def close(self) -> None:
+        """Close it; one left half built is removed."""
         if self in _OPEN:
             _OPEN.remove(self)
         self.conn.close()
+        if self._building is not None and self.path is not None:
+            self._building = None
+            remove_files(building_path(self.path), keep_lock=True)
+            self._lock.release()
         if self._temporary is not None:
             self._temporary.cleanup()
             self._temporary = None
+
+    def discard(self) -> None:
+        """Close it and delete its files: it could not be written, or it is damaged."""
+        path = self.path
+        self.close()
+        if path is not None:
+            remove_files(path, keep_lock=True)
+
+    def _finish_building(self) -> None:
+        """Move a snapshot just built into its place, whole, and go on with it there."""
+        assert self._building is not None and self.path is not None
+        self.conn.execute("PRAGMA journal_mode = WAL")  # for the runs that read while one writes
+        self.conn.close()
+        os.replace(self._building, self.path)
+        self._building = None
+        self.conn = _connect(self.path)
+        self._lock.release()  # held since the build began
 
     # --- freshness ------------------------------------------------------------------
 
@@ -160,17 +258,31 @@ class Snapshot:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
-        """One atomic update, by one process at a time; rolled back if anything goes wrong."""
+        """One atomic update, by one process at a time; rolled back if anything goes wrong.
+
+        Raises `SnapshotWriteError` when the disk refuses it (full, a quota, an I/O
+        error, read-only): the caller discards the snapshot and goes without one.
+        """
         if self._reading:
             raise ReadOnlyError("the snapshot is being read in one transaction")
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.rollback()
+        try:
+            with self._lock:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                    self.conn.commit()
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.conn.rollback()
+                    raise
+                if self._building is not None:
+                    self._finish_building()
+        except (sqlite3.OperationalError, OSError) as exc:
+            if not _cannot_write(exc):
                 raise
-            self.conn.commit()
+            raise SnapshotWriteError(
+                None if self.path is None else self.path.parent, error_reason(exc)
+            ) from exc
 
     def remove(self, conn: sqlite3.Connection, keys: Iterable[str]) -> None:
         """Forget files (deleted, renamed, changed before re-parsing)."""
@@ -371,13 +483,16 @@ def discard_damaged(error: BaseException) -> Path | None:
 # --- SQLite details -----------------------------------------------------------------------
 
 
-def _connect(path: Path, *, create: bool = False, private: bool = False) -> sqlite3.Connection:
+def _connect(path: Path | str, *, journal: str | None = None) -> sqlite3.Connection:
+    """A connection set up as newsq reads and writes snapshots. `journal` is the journal
+    mode to set on a new database (an existing one keeps its own: WAL)."""
     # A short busy timeout: longer waits happen in Python, where Ctrl-C is heard.
     conn = sqlite3.connect(path, timeout=0.5, isolation_level=None)
-    if create:
-        # WAL (kept in the file) lets other runs read while one writes; a private
-        # snapshot has no other runs, and a journal in memory spares writing pages twice.
-        conn.execute(f"PRAGMA journal_mode = {'MEMORY' if private else 'WAL'}")
+    if journal is not None:
+        # A snapshot being built, or of this run alone, has no other runs to let read,
+        # and a journal in memory spares writing every page twice (through a WAL as large
+        # as the snapshot itself).
+        conn.execute(f"PRAGMA journal_mode = {journal}")
     # A cache needs no durability: a snapshot damaged by a crash of the machine is
     # found damaged and rebuilt, and not syncing saves a third of a cold build.
     conn.execute("PRAGMA synchronous = OFF")
@@ -389,19 +504,32 @@ def _connect(path: Path, *, create: bool = False, private: bool = False) -> sqli
     # cache, which is as fast now that queries run in SQL.
     conn.execute("PRAGMA mmap_size = 0")
     # A snapshot is data: its schema may not call functions with side effects (from a
-    # view or trigger someone else planted in the file, say).
+    # view or trigger someone else planted in the file, say; such a file is not opened,
+    # see `verified`, and this holds even so).
     conn.execute("PRAGMA trusted_schema = OFF")
+    # SQLite runs a query in C, where Ctrl-C or a signal ending the command cannot stop
+    # it; this hands control back every so many steps, and stops the query once a
+    # signal asked the command to end (a callback every 100,000 steps costs nothing
+    # measurable: a full scan of 100,000 documents is a few hundred of them).
+    conn.set_progress_handler(_stop_if_ending, 100_000)
     return conn
 
 
+def _stop_if_ending() -> int:
+    from newsq.signals import ending
+
+    return 1 if ending() is not None else 0
+
+
 def _connect_if_current(path: Path) -> sqlite3.Connection | None:
-    """A connection to the snapshot at `path`, or None when it is missing, damaged or foreign.
+    """A connection to the snapshot at `path`, or None when it is missing, damaged, foreign,
+    not this version's, or not the user's own file.
 
     Errors that say nothing about the file's content (busy, permissions, a full
     disk) are raised: such a snapshot must not be deleted.
     """
-    if not path.exists():
-        return None
+    if not own_file(path):
+        return None  # missing, a link, or someone else's: never opened
     try:
         conn = _connect(path)
     except sqlite3.OperationalError:
@@ -409,13 +537,45 @@ def _connect_if_current(path: Path) -> sqlite3.Connection | None:
     except sqlite3.DatabaseError:  # "file is not a database"
         return None
     try:
-        if schema.is_current(conn):
+        if schema.is_current(conn) and verified(conn):
             return conn
     except BaseException:
         conn.close()
         raise
     conn.close()
     return None
+
+
+def verified(conn: sqlite3.Connection) -> bool:
+    """Whether the snapshot is exactly what this newsq makes: the same tables, indexes
+    and nothing else (no view, no trigger), the same columns, and settings it can read.
+    Read off `sqlite_master` (a few dozen rows): cheap enough for every run."""
+    try:
+        found = set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        if found != schema.expected_master():
+            return False
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        return schema.meta_is_valid(meta)
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _cannot_use(path: Path, error: BaseException) -> str:
+    return f"cannot use the cache folder {path.parent}: {error_reason(error)}"
+
+
+def _cannot_write(error: BaseException) -> bool:
+    """Whether `error` is the disk refusing a write: full, a quota, I/O, read-only."""
+    if isinstance(error, OSError):
+        refused = (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EIO, errno.EROFS, errno.EFBIG)
+        return error.errno in refused
+    code = getattr(error, "sqlite_errorcode", None)
+    # SQLITE_FULL, SQLITE_IOERR (and its extended codes), SQLITE_READONLY, SQLITE_CANTOPEN
+    primary = None if code is None else code & 0xFF
+    text = str(error)
+    return primary in (13, 10, 8, 14) or "disk is full" in text or "disk I/O error" in text
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
