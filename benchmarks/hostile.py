@@ -3,7 +3,7 @@
 Every case must finish quickly in bounded memory: refused past a documented limit,
 or handled. Prints a Markdown table; nothing is asserted (see README.md).
 
-    python benchmarks/hostile.py [--work DIR] [--newsq PATH]
+    python benchmarks/hostile.py [--work DIR] [--newsq PATH] [--cases topics,deep,...]
 
 Needs GNU time (`/usr/bin/time`) for the peak memory.
 """
@@ -59,6 +59,15 @@ CASES: dict[str, tuple[str, Callable[[], str], list[list[str]]]] = {
         lambda: "---\ntitle: big\n---\n" + "x" * (16 * 1024 * 1024 + 1),
         [["check"]],
     ),
+    "topics": (
+        "50,000 topics (1.1 MB)",
+        lambda: (
+            "---\ntitle: Many\npublishedDateTime: 2020-01-01T00:00:00Z\ntopics:\n"
+            + "".join(f"  - topic {n:05d}\n" for n in range(50_000))
+            + "---\n"
+        ),
+        [["topics"], ["stats"], ["list", "--topic", "topik 00042"], ["list", "--topic", "topic 1"]],
+    ),
 }
 
 
@@ -85,11 +94,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--newsq", default=shutil.which("newsq") or str(Path(sys.executable).parent / "newsq")
     )
+    parser.add_argument("--cases", help=f"the cases to run, comma-separated, of {','.join(CASES)}")
     args = parser.parse_args(argv)
+    chosen = args.cases.split(",") if args.cases else list(CASES)
     work = args.work or Path(tempfile.mkdtemp(prefix="newsq-hostile-"))
     print("| case | the file | command | cold s | cold MiB | warm s | warm MiB | exit |")
     print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, (what, make, commands) in CASES.items():
+    for name in chosen:
+        what, make, commands = CASES[name]
         folder = work / name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)

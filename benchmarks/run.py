@@ -57,7 +57,8 @@ EDIT_LINE = b"\nEdited by benchmarks/run.py, which takes this line off again.\n"
 TREE_INTERVAL = 0.05
 #: The rows --only can pick.
 ROW_KINDS = (
-    "rg", "naive", "cold", "warm", "search", "stories", "incremental", "nocache", "startup",
+    "rg", "naive", "cold", "warm", "search", "stories", "all", "incremental", "nocache",
+    "startup",
 )  # fmt: skip
 #: The size the issue sets most targets at, and the one it sets the cold target at.
 TARGET_SIZE = 100_000
@@ -141,9 +142,10 @@ class Target:
         if not found:
             why = "size not in --sizes, or row not in --only" if self.size else "not in --only"
             return f"{self.what}{at}: not measured ({why})"
-        value = self.value(found[0])
-        if value is None:
+        values = [self.value(row) for row in found]
+        if None in values:
             return f"{self.what}{at}: not measured (no baseline)"
+        value = max(v for v in values if v is not None)  # (rows of one kind: the worst)
         shown = f"{value:,.1f} MiB" if self.rss else f"{value:,.2f}x"
         return f"{self.what}{at}: {shown}, {'met' if value <= self.limit else 'NOT met'}"
 
@@ -158,6 +160,7 @@ TARGETS = (
     Target("warm", "warm `newsq list` peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
     Target("search", "warm `newsq search` peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
     Target("stories", "warm `newsq stories` peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
+    Target("all", "every result, written as read: peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
     Target(
         "incremental", "`newsq list` after 10 changes: RSS <= 300 MiB", TARGET_SIZE, 300, rss=True
     ),
@@ -584,6 +587,11 @@ def corpus(work: Path, size: int, seed: int) -> Path:
 LIST_LABEL = f'`newsq list --topic "{BENCH_TOPIC}" --limit 20 --format json`'
 SEARCH_LABEL = f'`newsq search "{SEARCH_QUERY}" --limit 20 --format json`'
 STORIES_LABEL = "`newsq stories --limit 20 --format json`"
+#: Answers of every document, and of every hit of a common word with the related
+#: coverage: what memory must not grow with (streamed a batch at a time).
+ALL_LIST_LABEL = "`newsq list --all --format jsonl`"
+ALL_SEARCH_WORD = "police"
+ALL_SEARCH_LABEL = f"`newsq search {ALL_SEARCH_WORD} --related --all --json`"
 
 
 @dataclass
@@ -607,6 +615,15 @@ class Bench:
         return [
             self.newsq, "search", SEARCH_QUERY, "--data", str(folder),
             "--limit", "20", "--format", "json", *extra,
+        ]  # fmt: skip
+
+    def all_list_command(self, folder: Path) -> list[str]:
+        return [self.newsq, "list", "--data", str(folder), "--all", "--format", "jsonl"]
+
+    def all_search_command(self, folder: Path) -> list[str]:
+        return [
+            self.newsq, "search", ALL_SEARCH_WORD, "--related", "--all", "--json",
+            "--data", str(folder),
         ]  # fmt: skip
 
     def stories_command(self, folder: Path) -> list[str]:
@@ -658,17 +675,20 @@ class SizeRows:
     warm: Row | None = None
     search: Row | None = None
     stories: Row | None = None
+    all_list: Row | None = None
+    all_search: Row | None = None
     incremental: Row | None = None
     nocache: Row | None = None
     search_nocache: Row | None = None  # one untimed run, for a check; not in the table
 
     def table(self) -> list[Row]:
         rows = (self.rg, self.naive, self.cold, self.warm, self.search, self.stories)
-        return [row for row in (*rows, self.incremental, self.nocache) if row is not None]
+        rows += (self.all_list, self.all_search, self.incremental, self.nocache)
+        return [row for row in rows if row is not None]
 
     def newsq(self) -> list[Row]:
-        rows = (self.cold, self.warm, self.search, self.stories, self.incremental, self.nocache)
-        return [row for row in rows if row is not None]
+        rows = (self.cold, self.warm, self.search, self.stories, self.all_list, self.all_search)
+        return [row for row in (*rows, self.incremental, self.nocache) if row is not None]
 
 
 def size_rows(only: frozenset[str], size: int) -> SizeRows:
@@ -689,6 +709,8 @@ def size_rows(only: frozenset[str], size: int) -> SizeRows:
     rows.warm = row("warm", f"{LIST_LABEL}, warm", rows.rg, "rg")
     rows.search = row("search", f"{SEARCH_LABEL}, warm", rows.rg, "rg")
     rows.stories = row("stories", f"{STORIES_LABEL}, warm", rows.rg, "rg")
+    rows.all_list = row("all", f"{ALL_LIST_LABEL}, warm")
+    rows.all_search = row("all", f"{ALL_SEARCH_LABEL}, warm")
     changed = f"{LIST_LABEL}, {EDITED_FILES} files changed"
     rows.incremental = row("incremental", changed, rows.warm, "warm")
     no_cache = LIST_LABEL.replace("json`", "json --no-cache`")
@@ -772,6 +794,12 @@ def warm_rows(bench: Bench, rows: SizeRows, folder: Path, cache: Path) -> None:
         bench.runner.measure(rows.search, bench.search_command(folder), setup=cache_at(cache))
     if rows.stories is not None:
         bench.runner.measure(rows.stories, bench.stories_command(folder), setup=cache_at(cache))
+    for every, command in (
+        (rows.all_list, bench.all_list_command(folder)),
+        (rows.all_search, bench.all_search_command(folder)),
+    ):
+        if every is not None:
+            bench.runner.measure(every, command, setup=cache_at(cache))
     if rows.incremental is not None:
         with Edits(folder, files_to_edit(folder)) as edits:
             setup = edits.setup(cache)

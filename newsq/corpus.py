@@ -131,6 +131,7 @@ def _load(
         if early is _DAMAGED:  # a value no snapshot of newsq's holds: start afresh
             snapshot.discard()
             snapshot, cache_problem = _open_snapshot(roots, cache, notice)
+            snapshot.replaced = "damaged"
             early = None
         fresh, changes, problem = _up_to_date(snapshot, found, progress, notice)
     except BaseException:
@@ -159,9 +160,12 @@ def _up_to_date(
         try:
             return snapshot, _refresh(snapshot, found, progress), problem
         except SnapshotWriteError as exc:
+            if snapshot.in_memory:  # (memory is the last place there is)
+                snapshot.close()
+                raise
             in_memory = snapshot.path is None  # a temporary one failed too
             snapshot.discard()
-            problem = str(exc)
+            problem = problem or str(exc)
             snapshot = _temporary(found.roots, in_memory=in_memory)
         except Exception as exc:
             if snapshot.path is None or not is_damage(exc) or rebuilt:
@@ -171,6 +175,7 @@ def _up_to_date(
             rebuilt = True
             snapshot.discard()
             snapshot, problem = _open_snapshot(found.roots, True, notice)
+            snapshot.replaced = "damaged"
 
 
 def _run_early(

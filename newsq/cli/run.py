@@ -152,6 +152,8 @@ class Run:
         else:
             state = "up to date, nothing parsed"
         where = f"snapshot {path}" if path else "no snapshot (in memory)"
+        if self.index.snapshot.replaced:
+            self.out.detail(f"the snapshot found was {self.index.snapshot.replaced}: rebuilt")
         self.out.detail(f"{where}: {state}")
         count = len(self.index)
         self.out.detail(

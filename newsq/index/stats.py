@@ -10,13 +10,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from newsq.index import facets
 from newsq.index.results import PeriodCount, Stats
-from newsq.model import DAY_US, EPOCH, Entry, QueryError, format_timestamp
+from newsq.model import DAY_US, Entry, QueryError, format_timestamp
 from newsq.query.filters import Filter, condition
-from newsq.store.rows import stored_timestamp
+from newsq.store.rows import stored_day, stored_timestamp
 
 #: What `stats` counts documents per, as `--by` takes it.
 PERIODS = ("day", "week", "month", "year")
-_EPOCH_DAY = EPOCH.date()
 
 
 def stats(
@@ -45,7 +44,7 @@ def stats(
         f"AS day, COUNT(*) FROM ({articles}) WHERE date_us IS NOT NULL GROUP BY day",
         params,
     )
-    per_day = {_EPOCH_DAY + dt.timedelta(days=day): n for day, n in days}
+    per_day = {stored_day(day): n for day, n in days}
     periods = timeline(per_day, by)
     return Stats(
         documents=documents,

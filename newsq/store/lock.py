@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from newsq.store.cache import UnsafeCache
+
 #: Seconds a run waits for another run's lock before going without the snapshot
 #: (`NEWSQ_LOCK_WAIT` sets another).
 PATIENCE = 30.0
@@ -37,7 +39,7 @@ class LockTimeout(Exception):
         self.pid = pid
 
 
-class UnsafeLock(OSError):
+class UnsafeLock(UnsafeCache):
     """The lock file is a symbolic link, not a regular file, or not the user's own."""
 
 
@@ -124,9 +126,9 @@ def _open_own(path: Path) -> int:
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags, 0o600)
-    except OSError as exc:
+    except OSError:
         if os.path.islink(path):
-            raise UnsafeLock(exc.errno, f"{path} is a symbolic link") from None
+            raise UnsafeLock(f"{path} is a symbolic link") from None
         raise
     info = os.fstat(fd)
     reason = None
@@ -136,7 +138,7 @@ def _open_own(path: Path) -> int:
         reason = f"belongs to another user (uid {info.st_uid})"
     if reason is not None:
         os.close(fd)
-        raise UnsafeLock(0, f"{path} {reason}")
+        raise UnsafeLock(f"{path} {reason}")
     return fd
 
 

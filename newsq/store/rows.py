@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsq.model import Entry, format_timestamp, from_microseconds, to_microseconds
+from newsq.model import EPOCH, Entry, format_timestamp, from_microseconds, to_microseconds
 from newsq.store.schema import DOMAIN_KEY, KEY_SEPARATOR, NAME_KEY, SnapshotDamage
 
 
@@ -126,6 +126,15 @@ def stored_time(date_us: int | None) -> dt.datetime | None:
         return from_microseconds(date_us)
     except (OverflowError, TypeError) as exc:
         raise SnapshotDamage(f"a date that is not one: {date_us!r}") from exc
+
+
+def stored_day(days: int) -> dt.date:
+    """A day as the snapshot counts them (days since 1970), read back; `SnapshotDamage`
+    for one no date can be."""
+    try:
+        return EPOCH.date() + dt.timedelta(days=days)
+    except (OverflowError, TypeError) as exc:
+        raise SnapshotDamage(f"a day that is not one: {days!r}") from exc
 
 
 def stored_timestamp(date_us: int | None) -> str | None:

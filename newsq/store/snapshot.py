@@ -102,6 +102,10 @@ class Snapshot:
         self._building = building
         self._temporary: Any = None  # a tempfile.TemporaryDirectory
         self._reading = False
+        #: Whether it lives in this process's memory alone (no disk to fill).
+        self.in_memory = False
+        #: Why the file found in its place was not used, when one was (it is rebuilt).
+        self.replaced: str | None = None
         if path is not None:
             _OPEN.append(self)
 
@@ -147,7 +151,8 @@ class Snapshot:
         building = None
         try:
             # Another run may have built it while this one waited for the lock.
-            conn = _connect_if_current(path)
+            why: list[str] = []
+            conn = _connect_if_current(path, why)
             if conn is not None:
                 lock.release()
                 return cls(conn, path, lock)
@@ -158,7 +163,9 @@ class Snapshot:
             new_private_file(building)
             conn = _connect(building, journal="MEMORY")
             schema.create(conn, roots)
-            return cls(conn, path, lock, building=building)
+            snapshot = cls(conn, path, lock, building=building)
+            snapshot.replaced = why[0] if why else None
+            return snapshot
         except BaseException:
             if building is not None:
                 remove_files(path, keep_lock=True)
@@ -185,7 +192,9 @@ class Snapshot:
         if in_memory:
             conn = _connect(":memory:", journal="MEMORY")
             schema.create(conn, roots)
-            return cls(conn, None, Lock(None))
+            snapshot = cls(conn, None, Lock(None))
+            snapshot.in_memory = True
+            return snapshot
         import tempfile  # only here: it is slow to import, and warm runs never need it
 
         folder = tempfile.TemporaryDirectory(prefix="newsq-")
@@ -521,23 +530,31 @@ def _stop_if_ending() -> int:
     return 1 if ending() is not None else 0
 
 
-def _connect_if_current(path: Path) -> sqlite3.Connection | None:
+def _connect_if_current(path: Path, why: list[str] | None = None) -> sqlite3.Connection | None:
     """A connection to the snapshot at `path`, or None when it is missing, damaged, foreign,
-    not this version's, or not the user's own file.
+    not this version's, or not the user's own file (`why` gets which, if there is a file).
 
     Errors that say nothing about the file's content (busy, permissions, a full
     disk) are raised: such a snapshot must not be deleted.
     """
+    reasons = why if why is not None else []
     if not own_file(path):
+        if os.path.lexists(path):
+            reasons.append("a link, or not the user's own file")
         return None  # missing, a link, or someone else's: never opened
     try:
         conn = _connect(path)
     except sqlite3.OperationalError:
         raise
     except sqlite3.DatabaseError:  # "file is not a database"
+        reasons.append("not a database")
         return None
     try:
-        if schema.is_current(conn) and verified(conn):
+        if not schema.is_current(conn):
+            reasons.append("not a snapshot of this version of newsq")
+        elif not verified(conn):
+            reasons.append("not what this newsq makes (tables, views, triggers or settings)")
+        else:
             return conn
     except BaseException:
         conn.close()
