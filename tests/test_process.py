@@ -275,6 +275,8 @@ def test_missing_data_path_is_named(tmp_path):
 
 EVERY_COMMAND = [
     ["list"],
+    ["sql", "SELECT count(*) FROM documents"],
+    ["sql", "DELETE FROM documents"],
     ["list", "--all", "--json"],
     ["list", "--all", "--format", "jsonl"],
     ["list", "--all", "--format", "csv"],

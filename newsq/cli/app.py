@@ -19,8 +19,11 @@ from newsq.cli.loading import LOADING
 from newsq.cli.options import (
     QUERY_HELP,
     SEARCH_HELP,
+    SQL_EPILOG,
+    SQL_HELP,
     AllOption,
     ClearDataOption,
+    CountOption,
     FormatOption,
     IdArgument,
     JsonOption,
@@ -32,10 +35,13 @@ from newsq.cli.options import (
     QueryArgument,
     RelatedOption,
     ReverseOption,
+    SchemaOption,
     SortKey,
     SortOption,
+    SqlArgument,
     StatsRelatedOption,
     StoryIdArgument,
+    TimeoutOption,
     WindowOption,
     with_filters,
     with_run,
@@ -247,6 +253,27 @@ def check(run: "Run") -> None:
         run.out.message(f"{loaded:,} document{'' if loaded == 1 else 's'} loaded; {tally}")
         if counts[ERROR]:
             raise typer.Exit(1)
+
+
+@loading_command("sql", help=SQL_HELP, epilog=SQL_EPILOG)
+@with_filters
+@with_run(fields=False)
+def sql(
+    where: "Filter",
+    run: "Run",
+    query: SqlArgument = None,
+    schema: SchemaOption = False,
+    timeout: TimeoutOption = None,
+    count: CountOption = False,
+) -> None:
+    from newsq.cli import querying
+
+    if schema:
+        querying.print_schema(run.out, run.fmt)
+        return
+    text = querying.query_text(query)
+    with run:
+        querying.print_sql(run, text, where, timeout=timeout, count=count)
 
 
 cache_app = typer.Typer(

@@ -200,6 +200,51 @@ FormatOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Same as --format json.", rich_help_panel=OUTPUT)
 ]
+CountOption = Annotated[
+    bool,
+    typer.Option(
+        "--count",
+        help='Print only how many results there are (JSON: {"count": N}).',
+        rich_help_panel=OUTPUT,
+    ),
+]
+SqlArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="QUERY",
+        help="One SQL statement (SQLite) over the views; - reads it from stdin.",
+        show_default=False,
+    ),
+]
+SchemaOption = Annotated[
+    bool, typer.Option("--schema", help="Print the views and a line on each column, then stop.")
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0.001,
+        metavar="SECONDS",
+        show_default=False,
+        help="Stop the query after this many seconds (Ctrl-C stops it at any time).",
+    ),
+]
+SQL_HELP = (
+    "Run read-only SQL (SQLite) over the corpus's views: documents, topics, related, "
+    "images, search.\n\nThe filters restrict every view to the documents they select. "
+    "Only reading is allowed: writes, ATTACH, PRAGMAs that change anything and "
+    "load_extension are refused. newsq sql --schema lists the columns."
+)
+SQL_EPILOG = """\b
+Examples:
+  newsq sql 'SELECT provider_name, count(*) AS n FROM documents GROUP BY 1 ORDER BY n DESC'
+  newsq sql "SELECT substr(date, 1, 7) AS month, avg(quality) FROM documents GROUP BY 1"
+  newsq sql "SELECT id, score FROM search WHERE search MATCH 'facial recognition'
+             ORDER BY score DESC LIMIT 5"
+  newsq sql --topic AI 'SELECT topic, count(*) FROM topics GROUP BY 1'
+"""
+
+
 FieldsOption = Annotated[
     str | None,
     typer.Option(

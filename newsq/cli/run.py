@@ -223,6 +223,13 @@ class Run:
             what = f" {noun}" if noun else ""
             self.out.message(f"{limit:,} of {total:,}{what} shown; --all for every one")
 
+    def print_count(self, count: int) -> None:
+        """`--count`: the number alone, or `{"count": N}` in JSON and JSONL."""
+        if self.fmt in (Format.json, Format.jsonl):
+            self.out.value({"count": count}, self.fmt)
+        else:
+            self.out.write(f"{count}\n")
+
     def short_ids(self, ids: Sequence[str]) -> dict[str, str]:
         """Short ids on a terminal; whole ones on a pipe."""
         return self.index.short_ids(ids) if self.out.is_terminal else {i: i for i in ids}

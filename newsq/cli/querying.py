@@ -1,0 +1,107 @@
+"""The `sql` command's work past its options: a query's rows to the output, the views
+described.
+
+Rows are SQLite's values: text, numbers, NULL, and blobs, which no output format
+holds as they are (written as base64 text); an infinite number is written as
+`Infinity` or `-Infinity`, as newsq writes YAML's `.inf`.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from newsq.render.formats import Format
+
+if TYPE_CHECKING:
+    from newsq.cli.run import Run
+    from newsq.index.sql import SqlResult
+    from newsq.query.filters import Filter
+    from newsq.render.output import Output
+
+#: Rows written at a time in JSON lines, which can stream (the other formats need them all).
+STREAM = 500
+
+
+def query_text(query: str | None) -> str:
+    """The query given, or read from stdin for `-`; exit 2 when there is none."""
+    if query is None:
+        raise typer.BadParameter("give a query, or --schema to see the views", param_hint="'QUERY'")
+    return sys.stdin.read() if query == "-" else query
+
+
+def print_sql(run: Run, query: str, where: Filter, *, timeout: float | None, count: bool) -> None:
+    """Run `query` and print its rows in the chosen format (or, with `count`, how many);
+    exit 1 when `timeout` stopped it, 2 for SQL that cannot run or is refused (a usage
+    error, with what the user typed in it escaped)."""
+    from newsq.index.sql import SqlError, SqlTimeout
+    from newsq.render.escape import safe_text
+
+    try:
+        with run.index.sql(query, where, timeout=timeout) as result:
+            run.suggest(where)
+            if count:
+                run.print_count(sum(1 for _ in result))
+            else:
+                _print_rows(run, result)
+    except SqlTimeout as exc:
+        run.out.error(f"{exc} (--timeout)")
+        raise typer.Exit(1) from None
+    except SqlError as exc:
+        reason = safe_text(exc.reason, multiline=True)
+        raise typer.BadParameter(reason, param_hint="'QUERY'") from None
+
+
+def _print_rows(run: Run, result: SqlResult) -> None:
+    columns = result.columns
+    rows = (_row(columns, values) for values in result)
+    if run.fmt is Format.jsonl:
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == STREAM:
+                run.out.rows(batch, run.fmt, (), default_fields=columns, whole=True)
+                batch = []
+        run.out.rows(batch, run.fmt, (), default_fields=columns, whole=True)
+        return
+    found = list(rows)
+    if run.fmt is Format.table and not found:
+        run.out.message("no rows")
+        return
+    run.out.rows(found, run.fmt, (), default_fields=columns, whole=True)
+
+
+def _row(columns: Sequence[str], values: Iterable[Any]) -> dict[str, Any]:
+    return {name: _value(v) for name, v in zip(columns, values, strict=True)}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, float) and math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def print_schema(out: Output, fmt: Format) -> None:
+    """The views, each with a line on every column; in the formats for programs, one row
+    per column (view, column, type, description)."""
+    from newsq.index.ranking import WEIGHTS
+    from newsq.store.views import describe, views
+
+    found = views(WEIGHTS)
+    if fmt is not Format.table:
+        out.rows(describe(found), fmt, (), default_fields=("view", "column", "type", "description"))
+        return
+    width = max(len(c.name) for v in found for c in v.columns)
+    lines = []
+    for view in found:
+        lines.append(f"{view.name}: {view.description}")
+        lines += [f"  {c.name:<{width}}  {c.type:<7}  {c.description}" for c in view.columns]
+        lines.append("")
+    out.write("\n".join(lines))
