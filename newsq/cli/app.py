@@ -24,12 +24,16 @@ from newsq.cli.options import (
     AllOption,
     ClearDataOption,
     CountOption,
+    ExportFormatOption,
+    ExportPathArgument,
+    ForceOption,
     FormatOption,
     IdArgument,
     JsonOption,
     LimitOption,
     MinArticlesOption,
     MinSizeOption,
+    PartitionOption,
     Period,
     PeriodOption,
     QueryArgument,
@@ -274,6 +278,37 @@ def sql(
     text = querying.query_text(query)
     with run:
         querying.print_sql(run, text, where, timeout=timeout, count=count)
+
+
+@loading_command("export")
+@with_filters
+@with_run(fields=False, formats=False)
+def export(
+    path: ExportPathArgument,
+    where: "Filter",
+    run: "Run",
+    fmt: ExportFormatOption = None,
+    partition_by: PartitionOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Write the documents (under the filters) to PATH as Parquet, JSON lines or SQLite.
+
+    Parquet has typed columns (timestamps, integers, structs, lists) that DuckDB, Polars,
+    Spark and pyarrow read as they are; --partition-by writes a folder of Hive-style
+    partitions they prune. sqlite writes the views of newsq sql as tables, for Datasette
+    or any SQLite client; jsonl the lossless records. Never inside the data folder.
+    """
+    from newsq.cli import querying
+
+    with run:
+        querying.export(
+            run,
+            path,
+            where,
+            format=fmt and fmt.value,
+            partition_by=partition_by and partition_by.value,
+            force=force,
+        )
 
 
 cache_app = typer.Typer(

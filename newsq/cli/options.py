@@ -245,6 +245,48 @@ Examples:
 """
 
 
+class ExportFormat(str, enum.Enum):
+    parquet = "parquet"
+    jsonl = "jsonl"
+    sqlite = "sqlite"
+
+
+class Partition(str, enum.Enum):
+    month = "month"
+    year = "year"
+    provider = "provider"
+
+
+ExportPathArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="PATH",
+        help="Where to write: a file, or a folder with --partition-by.",
+        show_default=False,
+    ),
+]
+ExportFormatOption = Annotated[
+    ExportFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="parquet (typed columns; needs pyarrow), jsonl (the lossless records) or sqlite "
+        "(the views as tables). Default: what PATH ends in (.parquet, .jsonl, .sqlite).",
+        show_default=False,
+    ),
+]
+PartitionOption = Annotated[
+    Partition | None,
+    typer.Option(
+        "--partition-by",
+        help="Parquet only: write PATH as a folder of Hive-style partitions "
+        "(date_month=2020-06/part-0.parquet, date_year=2020, provider_domain=forbes.com).",
+        show_default=False,
+    ),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace PATH if it exists (a folder: an earlier export).")
+]
 FieldsOption = Annotated[
     str | None,
     typer.Option(
@@ -390,16 +432,25 @@ def _output(kwargs: dict[str, Any]) -> Any:
 
 
 def with_run(
-    *, strict: bool = True, fields: bool = True, report_skipped: bool = True
+    *,
+    strict: bool = True,
+    fields: bool = True,
+    report_skipped: bool = True,
+    formats: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a command the options of a corpus and its output (--data, --no-cache, and
-    with `strict` --strict; --format, --json, and with `fields` --fields; --color,
-    --quiet, --verbose); it receives them as one `run: Run` (`newsq.cli.run`).
-    `report_skipped` says on stderr what files could not be loaded (`check` lists them)."""
+    with `strict` --strict; with `formats` --format and --json, and with `fields`
+    --fields; --color, --quiet, --verbose); it receives them as one `run: Run`
+    (`newsq.cli.run`). `report_skipped` says on stderr what files could not be loaded
+    (`check` lists them). A command that prints no data (`export`) has no `formats`."""
     parameters = [_parameter("data", DataOption, None), _parameter("no_cache", NoCacheOption)]
     if strict:
         parameters.append(_parameter("strict", StrictOption))
-    parameters += [_parameter("fmt", FormatOption, Format.table), _parameter("json_", JsonOption)]
+    if formats:
+        parameters += [
+            _parameter("fmt", FormatOption, Format.table),
+            _parameter("json_", JsonOption),
+        ]
     if fields:
         parameters.append(_parameter("fields", FieldsOption, None))
     parameters += _TERMINAL_PARAMETERS
@@ -411,8 +462,8 @@ def with_run(
             _output(kwargs),
             kwargs.pop("data"),
             kwargs.pop("no_cache"),
-            kwargs.pop("fmt"),
-            kwargs.pop("json_"),
+            kwargs.pop("fmt") if formats else Format.table,
+            kwargs.pop("json_") if formats else False,
             kwargs.pop("fields") if fields else None,
             report_skipped=report_skipped,
             strict=kwargs.pop("strict") if strict else False,

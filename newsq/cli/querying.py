@@ -1,5 +1,5 @@
-"""The `sql` command's work past its options: a query's rows to the output, the views
-described.
+"""The `sql` and `export` commands' work past their options: a query's rows to the
+output, the views described, an export written and said.
 
 Rows are SQLite's values: text, numbers, NULL, and blobs, which no output format
 holds as they are (written as base64 text); an infinite number is written as
@@ -105,3 +105,45 @@ def print_schema(out: Output, fmt: Format) -> None:
         lines += [f"  {c.name:<{width}}  {c.type:<7}  {c.description}" for c in view.columns]
         lines.append("")
     out.write("\n".join(lines))
+
+
+def export(
+    run: Run,
+    path: str,
+    where: Filter,
+    *,
+    format: str | None,
+    partition_by: str | None,
+    force: bool,
+) -> None:
+    """Write the export; say on stderr what was written. A file that cannot be written is
+    one line on stderr and exit 1."""
+    from newsq.export import export as write
+
+    index = run.index
+    try:
+        done = write(
+            index, path, format=format, where=where, partition_by=partition_by, overwrite=force
+        )
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        run.out.error(f"cannot write {path}: {reason}")
+        raise typer.Exit(1) from None
+    run.suggest(where)
+    noun = "document" if done.documents == 1 else "documents"
+    files = "" if done.files == 1 else f" in {done.files:,} files"
+    run.out.message(
+        f"exported {done.documents:,} {noun} to {done.path}{files} "
+        f"({done.format}, {_size(done.bytes)})"
+    )
+
+
+def _size(count: int) -> str:
+    """Bytes as people read them: 1,234 bytes, 12.3 MB."""
+    if count < 10_000:
+        return f"{count:,} bytes"
+    for unit in ("kB", "MB", "GB", "TB"):
+        count /= 1000  # type: ignore[assignment]
+        if count < 1000:
+            return f"{count:.1f} {unit}"
+    return f"{count:.1f} PB"
