@@ -473,3 +473,20 @@ def test_a_result_holds_its_own_connection_until_closed(seed_index):
     result.close()
     # The index's own connection was never the one reading.
     assert len(seed_index) == 5
+
+
+def test_median_is_the_middle_number(seed_index):
+    assert rows(seed_index, "SELECT median(quality) FROM documents") == [(37,)]
+    assert rows(seed_index, "SELECT median(quality) FROM documents", since="2020-06-12") == [
+        (21.5,)
+    ]
+    assert rows(seed_index, "SELECT median(column1) FROM (VALUES ('a'), (NULL), (3), (1.5))") == [
+        (2.25,)
+    ]
+    assert rows(seed_index, "SELECT median(quality) FROM documents WHERE 0") == [(None,)]
+
+
+def test_the_errors_are_newsqs():
+    assert newsq.SqlError is SqlError and newsq.SqlRefused is SqlRefused
+    assert newsq.SqlTimeout is SqlTimeout
+    assert issubclass(SqlRefused, SqlError) and issubclass(SqlError, newsq.QueryError)
