@@ -459,10 +459,12 @@ def test_never_inside_the_data_folder_through_a_link(cli, write_corpus, tmp_path
         (["news.jsonl", "--partition-by", "month"], "only Parquet exports are partitioned"),
         (["missing/news.jsonl"], "does not exist"),
         (["news.parquet", "--format", "xml"], "xml"),
+        (["-", "--format", "jsonl"], "an export is written to a file"),
     ],
 )
-def test_usage_errors(cli, tmp_path, args, says):
-    result = cli("export", tmp_path / args[0], *args[1:])
+def test_usage_errors(cli, tmp_path, args, says, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("export", args[0], *args[1:])
     assert result.exit_code == 2
     assert says in said(result)
     assert files_under(tmp_path) == []

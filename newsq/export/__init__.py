@@ -114,6 +114,12 @@ def export(
     from newsq.export import target
     from newsq.query.filters import Filter
 
+    if os.fspath(path) == "-":
+        raise ExportError(
+            "PATH",
+            "-",
+            "an export is written to a file (for a pipe: newsq list --all --format jsonl)",
+        )
     fmt = format_of(path, format)
     if partition_by is not None:
         if partition_by not in PARTITIONS:
