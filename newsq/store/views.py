@@ -301,7 +301,7 @@ def _search(fts: str, weights: Mapping[str, float], parent: str) -> tuple[Column
             "search",
             "TEXT",
             "what to match: WHERE search MATCH 'facial recognition' "
-            f"(FTS5 syntax; columns {', '.join(FTS_COLUMNS)})",
+            f"(FTS5 syntax; columns {', '.join(FTS_COLUMNS)}); its value means nothing",
             f"s.{fts}",
         ),
         Column(
