@@ -27,6 +27,9 @@ __all__ = [
     "Problem",
     "QueryError",
     "SearchSyntaxError",
+    "SqlError",
+    "SqlRefused",
+    "SqlTimeout",
     "Stats",
     "Story",
     "UnknownIdError",
@@ -53,6 +56,9 @@ _HOMES = {
     "QueryError": "newsq.model",
     "SearchSyntaxError": "newsq.query.language",
     "parse_file": "newsq.ingest.parse",
+    "SqlError": "newsq.index.sql",
+    "SqlRefused": "newsq.index.sql",
+    "SqlTimeout": "newsq.index.sql",
 }
 
 if TYPE_CHECKING:
@@ -60,6 +66,7 @@ if TYPE_CHECKING:
     from newsq.index.facade import Index
     from newsq.index.ids import AmbiguousIdError, UnknownIdError
     from newsq.index.results import Hit, Stats, Story
+    from newsq.index.sql import SqlError, SqlRefused, SqlTimeout
     from newsq.ingest.parse import parse_file
     from newsq.model import Changes, Entry, Problem, QueryError
     from newsq.query.filters import Filter

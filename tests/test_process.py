@@ -275,6 +275,12 @@ def test_missing_data_path_is_named(tmp_path):
 
 EVERY_COMMAND = [
     ["list"],
+    ["sql", "SELECT count(*) FROM documents"],
+    ["sql", "DELETE FROM documents"],
+    ["export", "out.jsonl"],
+    ["export", "out.sqlite"],
+    ["export", "out.parquet"],
+    ["export", "parts", "--format", "parquet", "--partition-by", "month"],
     ["list", "--all", "--json"],
     ["list", "--all", "--format", "jsonl"],
     ["list", "--all", "--format", "csv"],

@@ -19,23 +19,33 @@ from newsq.cli.loading import LOADING
 from newsq.cli.options import (
     QUERY_HELP,
     SEARCH_HELP,
+    SQL_EPILOG,
+    SQL_HELP,
     AllOption,
     ClearDataOption,
+    CountOption,
+    ExportFormatOption,
+    ExportPathArgument,
+    ForceOption,
     FormatOption,
     IdArgument,
     JsonOption,
     LimitOption,
     MinArticlesOption,
     MinSizeOption,
+    PartitionOption,
     Period,
     PeriodOption,
     QueryArgument,
     RelatedOption,
     ReverseOption,
+    SchemaOption,
     SortKey,
     SortOption,
+    SqlArgument,
     StatsRelatedOption,
     StoryIdArgument,
+    TimeoutOption,
     WindowOption,
     with_filters,
     with_run,
@@ -247,6 +257,58 @@ def check(run: "Run") -> None:
         run.out.message(f"{loaded:,} document{'' if loaded == 1 else 's'} loaded; {tally}")
         if counts[ERROR]:
             raise typer.Exit(1)
+
+
+@loading_command("sql", help=SQL_HELP, epilog=SQL_EPILOG)
+@with_filters
+@with_run(fields=False)
+def sql(
+    where: "Filter",
+    run: "Run",
+    query: SqlArgument = None,
+    schema: SchemaOption = False,
+    timeout: TimeoutOption = None,
+    count: CountOption = False,
+) -> None:
+    from newsq.cli import querying
+
+    if schema:
+        querying.print_schema(run.out, run.fmt)
+        return
+    text = querying.query_text(query)
+    with run:
+        querying.print_sql(run, text, where, timeout=timeout, count=count)
+
+
+@loading_command("export")
+@with_filters
+@with_run(fields=False, formats=False)
+def export(
+    path: ExportPathArgument,
+    where: "Filter",
+    run: "Run",
+    fmt: ExportFormatOption = None,
+    partition_by: PartitionOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Write the documents (under the filters) to PATH as Parquet, JSON lines or SQLite.
+
+    Parquet has typed columns (timestamps, integers, structs, lists) that DuckDB, Polars,
+    Spark and pyarrow read as they are; --partition-by writes a folder of Hive-style
+    partitions they prune. sqlite writes the views of newsq sql as tables, for Datasette
+    or any SQLite client; jsonl the lossless records. Never inside the data folder.
+    """
+    from newsq.cli import querying
+
+    with run:
+        querying.export(
+            run,
+            path,
+            where,
+            format=fmt and fmt.value,
+            partition_by=partition_by and partition_by.value,
+            force=force,
+        )
 
 
 cache_app = typer.Typer(

@@ -200,6 +200,93 @@ FormatOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Same as --format json.", rich_help_panel=OUTPUT)
 ]
+CountOption = Annotated[
+    bool,
+    typer.Option(
+        "--count",
+        help='Print only how many results there are (JSON: {"count": N}).',
+        rich_help_panel=OUTPUT,
+    ),
+]
+SqlArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="QUERY",
+        help="One SQL statement (SQLite) over the views; - reads it from stdin.",
+        show_default=False,
+    ),
+]
+SchemaOption = Annotated[
+    bool, typer.Option("--schema", help="Print the views and a line on each column, then stop.")
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0.001,
+        metavar="SECONDS",
+        show_default=False,
+        help="Stop the query after this many seconds (Ctrl-C stops it at any time).",
+    ),
+]
+SQL_HELP = (
+    "Run read-only SQL (SQLite) over the corpus's views: documents, topics, related, "
+    "images, search.\n\nThe filters restrict every view to the documents they select. "
+    "Only reading is allowed: writes, ATTACH, PRAGMAs that change anything and "
+    "load_extension are refused. newsq sql --schema lists the columns."
+)
+SQL_EPILOG = """\b
+Examples:
+  newsq sql 'SELECT provider_name, count(*) AS n FROM documents GROUP BY 1 ORDER BY n DESC'
+  newsq sql "SELECT substr(date, 1, 7) AS month, avg(quality) FROM documents GROUP BY 1"
+  newsq sql "SELECT id, score FROM search WHERE search MATCH 'facial recognition'
+             ORDER BY score DESC LIMIT 5"
+  newsq sql --topic AI 'SELECT topic, count(*) FROM topics GROUP BY 1'
+"""
+
+
+class ExportFormat(str, enum.Enum):
+    parquet = "parquet"
+    jsonl = "jsonl"
+    sqlite = "sqlite"
+
+
+class Partition(str, enum.Enum):
+    month = "month"
+    year = "year"
+    provider = "provider"
+
+
+ExportPathArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="PATH",
+        help="Where to write: a file, or a folder with --partition-by.",
+        show_default=False,
+    ),
+]
+ExportFormatOption = Annotated[
+    ExportFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="parquet (typed columns; needs pyarrow), jsonl (the lossless records) or sqlite "
+        "(the views as tables). Default: what PATH ends in (.parquet, .jsonl, .sqlite).",
+        show_default=False,
+    ),
+]
+PartitionOption = Annotated[
+    Partition | None,
+    typer.Option(
+        "--partition-by",
+        help="Parquet only: write PATH as a folder of Hive-style partitions "
+        "(date_month=2020-06/part-0.parquet, date_year=2020, provider_domain=forbes.com).",
+        show_default=False,
+    ),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace PATH if it exists (a folder: an earlier export).")
+]
 FieldsOption = Annotated[
     str | None,
     typer.Option(
@@ -345,16 +432,25 @@ def _output(kwargs: dict[str, Any]) -> Any:
 
 
 def with_run(
-    *, strict: bool = True, fields: bool = True, report_skipped: bool = True
+    *,
+    strict: bool = True,
+    fields: bool = True,
+    report_skipped: bool = True,
+    formats: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a command the options of a corpus and its output (--data, --no-cache, and
-    with `strict` --strict; --format, --json, and with `fields` --fields; --color,
-    --quiet, --verbose); it receives them as one `run: Run` (`newsq.cli.run`).
-    `report_skipped` says on stderr what files could not be loaded (`check` lists them)."""
+    with `strict` --strict; with `formats` --format and --json, and with `fields`
+    --fields; --color, --quiet, --verbose); it receives them as one `run: Run`
+    (`newsq.cli.run`). `report_skipped` says on stderr what files could not be loaded
+    (`check` lists them). A command that prints no data (`export`) has no `formats`."""
     parameters = [_parameter("data", DataOption, None), _parameter("no_cache", NoCacheOption)]
     if strict:
         parameters.append(_parameter("strict", StrictOption))
-    parameters += [_parameter("fmt", FormatOption, Format.table), _parameter("json_", JsonOption)]
+    if formats:
+        parameters += [
+            _parameter("fmt", FormatOption, Format.table),
+            _parameter("json_", JsonOption),
+        ]
     if fields:
         parameters.append(_parameter("fields", FieldsOption, None))
     parameters += _TERMINAL_PARAMETERS
@@ -366,8 +462,8 @@ def with_run(
             _output(kwargs),
             kwargs.pop("data"),
             kwargs.pop("no_cache"),
-            kwargs.pop("fmt"),
-            kwargs.pop("json_"),
+            kwargs.pop("fmt") if formats else Format.table,
+            kwargs.pop("json_") if formats else False,
             kwargs.pop("fields") if fields else None,
             report_skipped=report_skipped,
             strict=kwargs.pop("strict") if strict else False,

@@ -226,6 +226,13 @@ class Run:
             what = f" {noun}" if noun else ""
             self.out.message(f"{limit:,} of {total:,}{what} shown; --all for every one")
 
+    def print_count(self, count: int) -> None:
+        """`--count`: the number alone, or `{"count": N}` in JSON and JSONL."""
+        if self.fmt in (Format.json, Format.jsonl):
+            self.out.value({"count": count}, self.fmt)
+        else:
+            self.out.write(f"{count}\n")
+
     def short_ids(self, ids: Sequence[str]) -> dict[str, str]:
         """Short ids on a terminal; whole ones on a pipe."""
         return self.index.short_ids(ids) if self.out.is_terminal else {i: i for i in ids}
@@ -338,7 +345,7 @@ class Run:
         `source` may be called twice: a table of many is measured, then drawn."""
         if self.fmt is Format.table:
             return self._table(listing, source)
-        batches = (listing.records(self.index, b) for b in _batched(source(), BATCH))
+        batches = (listing.records(self.index, b) for b in batched(source(), BATCH))
         whole = not self.fields
         return self.out.stream(
             batches, self.fmt, self.fields, default_fields=listing.default_fields, whole=whole
@@ -352,7 +359,7 @@ class Run:
 
         from newsq.render import tables
 
-        pages = _batched(source(), PAGE)
+        pages = batched(source(), PAGE)
         first, second = next(pages, None), next(pages, None)
         if first is None:
             return 0
@@ -367,7 +374,7 @@ class Run:
             shown += len(page)
         del first, second
         frame = self._frame(listing, widths)
-        for number, page in enumerate(_batched(source(), PAGE)):
+        for number, page in enumerate(batched(source(), PAGE)):
             self._draw(listing, page, frame, header=number == 0)
         return shown
 
@@ -576,7 +583,7 @@ def _page_and_total(
     return shown, count(index) if limit is not None and len(shown) == limit else len(shown)
 
 
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     """`items` in lists of `size` (the last one shorter)."""
     batch: list[T] = []
     for item in items:

@@ -11,6 +11,7 @@
     stories.py   stories listed and told, kept fresh
     grouping.py  how documents are grouped into stories
     results.py   the typed values these return
+    sql.py       a user's own SQL over the views, read-only
 
 The names below are imported on first use: a module of this package can be
 imported without the others (the command line reads `grouping`'s defaults as it starts).

@@ -9,8 +9,8 @@ the documents it returns, and full records are read only for the rows printed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from newsq.index import facets, grouping, ids, listing, ranking, records, stats, stories
 from newsq.index.results import Hit, ProviderCount, Stats, Story, Suggestion, TopicCount
@@ -18,6 +18,9 @@ from newsq.model import Changes, Entry, Problem, article_ref
 from newsq.query.filters import Filter, combine
 from newsq.query.language import SearchQuery, parse_query
 from newsq.store.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from newsq.index.sql import SqlResult
 
 
 class Index:
@@ -259,6 +262,27 @@ class Index:
             return listing.count(self._db, where)
         parsed = query if isinstance(query, SearchQuery) else parse_query(query)
         return ranking.count(self._db, parsed, where, related=related)
+
+    def sql(
+        self,
+        query: str,
+        where: Filter | None = None,
+        *,
+        params: Sequence[Any] | Mapping[str, Any] = (),
+        timeout: float | None = None,
+        **criteria: Any,
+    ) -> SqlResult:
+        """Run one read-only SQL statement over the documented views (`documents`, `topics`,
+        `related`, `images`, `search`: `newsq.store.views`), restricted to the documents
+        `where` (or the criteria) selects, with `params` bound to its placeholders; its
+        columns and rows, read as it is iterated (close it, or use `with`). Raises
+        `SqlRefused` for anything but reading, `SqlError` for SQL that cannot run,
+        `SqlTimeout` past `timeout` seconds (see `newsq.index.sql`).
+        """
+        from newsq.index import sql
+
+        where = combine(where, criteria)
+        return sql.run(self._db, query, where, params=params, timeout=timeout)
 
     # --- facets and statistics -----------------------------------------------------------
 

@@ -3,6 +3,7 @@
 schema.py     the tables, and every name and constant of how the corpus is stored
 snapshot.py   opening, checking, locking, reading and writing one snapshot
 rows.py       what one parsed file puts in it; records as stored
+views.py      the documented SQL views over it: the stable face user SQL sees
 stories.py    the stories kept in it
 cache.py      where snapshots live; the cache folder as a whole
 lock.py       one writer at a time

@@ -20,6 +20,9 @@ with what one row is:
 - `folders`: a folder's file names and packed stats as last seen (incremental runs).
 - `story_features`: a document's stemmed words and addresses, for grouping;
   `stories`, `story_docs`: the stories computed from them, and each document's.
+
+Users' SQL never sees these tables: it reads the documented views over them
+(`newsq.store.views`), which stay the same when the tables change.
 """
 
 from __future__ import annotations
