@@ -128,7 +128,7 @@ def test_a_document_listed_in_anothers_coverage_joins_its_story_whatever_the_dat
         candidate(1, 0, "alpha", own=["a.com/1"]),
         candidate(2, 400, "beta", listed=["a.com/1"]),
     ]
-    assert sorted(group(docs + FILLER))[:2] == [[1, 2], [100]]
+    assert sorted(group(docs + FILLER)[0])[:2] == [[1, 2], [100]]
 
 
 def test_documents_listing_the_same_article_are_one_story():
@@ -137,7 +137,7 @@ def test_documents_listing_the_same_article_are_one_story():
         candidate(2, 0, "beta", listed=["x.com/1", "c.com/9"]),
         candidate(3, 0, "gamma", listed=["x.com/2"]),
     ]
-    assert [c for c in group(docs + FILLER) if c[0] < 100] == [[1, 2], [3]]
+    assert [c for c in group(docs + FILLER)[0] if c[0] < 100] == [[1, 2], [3]]
 
 
 def test_documents_alike_in_wording_are_one_story_within_the_window_only():
@@ -148,15 +148,15 @@ def test_documents_alike_in_wording_are_one_story_within_the_window_only():
         candidate(3, 40, f"{event} revisited"),  # 37 days after the second
         candidate(4, None, event),  # undated: no window to be within
     ]
-    found = [c for c in group(docs + FILLER, window_days=30) if c[0] < 100]
+    found = [c for c in group(docs + FILLER, window_days=30)[0] if c[0] < 100]
     assert found == [[1, 2], [3], [4]]
-    found = [c for c in group(docs + FILLER, window_days=40) if c[0] < 100]
+    found = [c for c in group(docs + FILLER, window_days=40)[0] if c[0] < 100]
     assert found == [[1, 2, 3], [4]]
 
 
 def test_documents_sharing_only_common_words_stay_apart():
     docs = [candidate(1, 0, "common0 zorvane"), candidate(2, 1, "common0 kestrel")]
-    assert [c for c in group(docs + FILLER) if c[0] < 100] == [[1], [2]]
+    assert [c for c in group(docs + FILLER)[0] if c[0] < 100] == [[1], [2]]
 
 
 # --- what a story says ---------------------------------------------------------------------
