@@ -262,6 +262,10 @@ class Outcome:
     seconds: float
 
 
+#: `Index.stories` options every suite is grouped with (`--threshold`, `--window`).
+OPTIONS: dict[str, float] = {}
+
+
 def run_suite(name: str, work: Path, real: Path | None, seed: int) -> list[Outcome]:
     folder = work / name
     if folder.exists():
@@ -298,7 +302,7 @@ def run_suite(name: str, work: Path, real: Path | None, seed: int) -> list[Outco
 
 def _measure(name: str, folder: Path, truth: Sequence[Sequence[str]]) -> Outcome:
     started = time.perf_counter()
-    found = stories_of(folder)
+    found = stories_of(folder, **OPTIONS)
     seconds = time.perf_counter() - started
     found = [[_short(d) for d in story] for story in found]
     scores = score(found, truth) if truth else None
@@ -337,7 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suites", default=",".join(SUITES), help="comma-separated suites")
     parser.add_argument("--real", type=Path, default=REAL, help="the real sample's folder")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    parser.add_argument("--threshold", type=float, help="the stories' --threshold")
+    parser.add_argument("--window", type=float, help="the stories' --window, in days")
     args = parser.parse_args(argv)
+    OPTIONS.update({k: v for k, v in (("threshold", args.threshold), ("window", args.window)) if v})
     work = args.work or Path(tempfile.mkdtemp(prefix="newsq-stories-"))
     outcomes = []
     for name in args.suites.split(","):
