@@ -24,6 +24,7 @@ from newsq.cli.options import (
     AllOption,
     ClearDataOption,
     CountOption,
+    ExplainOption,
     ExportFormatOption,
     ExportPathArgument,
     ForceOption,
@@ -45,13 +46,14 @@ from newsq.cli.options import (
     SqlArgument,
     StatsRelatedOption,
     StoryIdArgument,
+    ThresholdOption,
     TimeoutOption,
     WindowOption,
     with_filters,
     with_run,
     with_terminal,
 )
-from newsq.index.grouping import WINDOW_DAYS
+from newsq.index.grouping import SIMILARITY, WINDOW_DAYS
 from newsq.render.formats import Format
 
 if TYPE_CHECKING:
@@ -156,6 +158,7 @@ def stories(
     where: "Filter",
     run: "Run",
     window: WindowOption = WINDOW_DAYS,
+    threshold: ThresholdOption = SIMILARITY,
     min_size: MinSizeOption = None,
     min_articles: MinArticlesOption = None,
     limit: LimitOption = 20,
@@ -165,23 +168,30 @@ def stories(
 
     Documents belong together when one lists the other in its related coverage, both
     list the same article, or their titles and excerpts are alike in wording and they
-    were published within --window days. The filters pick stories with a document
-    matching them; each story is shown whole. Then: newsq story ID.
+    were published within --window days (alike: a similarity of --threshold or more).
+    The filters pick stories with a document matching them; each story is shown whole.
+    Then: newsq story ID.
     """
     with run:
-        run.stories(where, window, min_size, min_articles, None if all_ else limit)
+        run.stories(where, window, min_size, min_articles, None if all_ else limit, threshold)
 
 
 @loading_command("story")
 @with_run()
-def story(ref: StoryIdArgument, run: "Run", window: WindowOption = WINDOW_DAYS) -> None:
+def story(
+    ref: StoryIdArgument,
+    run: "Run",
+    window: WindowOption = WINDOW_DAYS,
+    threshold: ThresholdOption = SIMILARITY,
+    explain: ExplainOption = False,
+) -> None:
     """One story: who reported what, when.
 
     Every article and coverage item in date order, who was first, and articles per day.
-    CSV gives the timeline's rows.
+    CSV gives the timeline's rows. --explain says why each document is in the story.
     """
     with run:
-        run.story(ref, window)
+        run.story(ref, window, threshold=threshold, explain=explain)
 
 
 @loading_command("topics")

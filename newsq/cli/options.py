@@ -162,6 +162,26 @@ WindowOption = Annotated[
         "many days apart (links through related coverage have no window).",
     ),
 ]
+ThresholdOption = Annotated[
+    float,
+    typer.Option(
+        "--threshold",
+        min=0.001,
+        max=1.0,
+        metavar="COSINE",
+        help="Documents are alike in wording from this similarity of their words (TF-IDF "
+        "cosine, 0 to 1): lower joins more documents into stories, higher fewer. "
+        "newsq story ID --explain shows each document's.",
+    ),
+]
+ExplainOption = Annotated[
+    bool,
+    typer.Option(
+        "--explain",
+        help="Say why each document is in the story: the link, or the document it is most "
+        "alike, their similarity and the words they share.",
+    ),
+]
 MinSizeOption = Annotated[
     int | None,
     typer.Option(

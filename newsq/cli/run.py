@@ -293,6 +293,7 @@ class Run:
         min_documents: int | None,
         min_articles: int | None,
         limit: int | None,
+        threshold: float | None = None,
     ) -> None:
         """Print the stories, at most `limit`, and say on stderr what the limit hid."""
         from newsq.index.grouping import MIN_ARTICLES, MIN_DOCUMENTS
@@ -300,6 +301,8 @@ class Run:
         if min_documents is None and min_articles is None:
             min_documents, min_articles = MIN_DOCUMENTS, MIN_ARTICLES
         bounds = {"window": window, "min_documents": min_documents, "min_articles": min_articles}
+        if threshold is not None:
+            bounds["threshold"] = threshold
         self._results(
             _STORIES,
             limit,
@@ -416,13 +419,19 @@ class Run:
             return tables.fields_frame(self.fields, widths, width)
         return listing.frame(widths, width)
 
-    def story(self, ref: str, window: float) -> None:
-        """Print one story whole: its summary and timeline; in CSV, the timeline's rows."""
+    def story(
+        self, ref: str, window: float, *, threshold: float | None = None, explain: bool = False
+    ) -> None:
+        """Print one story whole: its summary and timeline; in CSV, the timeline's rows;
+        with `explain`, why each document is in it."""
         from newsq.render import formats
 
-        found = self.index.story(self.resolve(ref), window=window)
+        tuning = {} if threshold is None else {"threshold": threshold}
+        found = self.index.story(self.resolve(ref), window=window, explain=explain, **tuning)
         self.check_fields(
-            formats.TIMELINE_FIELDS if self.fmt is Format.csv else [*STORY_KEYS, "timeline"]
+            formats.TIMELINE_FIELDS
+            if self.fmt is Format.csv
+            else [*STORY_KEYS, "timeline", *(["explain"] if explain else [])]
         )
         if self.fmt is Format.table and not self.fields:
             from newsq.index.stats import timeline
@@ -433,7 +442,9 @@ class Run:
                 if item.published:
                     day = dt.date.fromisoformat(item.published[:10])
                     days[day] = days.get(day, 0) + 1
-            shorts = self.short_ids([found.id, *(t.id for t in found.timeline or ())])
+            shorts = self.short_ids(
+                [found.id, *(t.id for t in found.timeline or ()), *found.documents]
+            )
             view = story_view(
                 found, timeline(days, "day"), short_ids=shorts, plain=not self.out.is_terminal
             )

@@ -360,6 +360,7 @@ class Index:
         min_documents: int | None = grouping.MIN_DOCUMENTS,
         min_articles: int | None = grouping.MIN_ARTICLES,
         limit: int | None = None,
+        threshold: float = grouping.SIMILARITY,
         **criteria: Any,
     ) -> list[Story]:
         """The stories (see `newsq.index.grouping`) with a document matching `where`, each
@@ -367,7 +368,8 @@ class Index:
 
         A story is listed when it has at least `min_documents` documents or at least
         `min_articles` articles counting coverage; None leaves a bound out (both None:
-        every story, one document alone too). `window` is in days.
+        every story, one document alone too). `window` is in days; `threshold` the
+        cosine from which two documents are alike in wording (more than 0, at most 1).
         """
         return list(
             self.stream_stories(
@@ -376,6 +378,7 @@ class Index:
                 min_documents=min_documents,
                 min_articles=min_articles,
                 limit=limit,
+                threshold=threshold,
             )
         )
 
@@ -387,6 +390,7 @@ class Index:
         min_documents: int | None = grouping.MIN_DOCUMENTS,
         min_articles: int | None = grouping.MIN_ARTICLES,
         limit: int | None = None,
+        threshold: float = grouping.SIMILARITY,
     ) -> Iterator[Story]:
         """`stories`, one at a time as they are read: memory holds one, however many."""
         return stories.stories(
@@ -396,6 +400,7 @@ class Index:
             min_documents=min_documents,
             min_articles=min_articles,
             limit=limit,
+            threshold=threshold,
         )
 
     def count_stories(
@@ -405,6 +410,7 @@ class Index:
         window: float = grouping.WINDOW_DAYS,
         min_documents: int | None = grouping.MIN_DOCUMENTS,
         min_articles: int | None = grouping.MIN_ARTICLES,
+        threshold: float = grouping.SIMILARITY,
     ) -> int:
         """How many stories `stories` lists with no limit."""
         return stories.count(
@@ -413,19 +419,34 @@ class Index:
             window=window,
             min_documents=min_documents,
             min_articles=min_articles,
+            threshold=threshold,
         )
 
-    def story_of(self, doc_id: str, *, window: float = grouping.WINDOW_DAYS) -> Story:
+    def story_of(
+        self,
+        doc_id: str,
+        *,
+        window: float = grouping.WINDOW_DAYS,
+        threshold: float = grouping.SIMILARITY,
+    ) -> Story:
         """The story of a document (or of the document listing a related article
         `PARENT_ID#N`), as `stories` gives it. Raises KeyError for an unknown id."""
         article = article_ref(doc_id)
         if article is not None and doc_id not in self:
             doc_id = article.parent
-        return stories.story_of(self._snapshot, doc_id, window=window)
+        return stories.story_of(self._snapshot, doc_id, window=window, threshold=threshold)
 
-    def story(self, ref: str, *, window: float = grouping.WINDOW_DAYS) -> Story:
+    def story(
+        self,
+        ref: str,
+        *,
+        window: float = grouping.WINDOW_DAYS,
+        threshold: float = grouping.SIMILARITY,
+        explain: bool = False,
+    ) -> Story:
         """A story whole, by its id or any of its documents' (as `resolve` reads them):
         `story_of`'s story with its `timeline`, every distinct article in date order
-        (undated last). Raises `UnknownIdError` or `AmbiguousIdError`."""
-        found = self.story_of(self.resolve(ref), window=window)
-        return stories.told(self._snapshot, found)
+        (undated last), and with `explain` its `reasons` (`StoryReason`: why each
+        document is in it). Raises `UnknownIdError` or `AmbiguousIdError`."""
+        found = self.story_of(self.resolve(ref), window=window, threshold=threshold)
+        return stories.told(self._snapshot, found, explain=explain)

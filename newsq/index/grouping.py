@@ -8,7 +8,9 @@ Two documents belong together when
   other.
 
 A story is a connected component of those links, and each document's related
-articles belong to its story as coverage.
+articles belong to its story as coverage. Each document keeps why it is in its
+story (`Reason`): the link that joined it, else its most alike partner, their
+similarity and the words they share most; links win over wording.
 
 Wording is compared as TF-IDF vectors, by cosine. A document's words are its
 title and excerpt, stemmed as search stems them (FTS5's porter tokenizer, so
@@ -18,7 +20,7 @@ titles and excerpts count too, together as much as `COVERAGE_WEIGHT` of its own
 weights are learnt from every article of the corpus (documents and coverage),
 smoothed towards a prior (`PRIOR_TEXTS`, `PRIOR_SHARE`), so that in a small
 corpus about one thing the words it is about still count. Two documents are
-alike at a cosine of `SIMILARITY` or more.
+alike at a cosine of `threshold` (default `SIMILARITY`) or more.
 
 Only pairs that share one of their most telling words are compared (each
 document's `CANDIDATE_WORDS` heaviest words among those in at least two texts and
@@ -31,7 +33,7 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from newsq.model import DAY_US, rank_topics
 
@@ -44,8 +46,14 @@ if TYPE_CHECKING:
 #: The default window, in days: reports of one event further apart are not linked
 #: by their wording (links through `related` have no window).
 WINDOW_DAYS = 30
-#: The cosine from which two documents are alike in wording.
+#: The cosine from which two documents are alike in wording (`--threshold`). Measured on
+#: the seeds' story written as 28 unlinked documents among the real sample's 73
+#: (`benchmarks/stories_eval.py`): 0.4 puts 17 of the 28 in one story, 0.3 21, 0.25 25,
+#: 0.2 26, but 0.25 already makes one story of 18 of the sample's 73 documents about one
+#: product (0.4: 5), so the default stays where nothing unrelated is joined.
 SIMILARITY = 0.4
+#: How many shared words a reason names (the ones that weigh most in the similarity).
+REASON_WORDS = 5
 #: How much a document's coverage counts in its wording, against its own title and excerpt.
 COVERAGE_WEIGHT = 0.9
 #: The prior the word weights are smoothed towards: as if the corpus had this many
@@ -59,7 +67,21 @@ COMMON_SHARE = 0.0005
 MIN_DOCUMENTS = 2
 MIN_ARTICLES = 5
 #: Bumped whenever grouping changes: stories computed before are computed again.
-VERSION = 1
+VERSION = 2
+
+
+class Reason(NamedTuple):
+    """Why a document is in its story: `kind` is "link" (it and `partner` share the
+    address `address`: one lists the other, or both list it), "wording" (it and
+    `partner` are alike at `similarity`, sharing `words`, stemmed, weightiest first), or
+    "first" (nothing joined it: a story of one document)."""
+
+    doc: int
+    kind: str
+    partner: int | None = None
+    similarity: float | None = None
+    words: tuple[str, ...] = ()
+    address: str | None = None
 
 
 def listed_by_default(story: Story) -> bool:
@@ -70,12 +92,18 @@ def listed_by_default(story: Story) -> bool:
 # --- grouping ---------------------------------------------------------------------------
 
 
-def group(documents: Sequence[Candidate], window_days: float = WINDOW_DAYS) -> list[list[int]]:
-    """The stories of these documents: lists of document rows, each list sorted."""
+def group(
+    documents: Sequence[Candidate],
+    window_days: float = WINDOW_DAYS,
+    threshold: float = SIMILARITY,
+) -> tuple[list[list[int]], dict[int, Reason]]:
+    """The stories of these documents (lists of document rows, each list sorted), and why
+    each document that is not alone is in its story, by row."""
     import json
 
     position = {d.doc: i for i, d in enumerate(documents)}
     parent = list(range(len(documents)))
+    reasons: dict[int, Reason] = {}
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -93,19 +121,33 @@ def group(documents: Sequence[Candidate], window_days: float = WINDOW_DAYS) -> l
         own, listed = json.loads(document.links)
         for key in [*own, *(k for _, keys in listed for k in keys)]:
             if key in owner:
-                union(i, owner[key])
+                j = owner[key]
+                union(i, j)
+                for doc, partner in (
+                    (document.doc, documents[j].doc),
+                    (documents[j].doc, document.doc),
+                ):
+                    if doc not in reasons:
+                        reasons[doc] = Reason(doc, "link", partner, address=key)
             else:
                 owner[key] = i
-    for a, b in _alike(documents, window_days * DAY_US):  # (b)
+    for a, b, similarity, words in _alike(documents, window_days * DAY_US, threshold):  # (b)
         union(position[a], position[b])
+        for doc, partner in ((a, b), (b, a)):
+            known = reasons.get(doc)
+            if known is None or (known.kind == "wording" and similarity > (known.similarity or 0)):
+                reasons[doc] = Reason(doc, "wording", partner, round(similarity, 3), words)
     components: dict[int, list[int]] = {}
     for i, document in enumerate(documents):
         components.setdefault(find(i), []).append(document.doc)
-    return [sorted(c) for c in components.values()]
+    return [sorted(c) for c in components.values()], reasons
 
 
-def _alike(documents: Sequence[Candidate], window_us: float) -> Iterable[tuple[int, int]]:
-    """Pairs of documents (rows) alike in wording and published within the window."""
+def _alike(
+    documents: Sequence[Candidate], window_us: float, threshold: float
+) -> Iterable[tuple[int, int, float, tuple[str, ...]]]:
+    """Pairs of documents (rows) alike in wording and published within the window, with
+    their similarity and the words they share that weigh most in it."""
     texts = 0
     counts: Counter[str] = Counter()  # in how many texts each word is
     for document in documents:
@@ -138,8 +180,14 @@ def _alike(documents: Sequence[Candidate], window_us: float) -> Iterable[tuple[i
             for _, other in posting:
                 if other not in compared:
                     compared.add(other)
-                    if _cosine(vector, vectors[other]) >= SIMILARITY:
-                        yield min(other, document.doc), max(other, document.doc)
+                    similarity = _cosine(vector, vectors[other])
+                    if similarity >= threshold:
+                        yield (
+                            min(other, document.doc),
+                            max(other, document.doc),
+                            similarity,
+                            _shared(vector, vectors[other]),
+                        )
             posting.append((date, document.doc))
         vectors[document.doc] = vector
         recent.append((date, document.doc))
@@ -155,6 +203,14 @@ def _vector(document: Candidate, weight: Mapping[str, float]) -> dict[str, float
     vector = {w: (1 + math.log(n) if n >= 1 else n) * weight[w] for w, n in counts.items()}
     norm = math.sqrt(sum(x * x for x in vector.values())) or 1.0
     return {w: x / norm for w, x in vector.items()}
+
+
+def _shared(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[str, ...]:
+    """The words two vectors share, weightiest in their cosine first (at most REASON_WORDS)."""
+    if len(a) > len(b):
+        a, b = b, a
+    both = sorted(((-x * b[w], w) for w, x in a.items() if w in b))
+    return tuple(w for _, w in both[:REASON_WORDS])
 
 
 def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:

@@ -119,6 +119,35 @@ class TimelineEntry:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class StoryReason:
+    """Why a document is in its story (`newsq story ID --explain`).
+
+    `kind` is "link" (it and `partner` share the address `address`: one lists the
+    other in its related coverage, or both list it), "wording" (it and `partner`, a
+    document of the same story, are alike at `similarity` (cosine, 0 to 1), and
+    `words` are the words they share that weigh most in it, stemmed as search stems
+    them), or "alone" (nothing joined it: a story of one document).
+    """
+
+    document: str
+    kind: str
+    partner: str | None = None
+    similarity: float | None = None
+    words: tuple[str, ...] = ()
+    address: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document": self.document,
+            "kind": self.kind,
+            "partner": self.partner,
+            "similarity": self.similarity,
+            "words": list(self.words),
+            "address": self.address,
+        }
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Story(_ReadsAsJson):
     """Documents about one event and their related coverage (see `newsq.index.grouping`).
@@ -127,7 +156,8 @@ class Story(_ReadsAsJson):
     quality); `articles` counts every distinct article, documents and coverage;
     `outlets` are their providers; `first_seen` and `last_seen` the first and last
     dates of them (ISO 8601, UTC); `topics` its documents' topics, most first. A story
-    told whole (`Index.story`) has its `timeline`, every article in date order.
+    told whole (`Index.story`) has its `timeline`, every article in date order, and
+    with `explain=True` its `reasons`: why each document is in it, by date.
     """
 
     id: str
@@ -139,6 +169,7 @@ class Story(_ReadsAsJson):
     last_seen: str | None
     topics: tuple[tuple[str, int], ...]
     timeline: tuple[TimelineEntry, ...] | None = None
+    reasons: tuple[StoryReason, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         told: dict[str, Any] = {
@@ -153,6 +184,8 @@ class Story(_ReadsAsJson):
         }
         if self.timeline is not None:
             told["timeline"] = [entry.to_json() for entry in self.timeline]
+        if self.reasons is not None:
+            told["explain"] = [reason.to_json() for reason in self.reasons]
         return told
 
     @classmethod

@@ -12,7 +12,7 @@ from typing import Any
 
 from newsq.index import grouping
 from newsq.index.records import records
-from newsq.index.results import Story, TimelineEntry
+from newsq.index.results import Story, StoryReason, TimelineEntry
 from newsq.model import QueryError, address
 from newsq.query.filters import Filter, condition, sql_int, sql_limit
 from newsq.store import stories as stored
@@ -29,9 +29,11 @@ def stories(
     min_documents: int | None,
     min_articles: int | None,
     limit: int | None,
+    threshold: float = grouping.SIMILARITY,
 ) -> Iterator[Story]:
     """`Index.stories`, one at a time as SQLite reads them."""
-    sql, params = _stories_sql(snapshot, where, window, min_documents, min_articles, "s.summary")
+    fresh(snapshot, window, threshold)
+    sql, params = _stories_sql(snapshot, where, min_documents, min_articles, "s.summary")
     sql += " ORDER BY s.articles DESC, s.documents DESC, s.id"
     limit = sql_limit(limit)
     if limit is not None:
@@ -48,21 +50,21 @@ def count(
     window: float,
     min_documents: int | None,
     min_articles: int | None,
+    threshold: float = grouping.SIMILARITY,
 ) -> int:
     """How many stories `stories` lists with no limit."""
-    sql, params = _stories_sql(snapshot, where, window, min_documents, min_articles, "COUNT(*)")
+    fresh(snapshot, window, threshold)
+    sql, params = _stories_sql(snapshot, where, min_documents, min_articles, "COUNT(*)")
     return snapshot.conn.execute(sql, params).fetchone()[0]
 
 
 def _stories_sql(
     snapshot: Snapshot,
     where: Filter,
-    window: float,
     min_documents: int | None,
     min_articles: int | None,
     columns: str,
 ) -> tuple[str, list[Any]]:
-    fresh(snapshot, window)
     bounds = [
         (f"s.{column} >= ?", sql_int(value))
         for column, value in (("documents", min_documents), ("articles", min_articles))
@@ -82,9 +84,11 @@ def _stories_sql(
     return sql, params
 
 
-def story_of(snapshot: Snapshot, doc_id: str, *, window: float) -> Story:
+def story_of(
+    snapshot: Snapshot, doc_id: str, *, window: float, threshold: float = grouping.SIMILARITY
+) -> Story:
     """The story of a document, as `stories` lists it. Raises KeyError for an unknown id."""
-    fresh(snapshot, window)
+    fresh(snapshot, window, threshold)
     row = snapshot.conn.execute(
         "SELECT s.summary FROM docs d JOIN story_docs k ON k.doc = d.doc "
         "JOIN stories s ON s.story = k.story WHERE d.id = ?",
@@ -95,8 +99,9 @@ def story_of(snapshot: Snapshot, doc_id: str, *, window: float) -> Story:
     return Story.from_json(json.loads(row[0]))
 
 
-def told(snapshot: Snapshot, story: Story) -> Story:
-    """`story` with its timeline: every distinct article in date order (undated last)."""
+def told(snapshot: Snapshot, story: Story, *, explain: bool = False) -> Story:
+    """`story` with its timeline: every distinct article in date order (undated last);
+    with `explain`, why each of its documents is in it, in the order of `documents`."""
     reports = _reports(snapshot.conn, story)
     found = records(snapshot.conn, [report.id for report in reports])
     timeline = tuple(
@@ -110,7 +115,27 @@ def told(snapshot: Snapshot, story: Story) -> Story:
         )
         for report, record in zip(reports, found, strict=True)
     )
-    return dataclasses.replace(story, timeline=timeline)
+    reasons = _reasons(snapshot.conn, story) if explain else None
+    return dataclasses.replace(story, timeline=timeline, reasons=reasons)
+
+
+def _reasons(conn: sqlite3.Connection, story: Story) -> tuple[StoryReason, ...]:
+    kept = stored.reasons(conn, story.documents)
+    found = []
+    for doc_id in story.documents:
+        text = kept.get(doc_id)
+        told = json.loads(text) if text else {"kind": "alone"}
+        found.append(
+            StoryReason(
+                document=doc_id,
+                kind=told["kind"],
+                partner=told.get("partner"),
+                similarity=told.get("similarity"),
+                words=tuple(told.get("words", ())),
+                address=told.get("address"),
+            )
+        )
+    return tuple(found)
 
 
 def _reports(conn: sqlite3.Connection, story: Story) -> list[Article]:
@@ -125,24 +150,30 @@ def _reports(conn: sqlite3.Connection, story: Story) -> list[Article]:
     return grouping.articles([documents[d][1] for d in docs], _coverage(docs, coverage))
 
 
-def fresh(snapshot: Snapshot, window: float) -> None:
-    """Compute the stories if the snapshot changed since they were, or for another window."""
+def fresh(snapshot: Snapshot, window: float, threshold: float = grouping.SIMILARITY) -> None:
+    """Compute the stories if the snapshot changed since they were, or for another window
+    or threshold."""
     if not window > 0:  # (NaN too)
         raise QueryError("--window", str(window), "must be more than 0 days")
-    stamp = [snapshot.generation(), window, grouping.VERSION]
+    if not 0 < threshold <= 1:  # (NaN too)
+        raise QueryError("--threshold", str(threshold), "must be more than 0 and at most 1")
+    stamp = [snapshot.generation(), window, threshold, grouping.VERSION]
     if stored.stamp(snapshot.conn) == stamp:
         return
     with snapshot.writing() as conn:
         stamp[0] = snapshot.generation()  # another run may have done it meanwhile
         if stored.stamp(conn) != stamp:
-            _build(conn, stamp, window)
+            _build(conn, stamp, window, threshold)
 
 
-def _build(conn: sqlite3.Connection, stamp: Sequence[object], window: float) -> None:
+def _build(
+    conn: sqlite3.Connection, stamp: Sequence[object], window: float, threshold: float
+) -> None:
     """Group every document of the snapshot into stories and keep them, with what each
-    says (`grouping.summary`), in place of those kept before."""
+    says (`grouping.summary`) and why each document is in its story, in place of those
+    kept before."""
     candidates = stored.candidates(conn)
-    components = grouping.group(candidates, window)
+    components, reasons = grouping.group(candidates, window, threshold)
     del candidates
     stored.clear(conn)
     number = 0
@@ -159,9 +190,22 @@ def _build(conn: sqlite3.Connection, stamp: Sequence[object], window: float) -> 
             number += 1
             text = json.dumps(story.to_json(), ensure_ascii=False, separators=(",", ":"))
             kept.append((number, story.id, len(component), story.articles, text))
-            members.extend((doc, number) for doc in component)
+            ids = {d: documents[d][0].id for d in component}
+            members.extend((doc, number, _reason(reasons.get(doc), ids)) for doc in component)
         stored.add(conn, kept, members)
     stored.mark(conn, stamp)
+
+
+def _reason(reason: grouping.Reason | None, ids: Mapping[int, str]) -> str | None:
+    """A reason as the snapshot keeps it: JSON, with the partner's id."""
+    if reason is None:
+        return None
+    told: dict[str, Any] = {"kind": reason.kind, "partner": ids.get(reason.partner or -1)}
+    if reason.kind == "wording":
+        told |= {"similarity": reason.similarity, "words": list(reason.words)}
+    else:
+        told["address"] = reason.address
+    return json.dumps(told, ensure_ascii=False, separators=(",", ":"))
 
 
 def _batches(components: list[list[int]], size: int = 400) -> Iterable[list[list[int]]]:

@@ -286,7 +286,29 @@ def story_view(
     if per_day:
         days = [(p.period, p.count) for p in per_day]
         parts += [Text(), Text("Articles per day", style="bold"), _bars(days)]
+    if story.reasons is not None:
+        parts += [Text(), Text("Why each document is in it", style="bold")]
+        parts.append(_reasons_table(story, shorts, plain))
     return Group(*parts)
+
+
+def _reasons_table(story: Story, shorts: Mapping[str, str], plain: bool) -> Table:
+    """A row per document: the link that joined it, or the document it is most alike,
+    how alike and the words they share (stemmed)."""
+    table = new_table(plain)
+    table.add_column("ID", style="cyan", no_wrap=True)
+    table.add_column("Why", ratio=1, overflow="fold")
+    for reason in story.reasons or ():
+        partner = shorts.get(reason.partner or "", reason.partner or "")
+        if reason.kind == "link":
+            why = f"linked to {partner}: {reason.address or ''}"
+        elif reason.kind == "wording":
+            words = ", ".join(reason.words)
+            why = f"alike {partner} at {reason.similarity:.2f}: {words}"
+        else:
+            why = "alone"
+        table.add_row(data_text(shorts.get(reason.document, reason.document)), data_text(why))
+    return table
 
 
 def stats_view(stats: Stats) -> RenderableType:

@@ -19,7 +19,8 @@ with what one row is:
 - `search` (FTS5): the words of a document or related article, by field.
 - `folders`: a folder's file names and packed stats as last seen (incremental runs).
 - `story_features`: a document's stemmed words and addresses, for grouping;
-  `stories`, `story_docs`: the stories computed from them, and each document's.
+  `stories`, `story_docs`: the stories computed from them, and each document's, with
+  why it is in it (JSON, `newsq.index.grouping.Reason`).
 
 Users' SQL never sees these tables: it reads the documented views over them
 (`newsq.store.views`), which stay the same when the tables change.
@@ -40,7 +41,7 @@ class SnapshotDamage(sqlite3.DatabaseError):
 
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 11
+FORMAT = 12
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 
@@ -218,7 +219,7 @@ CREATE TABLE stories (
 );
 CREATE INDEX stories_id ON stories (id);
 CREATE INDEX stories_order ON stories (articles DESC, documents DESC, id);
-CREATE TABLE story_docs (doc INTEGER PRIMARY KEY, story INTEGER NOT NULL);
+CREATE TABLE story_docs (doc INTEGER PRIMARY KEY, story INTEGER NOT NULL, reason TEXT);
 CREATE INDEX story_docs_story ON story_docs (story);
 """
 

@@ -71,15 +71,27 @@ def clear(conn: sqlite3.Connection) -> None:
 def add(
     conn: sqlite3.Connection,
     stories: Iterable[tuple[int, str, int, int, str]],
-    members: Iterable[tuple[int, int]],
+    members: Iterable[tuple[int, int, str | None]],
 ) -> None:
     """Keep stories, as (number, id, documents, articles, summary as JSON), and which story
-    each document (row) is in, as (row, number)."""
+    each document (row) is in and why, as (row, number, reason as JSON)."""
     conn.executemany(
         "INSERT INTO stories (story, id, documents, articles, summary) VALUES (?, ?, ?, ?, ?)",
         stories,
     )
-    conn.executemany("INSERT INTO story_docs (doc, story) VALUES (?, ?)", members)
+    conn.executemany("INSERT INTO story_docs (doc, story, reason) VALUES (?, ?, ?)", members)
+
+
+def reasons(conn: sqlite3.Connection, doc_ids: Sequence[str]) -> dict[str, str | None]:
+    """{document id: why it is in its story, as JSON} of these documents."""
+    marks = ", ".join("?" * len(doc_ids))
+    return dict(
+        conn.execute(
+            f"SELECT d.id, k.reason FROM docs d JOIN story_docs k ON k.doc = d.doc "
+            f"WHERE d.id IN ({marks})",
+            list(doc_ids),
+        )
+    )
 
 
 def mark(conn: sqlite3.Connection, computed_from: Sequence[object]) -> None:

@@ -1,0 +1,361 @@
+"""How well `newsq stories` finds stories by wording alone: precision, recall and F1.
+
+    python benchmarks/stories_eval.py [--work DIR] [--suites a,b] [--real PATH] [--json]
+
+Each suite is a folder of documents, none of which lists another in `related`, with
+the stories it holds known (the truth). newsq groups the folder (`Index.stories`),
+and the stories found are scored against the truth:
+
+- pairwise: of the pairs of documents put in one story, how many are in one true
+  story (precision), and of the true pairs, how many were put together (recall);
+- B-cubed: for each document of a true story, the share of its found story that is
+  of its true story (precision) and the share of its true story found with it
+  (recall), averaged over those documents.
+
+Documents outside the true stories (distractors) count against precision whenever
+a story's document is grouped with one; how they group among themselves is not
+scored (a real corpus has stories of its own that nobody marked), but the largest
+story made of distractors only is reported, for runaway stories.
+
+The suites (`--suites`, default all):
+
+- `seed-story`: the bundled seeds' story as a user's folder would hold it: the 5
+  documents and the 23 articles of their coverage, 28 documents without `related`,
+  among the real sample's documents (`--real`, default ../shared/corpus/real, all
+  about one product, dated over 2018-2021) moved into the weeks of the story
+  (keeping their order), and 1,500 generated documents of the same subjects, some
+  also about facial recognition and the police, dated over the same weeks.
+- `paraphrased`: stories whose reports share no link and no coined name, each in
+  its own outlet's words and angle, a few days apart, among 2,000 documents of the
+  same companies and subjects over 60 days (`generate.write_paraphrased`).
+- `one-subject`: the real sample alone and with 1,000 generated documents about
+  Power Apps over the same months: no true story, only the largest one found.
+- `planted`: the generator's planted stories (coined names, a third linked), as
+  `tests/test_stories.py` measures them.
+
+Standard library and newsq only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import generate
+import unlinked
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SEEDS = ROOT / "seeds"
+REAL = ROOT.parent / "shared" / "corpus" / "real"
+SUITES = ("seed-story", "paraphrased", "one-subject", "planted")
+
+
+# --- scores -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Pairwise and B-cubed precision, recall and F1 of stories found against the truth."""
+
+    pair_precision: float
+    pair_recall: float
+    bcubed_precision: float
+    bcubed_recall: float
+    true_pairs: int
+    found_pairs: int
+    largest_distractor_story: int  # documents in the largest story of distractors only
+    stories_hit: list[tuple[int, int]]  # per true story: (its size, most found in one story)
+
+    @property
+    def pair_f1(self) -> float:
+        return _f1(self.pair_precision, self.pair_recall)
+
+    @property
+    def bcubed_f1(self) -> float:
+        return _f1(self.bcubed_precision, self.bcubed_recall)
+
+    def row(self) -> str:
+        return (
+            f"{self.pair_precision:.3f} | {self.pair_recall:.3f} | {self.pair_f1:.3f} | "
+            f"{self.bcubed_precision:.3f} | {self.bcubed_recall:.3f} | {self.bcubed_f1:.3f}"
+        )
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+
+
+def score(found: Sequence[Sequence[str]], truth: Sequence[Sequence[str]]) -> Scores:
+    """Score stories found (lists of ids; every document in one) against true stories."""
+    true_of = {doc: n for n, story in enumerate(truth) for doc in story}
+    found_of = {doc: n for n, story in enumerate(found) for doc in story}
+    true_pairs = {frozenset(p) for story in truth for p in itertools.combinations(story, 2)}
+    found_pairs = {
+        frozenset(p)
+        for story in found
+        for p in itertools.combinations(story, 2)
+        if any(d in true_of for d in p)  # a pair of two distractors is not judged
+    }
+    both = len(true_pairs & found_pairs)
+    precisions, recalls = [], []
+    for doc, n in true_of.items():
+        mine = found[found_of[doc]] if doc in found_of else [doc]
+        same = sum(1 for d in mine if true_of.get(d) == n)
+        precisions.append(same / len(mine))
+        recalls.append(same / len(truth[n]))
+    distractor_only = [len(s) for s in found if not any(d in true_of for d in s)]
+    hit = []
+    for story in truth:
+        counts: dict[int, int] = {}
+        for doc in story:
+            counts[found_of.get(doc, -1)] = counts.get(found_of.get(doc, -1), 0) + 1
+        hit.append((len(story), max(counts.values())))
+    return Scores(
+        pair_precision=both / len(found_pairs) if found_pairs else 1.0,
+        pair_recall=both / len(true_pairs) if true_pairs else 1.0,
+        bcubed_precision=sum(precisions) / len(precisions) if precisions else 1.0,
+        bcubed_recall=sum(recalls) / len(recalls) if recalls else 1.0,
+        true_pairs=len(true_pairs),
+        found_pairs=len(found_pairs),
+        largest_distractor_story=max(distractor_only, default=0),
+        stories_hit=hit,
+    )
+
+
+# --- writing documents ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Article:
+    """What a user's folder holds of one article: no `related` list."""
+
+    title: str
+    excerpt: str
+    published: str  # ISO 8601
+    url: str
+    outlet: str
+    domain: str
+
+
+def document_text(article: Article, topics: Sequence[str] = ()) -> str:
+    q = generate.quote
+    lines = [
+        "---",
+        "category: news",
+        f"title: {q(article.title)}",
+        f"excerpt: {q(article.excerpt)}",
+        f"publishedDateTime: {article.published}",
+        f"webUrl: {q(article.url)}",
+        "type: article",
+        "provider:",
+        f"  name: {q(article.outlet)}",
+        f"  domain: {q(article.domain)}",
+    ]
+    if topics:
+        lines += ["topics:", *(f"  - {q(t)}" for t in topics)]
+    return "\n".join([*lines, "---", ""])
+
+
+def seed_articles(seeds: Path = SEEDS) -> list[Article]:
+    """Every article of the seeds' story, documents and coverage, once each (by address)."""
+    import yaml
+
+    from newsq.ingest.features import url_key
+
+    found: dict[str, Article] = {}
+    for path in sorted(seeds.glob("*.txt")):
+        record = yaml.safe_load(path.read_text(encoding="utf-8").split("\n---", 1)[0])
+        for item in [record, *record.get("related", [])]:
+            key = url_key(item.get("webUrl"))
+            if key is None or key in found:
+                continue
+            published = item["publishedDateTime"]
+            found[key] = Article(
+                item["title"],
+                item.get("excerpt") or "",
+                published.strftime("%Y-%m-%dT%H:%M:%SZ")
+                if hasattr(published, "strftime")
+                else str(published),
+                item["webUrl"],
+                item["provider"]["name"],
+                item["provider"]["domain"],
+            )
+    return list(found.values())
+
+
+def write_seed_story(folder: Path, real: Path | None, filler: int, seed: int = 0) -> list[str]:
+    """The `seed-story` suite into `folder`; the ids of the story's documents."""
+    folder.mkdir(parents=True)
+    story = []
+    for n, article in enumerate(seed_articles()):
+        name = f"story-{n:02d}"
+        (folder / f"{name}.txt").write_text(document_text(article), encoding="utf-8")
+        story.append(name)
+    start = 1590969600  # 2020-06-01T00:00:00Z: the story runs 06-09 to 07-03
+    days = 40
+    if real is not None and real.is_dir():
+        _redated_copy(real, folder / "real", start, days)
+    if filler:
+        _generated(folder / "generated", filler, seed, start, days, subjects=None)
+    return story
+
+
+def _redated_copy(real: Path, out: Path, start: int, days: int) -> None:
+    """The real documents, their dates spread over `days` from `start` in their order."""
+    import re
+
+    files = sorted(p for p in real.rglob("*.md"))
+    dated = re.compile(r"^publishedDateTime: .*$", re.MULTILINE)
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    order = sorted(range(len(files)), key=lambda i: (dated.search(texts[i]) or [""])[0])
+    for rank, i in enumerate(order):
+        when = time.gmtime(start + rank * days * 86400 // max(1, len(files)))
+        stamp = time.strftime("publishedDateTime: %Y-%m-%dT%H:%M:%SZ", when)
+        target = out / files[i].relative_to(real)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dated.sub(stamp, texts[i], count=1), encoding="utf-8")
+
+
+def _generated(
+    out: Path, n: int, seed: int, start: int, days: int, subjects: Sequence[str] | None
+) -> None:
+    """`n` generated filler documents dated over `days` from `start`, without coverage."""
+    # The seeds' event itself (facial recognition halted or banned) is left out of it.
+    avoid = [("facial recognition", "halt"), ("facial recognition", "ban")]
+    unlinked.write_filler(
+        out, n, seed=seed, span=(start, start + days * 86400), subjects=subjects, avoid=avoid
+    )
+
+
+# --- running newsq -------------------------------------------------------------------------
+
+
+def stories_of(folder: Path, **options: float) -> list[list[str]]:
+    """Every story newsq finds in `folder` (one document alone too), as lists of ids."""
+    import newsq
+
+    with newsq.load([folder], cache=False) as index:
+        found = index.stories(min_documents=None, min_articles=None, **options)
+        return [list(story.documents) for story in found]
+
+
+def _short(doc_id: str) -> str:
+    return doc_id.rsplit("/", 1)[-1]
+
+
+@dataclass
+class Outcome:
+    suite: str
+    documents: int
+    stories: int
+    scores: Scores | None
+    largest: int
+    seconds: float
+
+
+#: `Index.stories` options every suite is grouped with (`--threshold`, `--window`).
+OPTIONS: dict[str, float] = {}
+
+
+def run_suite(name: str, work: Path, real: Path | None, seed: int) -> list[Outcome]:
+    folder = work / name
+    if folder.exists():
+        shutil.rmtree(folder)
+    outcomes = []
+    if name == "seed-story":
+        truth = [write_seed_story(folder, real, filler=0, seed=seed)]
+        if real is not None and real.is_dir():
+            outcomes.append(_measure("seed-story + real sample", folder, truth))
+        _generated(folder / "generated", 1500, seed, 1590969600, 40, subjects=None)
+        outcomes.append(_measure("seed-story + real + 1,500 generated", folder, truth))
+    elif name == "paraphrased":
+        truth = unlinked.write_paraphrased(folder, 2000, stories=25, seed=seed)
+        outcomes.append(_measure(name, folder, truth))
+    elif name == "one-subject":
+        if real is not None and real.is_dir():
+            _redated_copy(real, folder / "real", 1590969600, 40)
+            outcomes.append(_measure("one-subject (real sample)", folder, []))
+        start = 1590969600
+        _generated(folder / "generated", 1000, seed, start, 40, subjects=unlinked.POWER_APPS)
+        outcomes.append(_measure("one-subject (real + 1,000 generated)", folder, []))
+    elif name == "planted":
+        size, planted, days = 3000, 40, 77
+        generate.generate(folder, size, seed=7, stories=planted, days=days, jobs=1)
+        truth = [
+            [Path(n).stem for n in names]
+            for names in generate.planted_stories(size, seed=7, stories=planted, days=days)
+        ]
+        outcomes.append(_measure(name, folder, truth))
+    else:
+        raise ValueError(f"no suite {name!r}")
+    return outcomes
+
+
+def _measure(name: str, folder: Path, truth: Sequence[Sequence[str]]) -> Outcome:
+    started = time.perf_counter()
+    found = stories_of(folder, **OPTIONS)
+    seconds = time.perf_counter() - started
+    found = [[_short(d) for d in story] for story in found]
+    scores = score(found, truth) if truth else None
+    return Outcome(
+        name,
+        sum(len(s) for s in found),
+        sum(1 for s in found if len(s) > 1),
+        scores,
+        max((len(s) for s in found), default=0),
+        seconds,
+    )
+
+
+def report(outcomes: Iterable[Outcome]) -> str:
+    lines = [
+        "| suite | documents | stories of 2+ | largest | pairwise P | R | F1 | B-cubed P | R | F1 "
+        "| true stories: size/most together |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for o in outcomes:
+        s = o.scores
+        cells = s.row() if s else "- | - | - | - | - | -"
+        hits = " ".join(f"{a}/{b}" for a, b in s.stories_hit[:12]) if s else "-"
+        if s and len(s.stories_hit) > 12:
+            whole = sum(1 for a, b in s.stories_hit if a == b)
+            hits += f" … ({whole}/{len(s.stories_hit)} whole)"
+        lines.append(
+            f"| {o.suite} | {o.documents:,} | {o.stories:,} | {o.largest} | {cells} | {hits} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, default=None, help="where suites are written")
+    parser.add_argument("--suites", default=",".join(SUITES), help="comma-separated suites")
+    parser.add_argument("--real", type=Path, default=REAL, help="the real sample's folder")
+    parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    parser.add_argument("--threshold", type=float, help="the stories' --threshold")
+    parser.add_argument("--window", type=float, help="the stories' --window, in days")
+    args = parser.parse_args(argv)
+    OPTIONS.update({k: v for k, v in (("threshold", args.threshold), ("window", args.window)) if v})
+    work = args.work or Path(tempfile.mkdtemp(prefix="newsq-stories-"))
+    outcomes = []
+    for name in args.suites.split(","):
+        outcomes.extend(run_suite(name.strip(), work, args.real, args.seed))
+        print(report(outcomes[-1:]).splitlines()[-1], file=sys.stderr)
+    print(report(outcomes))
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    random.seed(0)
+    sys.exit(main())
