@@ -67,9 +67,10 @@ SEARCH_CASES = [
 
 
 @pytest.mark.parametrize(("query", "options", "expected"), SEARCH_CASES)
-def test_search_needs_every_word_in_any_case(cli, query, options, expected):
+def test_exact_search_needs_every_word_in_any_case(cli, query, options, expected):
     order = [] if "--sort" in options else ["--sort", "date"]  # relevance has its own tests
-    assert json_ids(cli("search", query, "--all", "--json", *order, *options)) == expected
+    found = cli("search", query, "--exact", "--all", "--json", *order, *options)
+    assert json_ids(found) == expected
 
 
 def test_search_limit_note(cli):

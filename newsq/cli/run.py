@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 #: Fields a search hit's record has besides its article's own.
-HIT_FIELDS = ("score", "snippet", "highlights")
+HIT_FIELDS = ("score", "snippet", "highlights", "matched", "missing", "corrections")
 
 
 class Run:
