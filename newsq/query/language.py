@@ -420,17 +420,18 @@ def _forgiving(text: str, tree: _Node) -> SearchQuery | None:
     meaningful = [node for node in bare if carries_meaning(node.text)]
     if not meaningful and not strict:
         meaningful = bare  # `the who`: nothing else to search for, so they are words
-    dropped = tuple(node.text for node in bare if node not in meaningful)
+    kept = {id(node) for node in meaningful}  # (by identity: a query may have 10,000 words)
+    dropped = tuple(node.text for node in bare if id(node) not in kept)
     words: dict[str, str] = {}  # folded: as typed, without punctuation at its ends
     terms: list[QueryTerm] = []
     for node in positive:
-        if node in meaningful:
+        if id(node) in kept:
             assert isinstance(node, _Term)
             word = _EDGES.sub("", node.text)
             if word.casefold() not in words:
                 words[word.casefold()] = word
                 terms.append(QueryTerm(word, _string(_Term(word, False, node.position)), WORD))
-        elif node not in bare:
+        elif not (isinstance(node, _Term) and node.bare):
             terms.extend(_terms(node, REQUIRED))
     match = None
     if strict:
