@@ -83,7 +83,10 @@ def test_search_with_no_match_is_success_with_a_message(cli):
     result = cli("search", "zebra")
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert "no documents match" in result.stderr
+    assert result.stderr == (
+        "newsq: nothing matched: no document has 'zebra', nor a word spelt like it; "
+        "try --related (the related coverage too) or other words\n"
+    )
 
 
 def test_search_looks_in_the_body(cli, write_corpus):
