@@ -5,6 +5,7 @@ matched; bad and huge queries."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 
 import pytest
@@ -146,3 +147,27 @@ def test_a_huge_query_as_a_process(tmp_path):
         found = [r["id"] for r in json.loads(done.stdout)]
         assert found == ([] if extra else [ID4])
         assert b"Traceback" not in done.stderr
+
+
+def test_a_damaged_list_of_terms_is_rebuilt_and_the_answer_stands(write_corpus, tmp_path):
+    root = write_corpus({"a.md": "---\ntitle: Gallery tips\n---\n"})
+    env = environment(XDG_CACHE_HOME=str(tmp_path / "cache"))
+
+    def search() -> subprocess.CompletedProcess:
+        command = [newsq_executable(), "search", "galery", "--data", str(root), "--json"]
+        return subprocess.run(command, capture_output=True, env=env, timeout=60)
+
+    first = search()
+    assert [r["id"] for r in json.loads(first.stdout)] == ["a"]
+    (path,) = (tmp_path / "cache" / "newsq").glob("*.sqlite")
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE terms SET docs = x'0102'")  # not the rows of its terms
+    conn.close()
+    again = search()
+    assert (again.returncode, again.stdout) == (0, first.stdout)
+    assert (
+        again.stderr
+        == first.stderr
+        == (b"newsq: showing results for 'gallery' (no document has 'galery')\n")
+    )
