@@ -30,6 +30,7 @@ from newsq.cli.options import (
     ForceOption,
     FormatOption,
     IdArgument,
+    IdsArgument,
     JsonOption,
     LimitOption,
     MinArticlesOption,
@@ -37,7 +38,9 @@ from newsq.cli.options import (
     PartitionOption,
     Period,
     PeriodOption,
+    PrintUrlOption,
     QueryArgument,
+    RecordFormat,
     RelatedOption,
     ReverseOption,
     SchemaOption,
@@ -87,17 +90,25 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Query a corpus of news articles: filter, search, read and count them."""
+    from newsq.cli.config import default_map, read_config
+    from newsq.cli.options import CONFIG_KEY
+
+    config = read_config()
+    ctx.meta[CONFIG_KEY] = config
+    if config.exists:
+        ctx.default_map = default_map(config, ctx.command.commands)  # type: ignore[attr-defined]
 
 
 @loading_command("list")
 @with_filters
-@with_run()
+@with_run(ids=True)
 def list_command(
     where: "Filter",
     run: "Run",
@@ -105,15 +116,16 @@ def list_command(
     reverse: ReverseOption = False,
     limit: LimitOption = 20,
     all_: AllOption = False,
+    count: CountOption = False,
 ) -> None:
     """List documents, newest first, under the filters."""
     with run:
-        run.entries(where, sort.value, reverse, None if all_ else limit)
+        run.entries(where, sort.value, reverse, None if all_ else limit, count=count)
 
 
 @loading_command("search", help=SEARCH_HELP, epilog=QUERY_HELP)
 @with_filters
-@with_run()
+@with_run(ids=True)
 def search(
     query: QueryArgument,
     where: "Filter",
@@ -123,10 +135,12 @@ def search(
     reverse: ReverseOption = False,
     limit: LimitOption = 20,
     all_: AllOption = False,
+    count: CountOption = False,
 ) -> None:
     parsed = _parse_query(" ".join(query))
     with run:
-        run.hits(parsed, where, related, sort.value, reverse, None if all_ else limit)
+        limit_ = None if all_ else limit
+        run.hits(parsed, where, related, sort.value, reverse, limit_, count=count)
 
 
 def _parse_query(text: str) -> "SearchQuery":
@@ -145,15 +159,39 @@ def _parse_query(text: str) -> "SearchQuery":
 
 @loading_command("show")
 @with_run()
-def show(ref: IdArgument, run: "Run") -> None:
-    """Show one document whole: every field, its related coverage, its body."""
+def show(refs: IdsArgument, run: "Run") -> None:
+    """Show a document whole: every field, its related coverage, its body.
+
+    Several ids (or - and ids on stdin) are shown in turn: in JSON as an array, in
+    JSONL one a line. An id that matches nothing is said on stderr, the rest shown,
+    and the exit code is 1.
+    """
+    from newsq.cli.run import read_refs
+
+    if "-" in refs and sys.stdin.isatty():
+        run.out.message("reading ids from the terminal, one a line; Ctrl-D ends")
     with run:
-        run.record(ref)
+        if len(refs) == 1 and refs != ["-"]:
+            run.record(refs[0])  # one id: one object in JSON, as it always was
+        else:
+            run.records(read_refs(refs, sys.stdin))
+
+
+@loading_command("open")
+@with_run(fields=False, formats=False)
+def open_command(ref: IdArgument, run: "Run", print_: PrintUrlOption = False) -> None:
+    """Open a document's article (its webUrl) in the web browser.
+
+    PARENT_ID#N opens an article of its related coverage. --print prints the URL instead.
+    Only http and https addresses are opened.
+    """
+    with run:
+        run.open(ref, print_only=print_)
 
 
 @loading_command("stories")
 @with_filters
-@with_run()
+@with_run(ids=True)
 def stories(
     where: "Filter",
     run: "Run",
@@ -163,6 +201,7 @@ def stories(
     min_articles: MinArticlesOption = None,
     limit: LimitOption = 20,
     all_: AllOption = False,
+    count: CountOption = False,
 ) -> None:
     """Stories: the documents about one event and their related coverage, biggest first.
 
@@ -173,7 +212,8 @@ def stories(
     Then: newsq story ID.
     """
     with run:
-        run.stories(where, window, min_size, min_articles, None if all_ else limit, threshold)
+        limit_ = None if all_ else limit
+        run.stories(where, window, min_size, min_articles, limit_, threshold, count=count)
 
 
 @loading_command("story")
@@ -321,6 +361,43 @@ def export(
         )
 
 
+@app.command("config")
+@with_terminal
+def config_command(
+    ctx: typer.Context,
+    out: "Output",
+    fmt: FormatOption = RecordFormat.table,
+    json_: JsonOption = False,
+) -> None:
+    """The settings in effect, and where each comes from.
+
+    The command line's defaults come from the config file, the environment, or newsq.
+
+    The file is $NEWSQ_CONFIG, else $XDG_CONFIG_HOME/newsq/config.toml (TOML): data,
+    color, pager and limit at the top, and a table per command of its options' defaults
+    ([search] sort = "date"). The command line wins over the environment, the
+    environment over the file.
+    """
+    from newsq.cli.config import effective
+    from newsq.cli.options import CONFIG_KEY
+
+    config = ctx.meta[CONFIG_KEY]
+    settings = effective(config, ctx.find_root().command.commands)  # type: ignore[attr-defined]
+    state = "" if config.exists else " (not found: every setting is the built-in one)"
+    if fmt is RecordFormat.table and not json_:
+        from newsq.render.panels import settings_view
+
+        out.print(settings_view(f"{config.path}{state}", settings))
+        return
+    rows = [setting.to_json() for setting in settings]
+    out.rows(
+        rows,
+        Format.json if json_ else Format(fmt.value),
+        (),
+        default_fields=("name", "value", "source"),
+    )
+
+
 cache_app = typer.Typer(
     help="The snapshots of parsed corpora kept in the cache folder.",
     no_args_is_help=True,
@@ -331,20 +408,24 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("info")
 @with_terminal
-def cache_info(out: "Output", fmt: FormatOption = Format.table, json_: JsonOption = False) -> None:
+def cache_info(
+    out: "Output", fmt: FormatOption = RecordFormat.table, json_: JsonOption = False
+) -> None:
     """Where snapshots are kept, and what each holds."""
     from newsq.store.cache import cache_dir, list_snapshots
 
     folder = cache_dir()
     snapshots = list_snapshots(folder)
-    if fmt is Format.table and not json_:
+    if fmt is RecordFormat.table and not json_:
         from newsq.render.panels import snapshots_view
 
         out.print(snapshots_view(str(folder), snapshots))
         return
     fields = ("path", "roots", "documents", "files", "bytes", "created", "updated", "error")
     rows = [snapshot.to_json() for snapshot in snapshots]
-    out.rows(rows, Format.json if json_ else fmt, (), default_fields=fields, whole=True)
+    out.rows(
+        rows, Format.json if json_ else Format(fmt.value), (), default_fields=fields, whole=True
+    )
 
 
 @cache_app.command("clear")
@@ -368,9 +449,14 @@ _USAGE_ERRORS = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "Cli
 def main() -> None:
     """The console script: run the app; every failure is one message on stderr, never a
     traceback, and the exit code says which (see the module's docstring)."""
+    from newsq.cli.config import ConfigError
+
     code: int | None = 0
     try:
         code = _run_app()
+    except ConfigError as exc:
+        _error(str(exc))
+        code = exc.exit_code
     except _USAGE_ERRORS as exc:
         code = _usage_error(exc)
     except typer.Abort:
@@ -395,14 +481,20 @@ def _run_app() -> int | None:
     (the damage a query meets: a value no snapshot of newsq's holds, say); the snapshot
     is removed, and the second run rebuilds it."""
     try:
-        return app(standalone_mode=False)
-    except Exception as exc:
-        from newsq.render.output import wrote_output
-        from newsq.store.snapshot import discard_damaged
+        try:
+            return app(standalone_mode=False)
+        except Exception as exc:
+            from newsq.render.output import wrote_output
+            from newsq.store.snapshot import discard_damaged
 
-        if signals.ending() is not None or wrote_output() or discard_damaged(exc) is None:
-            raise
-        return app(standalone_mode=False)
+            if signals.ending() is not None or wrote_output() or discard_damaged(exc) is None:
+                raise
+            return app(standalone_mode=False)
+    finally:
+        # The reader's pager, if one was started, is done before anything more is said.
+        pager = sys.modules.get("newsq.render.pager")
+        if pager is not None:
+            pager.wait_for_all()
 
 
 def _failed(exc: Exception) -> int:

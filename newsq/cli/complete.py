@@ -38,10 +38,11 @@ def ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 
 def _from_index(ctx: typer.Context, ask: Callable[["Index"], list[T]]) -> list[T]:
+    from newsq.cli.config import configured_data
     from newsq.corpus import last_loaded
 
     try:
-        index = last_loaded(ctx.params.get("data") or None)
+        index = last_loaded(ctx.params.get("data") or configured_data())
     except Exception:  # an unreadable cache folder: nothing to offer
         return []
     if index is None:

@@ -81,6 +81,11 @@ class Index:
         """The full record of a document, or of a related article (`PARENT_ID#N`)."""
         return self.records([doc_id])[0]
 
+    def web_url(self, doc_id: str) -> str | None:
+        """A document's (or related article's) `webUrl`, when it has one that is text."""
+        url = self[doc_id].get("webUrl")
+        return url if isinstance(url, str) and url else None
+
     def entry(self, doc_id: str) -> Entry:
         """The light columns of a document, or of a related article (`PARENT_ID#N`)."""
         return records.entry(self._db, doc_id)

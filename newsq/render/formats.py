@@ -16,12 +16,14 @@ from newsq.render.escape import BEYOND_C0, display_value, safe_line, safe_text
 
 
 class Format(str, enum.Enum):
-    """What `--format` takes: a table drawn for people, or JSON, JSONL, CSV for programs."""
+    """What `--format` takes: a table drawn for people, or JSON, JSONL, CSV for programs;
+    `ids` (list, search, stories) is the results' ids alone, one a line, for `show -`."""
 
     table = "table"
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+    ids = "ids"
 
 
 #: Columns of `--format csv` when no `--fields` are given.
@@ -141,6 +143,22 @@ def to_csv(
         cells = [csv_cell(field_value(row, f)) for f in fields]
         writer.writerow([safe_text(c, multiline=True) for c in cells] if terminal else cells)
     return out.getvalue()
+
+
+def ids_text(ids: Iterable[str], *, terminal: bool = False) -> str:
+    """Ids one a line (`--format ids`), for `newsq show -` and `xargs`: exact, but for the
+    line breaks a file name can hold (which would make two lines of one id), shown as
+    `\\x0a`; on a terminal every control is shown so (`safe_line`)."""
+    if terminal:
+        return "".join(safe_line(i) + "\n" for i in ids)
+    return "".join(_LINE_BREAK.sub(_escape_break, i) + "\n" for i in ids)
+
+
+_LINE_BREAK = re.compile("[\n\r]")
+
+
+def _escape_break(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def problems_text(problems: Iterable[Any]) -> str:

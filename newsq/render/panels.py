@@ -1,5 +1,5 @@
 """Views drawn for people: a document whole (`show`), a story told (`story`), statistics
-(`stats`), the cache folder (`cache info`).
+(`stats`), the cache folder (`cache info`), the settings in effect (`config`).
 
 Data text reaches rich only as escaped `Text` (see `newsq.render.tables`);
 addresses are hyperlinks only where the console draws styles, and only web ones.
@@ -369,6 +369,17 @@ def _flatten(value: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
             yield from _flatten(item, f"{prefix}.{number}")
     else:
         yield prefix, value
+
+
+def settings_view(heading: str, settings: Iterable[tuple[str, Any, str]]) -> RenderableType:
+    """`newsq config`: the file looked at, then each setting (name, value, where it
+    comes from)."""
+    rows = new_table(plain=False)
+    for name in ("Setting", "Value", "From"):
+        rows.add_column(name)
+    for name, value, source in settings:
+        rows.add_row(data_text(name), data_text(value), data_text(source))
+    return Group(data_text(f"config file: {heading}"), rows)
 
 
 def snapshots_view(folder: str, snapshots: Sequence[SnapshotInfo]) -> RenderableType:
