@@ -50,17 +50,27 @@ def csv_cell(value: object) -> str:
 
 
 def field_value(record: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path (`provider.name`, `images.0.url`), None when absent."""
+    """The value at a dotted path (`provider.name`, `images.0.url`), None when absent.
+
+    A name after a list reaches into each of its items, as field paths name them
+    (`newsq fields`): `images.url` is the list of every image's url (None for an
+    image without one), `related.images.url` a list of such lists.
+    """
     if path in record:
         return record[path]
-    value: Any = record
-    for part in path.split("."):
+    return _value_at(record, path.split("."))
+
+
+def _value_at(value: Any, parts: Sequence[str]) -> Any:
+    for number, part in enumerate(parts):
         if isinstance(value, Mapping) and part in value:
             value = value[part]
-        elif (
-            isinstance(value, list) and part.isascii() and part.isdigit() and int(part) < len(value)
-        ):
+        elif isinstance(value, list) and part.isascii() and part.isdigit():
+            if int(part) >= len(value):
+                return None
             value = value[int(part)]
+        elif isinstance(value, list):
+            return [_value_at(item, parts[number:]) for item in value]
         else:
             return None
     return value
