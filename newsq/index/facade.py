@@ -12,8 +12,16 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from newsq.index import facets, grouping, ids, listing, ranking, records, stats, stories
-from newsq.index.results import Hit, ProviderCount, Stats, Story, Suggestion, TopicCount
+from newsq.index import facets, fields, grouping, ids, listing, ranking, records, stats, stories
+from newsq.index.results import (
+    FieldInfo,
+    Hit,
+    ProviderCount,
+    Stats,
+    Story,
+    Suggestion,
+    TopicCount,
+)
 from newsq.model import Changes, Entry, Problem, article_ref
 from newsq.query.filters import Filter, combine
 from newsq.query.language import SearchQuery, parse_query
@@ -141,6 +149,17 @@ class Index:
         """Every field path a document's record has (`provider.name`, `related.title`);
         with `related`, those of a related article's record too."""
         return facets.field_paths(self._db, related=related)
+
+    def fields(self, where: Filter | None = None, **criteria: Any) -> list[FieldInfo]:
+        """Every field the documents matching `where` (or the criteria; all by default)
+        have, nested ones in dot form (`provider.name`, `related.title`), as `FieldInfo`
+        values: how many documents have it, its types and an example value. A mapping's
+        fields come right after it, otherwise A to Z.
+
+        One query over the documents and a few records read (the first document with
+        each field), whatever the size of the corpus: see `newsq.index.fields`.
+        """
+        return fields.fields(self._db, combine(where, criteria))
 
     # --- ids -------------------------------------------------------------------------
 

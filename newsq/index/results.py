@@ -67,6 +67,29 @@ class Suggestion:
     closest: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """A field the documents have (`newsq fields`): its dotted path (`provider.name`;
+    `related.title` is the `title` of any item of the `related` list), how many
+    `documents` have it, its JSON `types` (most documents first: `string`, `integer`,
+    `list of string`, `object`, …) and an `example` of its value, exactly as a record
+    holds it: None for a field holding only mappings (`provider`, `related`), whose
+    own fields are listed after it with examples of their own."""
+
+    field: str
+    documents: int
+    types: tuple[str, ...]
+    example: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "documents": self.documents,
+            "types": list(self.types),
+            "example": self.example,
+        }
+
+
 class _ReadsAsJson(Mapping[str, Any]):
     """Read as the dict `to_json()` gives (`story["id"]`): how these results were returned
     before they were typed. Kept for one release; read the attributes instead."""
