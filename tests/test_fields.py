@@ -11,10 +11,13 @@ A Year".
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import defaultdict
 from typing import Any
 
+import pytest
 from conftest import ALL_IDS, ID0, ID4
 
 import newsq
@@ -243,3 +246,119 @@ def test_every_field_listed_is_one_fields_takes(seed_index):
     for info in seed_index.fields():
         values = [row[info.field] for row in pick_fields(records, [info.field])]
         assert sum(value is not None for value in values) == info.documents, info.field
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def test_fields_table_on_a_pipe(cli):
+    result = cli("fields")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["field", "documents", "types", "example"]
+    assert [line.split()[0] for line in lines[1:]] == SEED_FIELDS
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert rows["provider.name"] == "provider.name                      5  string          Forbes"
+    assert rows["provider"] == "provider                           5  object"
+    assert rows["topics"] == (
+        "topics                             5  list of string  Computer Vision, AI"
+    )
+
+
+def test_fields_table_cuts_long_examples_and_json_keeps_them_whole(cli, seed_index):
+    secured = seed_index[ID0]["secured"]
+    assert len(secured) > 60
+    table = cli("fields", "--fields", "field,example").stdout.splitlines()
+    assert f"secured{' ' * 20}{secured[:59]}…" in table
+    whole = json.loads(cli("fields", "--json").stdout)
+    assert {"field": "secured", "documents": 5, "types": ["string"], "example": secured} in whole
+
+
+def test_fields_table_shows_an_example_without_the_spaces_around_it(cli, write_corpus):
+    root = write_corpus({"a_1111.md": "---\ntitle: T\n---\n\n\n  ## Heading\n\nText\n"})
+    table = cli("fields", "--data", root, "--fields", "field,example").stdout.splitlines()
+    assert "body   ## Heading Text" in table
+    exact = json.loads(cli("fields", "--data", root, "--json", "--fields", "field,example").stdout)
+    assert {"field": "body", "example": "\n\n  ## Heading\n\nText\n"} in exact
+
+
+def test_fields_on_an_80_column_terminal(cli):
+    terminal = {"FORCE_COLOR": "1", "NO_COLOR": "1", "COLUMNS": "80"}
+    result = cli("fields", "--provider", "qz", env=terminal)
+    lines = [line.rstrip() for line in result.stdout.splitlines()]
+    assert lines[:5] == [
+        "field                       documents   types            example",
+        "─" * 80,
+        "ampWebUrl                           1   string           https://qz.com/1867967…",
+        "category                            1   string           news",
+        "cdnAmpWebUrl                        1   string           https://qz-com.cdn.amp…",
+    ]
+    assert "topics                              1   list of string   Computer Vision, AI" in lines
+
+
+def test_fields_json_under_a_filter_with_picked_columns(cli):
+    result = cli("fields", "--provider", "forbes", "--json", "--fields", "field,documents,types")
+    rows = json.loads(result.stdout)
+    assert rows[:3] == [
+        {"field": "ampWebUrl", "documents": 1, "types": ["string"]},
+        {"field": "category", "documents": 1, "types": ["string"]},
+        {"field": "cdnAmpWebUrl", "documents": 1, "types": ["string"]},
+    ]
+    assert len(rows) == len(SEED_FIELDS)
+
+
+def test_fields_jsonl_and_csv(cli):
+    lines = cli("fields", "--format", "jsonl").stdout.splitlines()
+    assert json.loads(lines[SEED_FIELDS.index("topics")]) == {
+        "field": "topics",
+        "documents": 5,
+        "types": ["list of string"],
+        "example": ["Computer Vision", "AI"],
+    }
+    rows = list(csv.reader(io.StringIO(cli("fields", "--format", "csv").stdout)))
+    assert rows[0] == ["field", "documents", "types", "example"]
+    assert rows[SEED_FIELDS.index("provider.images.url") + 1] == [
+        "provider.images.url",
+        "2",
+        "string",
+        FORBES_LOGO,
+    ]
+    assert rows[SEED_FIELDS.index("related") + 1] == ["related", "5", "list of object", ""]
+
+
+def test_fields_names_an_unknown_column_and_a_topic_no_document_has(cli):
+    result = cli("fields", "--fields", "field,kind")
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.replace("│", " ").split())
+    assert "unknown field 'kind'" in said
+    assert "Fields: documents, example, field, types" in said
+    missing = cli("fields", "--topic", "computer visoin")
+    assert missing.exit_code == 0
+    assert missing.stdout == ""
+    assert "did you mean 'Computer Vision'?" in missing.stderr
+
+
+def test_fields_shows_hostile_names_and_examples_harmlessly(cli, write_corpus):
+    hostile = "\x1b[31mred\x1b]8;;http://evil.example\x07[bold]x[/bold]\u202e"
+    root = write_corpus({"a_1111.md": document(title="T", note=hostile, **{"k\x1b[2J": 1})})
+    table = cli("fields", "--data", root, env={"FORCE_COLOR": "1", "COLUMNS": "200"})
+    assert "\x1b[31mred" not in table.stdout and "\x1b]8;;http://evil" not in table.stdout
+    assert "\x1b[2J" not in table.stdout and "\u202e" not in table.stdout
+    plain = cli("fields", "--data", root).stdout.splitlines()
+    assert plain[1:4] == [
+        "id                1  string   a_1111",
+        r"k\x1b[2J          1  integer  1",
+        r"note              1  string   \x1b[31mred\x1b]8;;http://evil.example\x07[bold]x[/bold]"
+        r"\u202e",
+    ]
+    exact = json.loads(cli("fields", "--data", root, "--json").stdout)
+    assert {"field": "note", "documents": 1, "types": ["string"], "example": hostile} in exact
+    assert {"field": "k\x1b[2J", "documents": 1, "types": ["integer"], "example": 1} in exact
+
+
+@pytest.mark.parametrize("name", ["provider.name", "related.title", "images.url", "topics"])
+def test_a_field_listed_is_a_column_of_list(cli, name):
+    result = cli("list", "--provider", "forbes", "--fields", f"id,{name}", "--json")
+    assert result.exit_code == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row[name] not in (None, [], "")

@@ -421,6 +421,38 @@ def test_completion_of_topics_providers_and_ids(cli, seeds):
     assert complete(cli, "show", "bc") == ["bc1330c771dbc5b0"]
 
 
+def test_completion_of_fields_completes_the_last_name_of_a_list(cli):
+    cli("list")  # the snapshot that completion reads
+    assert complete(cli, "list", "--fields", "id,prov") == [
+        "id,provider",
+        "id,provider.domain",
+        "id,provider.images",
+        "id,provider.images.height",
+        "id,provider.images.url",
+        "id,provider.images.width",
+        "id,provider.name",
+    ]
+    assert complete(cli, "show", "bc13", "--fields", "related.prov") == [
+        "related.provider",
+        "related.provider.domain",
+        "related.provider.name",
+    ]
+    assert complete(cli, "list", "--fields", "id,title,ti") == []  # (title is given)
+    assert complete(cli, "search", "x", "--fields", "id,s") == [
+        "id,score",
+        "id,secured",
+        "id,snippet",
+    ]
+    assert complete(cli, "search", "x", "--related", "--fields", "par") == ["parent"]
+    assert complete(cli, "search", "x", "--fields", "par") == []
+    assert complete(cli, "topics", "--fields", "") == ["count", "topic"]
+    assert complete(cli, "fields", "--fields", "field,") == [
+        "field,documents",
+        "field,example",
+        "field,types",
+    ]
+
+
 def test_completion_reads_the_corpus_given_by_data(cli, write_corpus):
     root = write_corpus({"x_ab12.md": "---\ntitle: X\ntopics: [Robotics]\n---\n"})
     cli("list", "--data", str(root))
@@ -436,4 +468,5 @@ def test_completion_of_a_corpus_never_loaded_offers_nothing_and_writes_nothing(
     env = {"XDG_CACHE_HOME": str(cache)}
     assert complete(cli, "list", "--data", str(root), "--topic", "", env=env) == []
     assert complete(cli, "show", "--data", str(root), "x", env=env) == []
+    assert complete(cli, "list", "--data", str(root), "--fields", "ti", env=env) == []
     assert not cache.exists()

@@ -213,6 +213,20 @@ def providers(where: "Filter", run: "Run") -> None:
         run.counts(where, lambda index: index.providers(where=where), columns)
 
 
+@loading_command("fields")
+@with_filters
+@with_run()
+def fields(where: "Filter", run: "Run") -> None:
+    """Every field the documents have: how many have it, its types, an example value.
+
+    Nested ones in dot form (provider.name, related.title), under the same
+    filters as list. Each name is one --fields takes, as in
+    newsq list --fields id,provider.name. JSON gives each example whole.
+    """
+    with run:
+        run.field_infos(where)
+
+
 @loading_command("stats")
 @with_filters
 @with_run(fields=False)

@@ -311,8 +311,9 @@ FieldsOption = Annotated[
     str | None,
     typer.Option(
         help="Comma-separated fields to print; dotted paths reach nested ones "
-        "(id,title,provider.name).",
+        "(id,title,provider.name). newsq fields lists them.",
         metavar="LIST",
+        autocompletion=complete.fields,
         show_default=False,
         rich_help_panel=OUTPUT,
     ),

@@ -30,6 +30,8 @@ CSV_FIELDS = ("id", "publishedDateTime", "provider.name", "title", "topics", "qu
 SEARCH_CSV_FIELDS = ("id", "score", "publishedDateTime", "provider.name", "title", "snippet")
 STORY_FIELDS = ("id", "headline", "documents", "articles", "outlets", "first_seen", "last_seen")
 TIMELINE_FIELDS = ("publishedDateTime", "outlet", "title", "url", "document", "id")
+#: The columns of `newsq fields` (the keys of a `FieldInfo`'s JSON).
+FIELD_INFO_FIELDS = ("field", "documents", "types", "example")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
