@@ -381,6 +381,20 @@ def test_show_renders_an_html_body(cli, write_corpus):
     ]
 
 
+def test_show_renders_emphasis_around_nothing_without_stray_markers(cli, write_corpus):
+    body = (
+        "<p>Before<strong><br></strong></p><p><strong><br>There had to be a better way! "
+        "</strong>(Spoiler)</p><p><em> </em>after <b></b>all</p>"
+    )
+    root = write_corpus({"a_1111.md": f"---\ntitle: With HTML\n---\n{body}\n"})
+    out = cli("show", "a_1111", "--data", str(root)).stdout.splitlines()
+    assert [line.strip() for line in out[out.index("Body") + 1 :] if line.strip()] == [
+        "Before",
+        "There had to be a better way! (Spoiler)",
+        "after all",
+    ]
+
+
 def test_show_cuts_a_long_body_and_says_how_to_get_it_whole(cli, write_corpus):
     body = "word " * 20_000  # 100,000 characters
     root = write_corpus({"a_1111.md": f"---\ntitle: Long\n---\n{body}"})
