@@ -254,6 +254,20 @@ def test_data_in_the_panel_cannot_style_or_link(write_corpus):
     assert "evil.example\x1b" not in out and "\x1b[2J" not in out
 
 
+def test_more_fields_link_web_addresses_only(write_corpus):
+    root = write_corpus(
+        {
+            "a_1111.md": "---\ntitle: T\nactions:\n  - url: https://example.com/a\n"
+            "    file: /assets/x.png\n---\n"
+        }
+    )
+    with newsq.load([root], cache=False) as index:
+        out = show_view(index, "a_1111", 120, color=True)
+    assert ";https://example.com/a\x1b\\" in out  # the end of an OSC 8 hyperlink's start
+    assert ";/assets/x.png" not in out
+    assert "/assets/x.png" in out
+
+
 def test_data_in_the_body_cannot_style_or_link(write_corpus):
     body = "[bold red]Fake[/] \x1b[31mred\x1b[0m [link=http://evil.example]x[/link] <b>ok</b>\n"
     root = write_corpus({"a_1111.md": f"---\ntitle: T\n---\n{body}"})

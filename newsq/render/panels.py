@@ -8,6 +8,7 @@ addresses are hyperlinks only where the console draws styles, and only web ones.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from rich.text import Text
 from newsq import model
 from newsq.model import Entry
 from newsq.render.escape import display_value, linkable, safe_text
+from newsq.render.formats import field_value
 from newsq.render.tables import data_text, format_number, new_table, related_table
 
 if TYPE_CHECKING:
@@ -106,7 +108,7 @@ def article_view(
         fields.add_column("field", style="bold", no_wrap=True)
         fields.add_column("value", overflow="fold")
         for key, value in more:
-            fields.add_row(data_text(key), data_text(display_value(value)))
+            fields.add_row(data_text(key), _field_text(record, key, value))
         view += [Text(), Text("More fields", style="bold"), fields]
     body = record.get("body")
     if isinstance(body, str) and body.strip():
@@ -165,6 +167,44 @@ def _shown_above(key: str) -> bool:
         return True
     # images.N.url, .width and .height: the panel's image lines
     return len(parts) == 3 and parts[0] == "images" and parts[2] in ("url", "width", "height")
+
+
+#: The length from which a string with no spaces, not a web address, is opaque (see
+#: `is_opaque`): a line of a terminal 80 columns wide, more than a hash (SHA-256 in hex is
+#: 64) or an id (a UUID is 36), which one may read or compare by eye.
+OPAQUE_AT = 80
+#: What an opaque value has and words do not: letters and digits run on without a break.
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9]{24,}")
+
+
+def is_opaque(value: object) -> bool:
+    """Whether `value` is a string no one reads (a signature, a key, base64 data, such
+    as the seeds' `secured`, of 345 to 561 characters): at least `OPAQUE_AT` characters,
+    none a space, not a web address, and with a run of 24 letters and digits or more. A
+    path or a slug, as long and as unbroken, has words between its separators, and stays
+    as it is; so does an address, which is a link."""
+    return (
+        isinstance(value, str)
+        and len(value) >= OPAQUE_AT
+        and not any(c.isspace() for c in value)
+        and linkable(value) is None
+        and _TOKEN_RUN.search(value) is not None
+    )
+
+
+def _field_text(record: Mapping[str, Any], key: str, value: Any) -> Text:
+    """A value of "More fields": an opaque one by its size, with how to see it (it took
+    lines for nothing: 10 of `newsq show bc13` at 80 columns); a web address as a link;
+    anything else as text."""
+    if is_opaque(value):
+        # The name `--fields` takes back to this value (`actions.0.token`); else --json.
+        named = field_value(record, key) is value and safe_text(key) == key
+        named = named and "," not in key and key.strip() == key
+        how = f"--fields {key}" if named else "--json"
+        return Text(f"({len(value):,} characters; {how} to see it)", style="dim")
+    if isinstance(value, str) and linkable(value):
+        return link_text(value)
+    return data_text(display_value(value))
 
 
 def _links(record: Mapping[str, Any], *, cut: bool) -> Table:
