@@ -266,6 +266,25 @@ def test_stats_by_day_and_the_busiest_day(cli):
     assert "Busiest day       2020-06-11 (3 documents)" in shown
 
 
+def test_stats_folds_runs_of_empty_days_in_the_table_only(cli):
+    """June 17 to July 1 have no article: one line says so; the JSON lists every day."""
+    shown = cli("stats", "--related", "--by", "day").stdout.splitlines()
+    per_day = shown[shown.index("Per day") + 1 :]
+    assert [line.split()[0] for line in per_day] == [
+        *(f"2020-06-{day:02d}" for day in range(9, 17)),
+        "…",
+        "2020-07-02",
+        "2020-07-03",
+    ]
+    assert per_day[8] == "… 15 days with none …"
+    days = json.loads(cli("stats", "--related", "--by", "day", "--json").stdout)["per_day"]
+    assert len(days) == 25
+    assert days[8:23] == [{"day": f"2020-{day}", "count": 0} for day in EMPTY_DAYS]
+
+
+EMPTY_DAYS = [*(f"06-{day:02d}" for day in range(17, 31)), "07-01"]
+
+
 def test_stats_peak_is_the_earliest_of_equals_and_none_for_no_dates(cli):
     weeks = json.loads(cli("stats", "--by", "week", "--topic", "AI", "--json").stdout)
     assert weeks["peak"] == {"week": "2020-W24", "count": 4}

@@ -14,6 +14,7 @@ from rich.console import Console
 
 import newsq
 from newsq.corpus import bundled_seeds
+from newsq.index.results import PeriodCount
 from newsq.query.language import parse_query
 from newsq.render import panels, tables
 from newsq.render.escape import linkable
@@ -297,6 +298,46 @@ def test_stats_view_at_80_columns(seed_index):
         "2020-W25 0",
         "2020-W26 0",
         "2020-W27 1 " + "█" * 8,
+    ]
+
+
+def _periods(*counts: int, by: str = "week") -> list[PeriodCount]:
+    return [PeriodCount(f"{by}-{n:02d}", count) for n, count in enumerate(counts, 1)]
+
+
+def test_a_timeline_folds_three_empty_periods_or_more_into_a_line():
+    drawn = draw(panels.timeline_bars(_periods(4, 0, 0, 2, 0, 0, 0, 1, 10), "week"), 80)
+    assert [line.rstrip() for line in drawn.splitlines()] == [
+        "week-01  4 ████████████",
+        "week-02  0",
+        "week-03  0",
+        "week-04  2 ██████",
+        "… 3 weeks with none …",
+        "week-08  1 ███",
+        "week-09 10 ██████████████████████████████",
+    ]
+
+
+def test_a_timeline_folds_runs_at_its_ends_too_and_says_the_period():
+    drawn = draw(panels.timeline_bars(_periods(0, 0, 0, 0, 5, 0, 0, 0, by="month"), "month"), 80)
+    assert [line.rstrip() for line in drawn.splitlines()] == [
+        "… 4 months with none …",
+        "month-05 5 ██████████████████████████████",
+        "… 3 months with none …",
+    ]
+    drawn = draw(panels.timeline_bars(_periods(0, 0, 0, by="year"), "year"), 80)
+    assert drawn == "… 3 years with none …\n"
+    assert draw(panels.timeline_bars([], "day"), 80) == ""
+
+
+def test_the_story_view_folds_its_empty_days(cli):
+    out = cli("story", "218d").stdout.splitlines()
+    days = out[out.index("Articles per day") + 1 :]
+    assert days[-4:] == [
+        "2020-06-16  1 ███",
+        "… 15 days with none …",
+        "2020-07-02  2 ██████",
+        "2020-07-03  1 ███",
     ]
 
 

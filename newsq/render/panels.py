@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.style import Style
 from rich.table import Table
@@ -324,8 +325,7 @@ def story_view(
         timeline,
     ]
     if per_day:
-        days = [(p.period, p.count) for p in per_day]
-        parts += [Text(), Text("Articles per day", style="bold"), _bars(days)]
+        parts += [Text(), Text("Articles per day", style="bold"), timeline_bars(per_day, "day")]
     if story.reasons is not None:
         parts += [Text(), Text("Why each document is in it", style="bold")]
         parts.append(_reasons_table(story, shorts, plain))
@@ -379,20 +379,69 @@ def stats_view(stats: Stats) -> RenderableType:
     for title, rows in (
         ("Top topics", [(t.topic, t.count) for t in stats.topics]),
         (providers, [(p.name, p.count) for p in stats.providers]),
-        (f"Per {by}", [(p.period, p.count) for p in stats.periods]),
     ):
         if rows:
             parts += [Text(), Text(title, style="bold"), _bars(rows)]
+    if stats.periods:
+        parts += [Text(), Text(f"Per {by}", style="bold"), timeline_bars(stats.periods, by)]
     return Group(*parts)
 
 
-def _bars(rows: Sequence[tuple[str | None, int]]) -> Table:
-    """A bar chart: a row per (label, count), bars scaled to the largest count."""
+#: Empty periods in a row from which a timeline folds them into one line (`… 22 days
+#: with none …`). Two are kept: two days without news is a weekend, which a reader
+#: expects to see as days, and one line for two would save one line. From three, the
+#: one line says what a line each would. `stats --by day` on the 73 real documents was
+#: 1,159 lines, 1,076 of them empty days; it is 141.
+FOLD_EMPTY = 3
+
+
+def timeline_bars(periods: Sequence[PeriodCount], by: str) -> RenderableType:
+    """A timeline as a bar chart (`_bars`), each run of at least `FOLD_EMPTY` empty periods
+    `by` day, week, month or year folded into one line that says how many: the bars on
+    either side line up as in one chart."""
+    rows = [(p.period, p.count) for p in periods]
+    if not rows:
+        return Group()
+    label_width = max(cell_len(safe_text(label)) for label, _ in rows)
+    count_width = max(len(f"{count:,}") for _, count in rows)
+    peak = max(count for _, count in rows) or 1
+    parts: list[RenderableType] = []
+    start = 0
+    for end, empty in _empty_runs(rows):
+        if end - empty > start:
+            parts.append(_bars(rows[start : end - empty], peak, (label_width, count_width)))
+        parts.append(Text(f"… {empty:,} {by}s with none …", style="dim"))
+        start = end
+    if start < len(rows) or not parts:
+        parts.append(_bars(rows[start:], peak, (label_width, count_width)))
+    return Group(*parts)
+
+
+def _empty_runs(rows: Sequence[tuple[str, int]]) -> Iterable[tuple[int, int]]:
+    """(where it ends, its length) of each run of `FOLD_EMPTY` or more empty rows."""
+    run = 0
+    for number, (_, count) in enumerate([*rows, ("", 1)]):
+        if count:
+            if run >= FOLD_EMPTY:
+                yield number, run
+            run = 0
+        else:
+            run += 1
+
+
+def _bars(
+    rows: Sequence[tuple[str | None, int]],
+    peak: int | None = None,
+    widths: tuple[int, int] | None = None,
+) -> Table:
+    """A bar chart: a row per (label, count), bars scaled to `peak` (the largest count),
+    the labels and counts as wide as `widths` when given (one chart in pieces)."""
     chart = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
-    chart.add_column(no_wrap=True)
-    chart.add_column(justify="right")
+    label_width, count_width = widths or (None, None)
+    chart.add_column(no_wrap=True, width=label_width)
+    chart.add_column(justify="right", width=count_width)
     chart.add_column(style="blue")
-    peak = max((count for _, count in rows), default=0) or 1
+    peak = peak or max((count for _, count in rows), default=0) or 1
     for label, count in rows:
         bar = "█" * max(1 if count else 0, round(30 * count / peak))
         chart.add_row(data_text(label or ""), f"{count:,}", bar)
