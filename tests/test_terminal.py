@@ -301,6 +301,17 @@ def test_stats_view_at_80_columns(seed_index):
     ]
 
 
+@pytest.mark.parametrize(
+    "asked",
+    [{}, {"related": True}, {"by": "day"}, {"where": newsq.Filter.build(provider="nobody")}],
+)
+def test_stats_lines_are_what_the_view_draws_besides_its_periods(seed_index, asked):
+    stats = seed_index.stats(**asked)
+    drawn = draw(panels.stats_view(stats), 200).splitlines()
+    periods = draw(panels.timeline_bars(stats.periods, stats.by), 200) if stats.periods else ""
+    assert len(drawn) == panels.stats_lines(stats) + len(periods.splitlines())
+
+
 def _periods(*counts: int, by: str = "week") -> list[PeriodCount]:
     return [PeriodCount(f"{by}-{n:02d}", count) for n, count in enumerate(counts, 1)]
 

@@ -36,6 +36,7 @@ class Period(str, enum.Enum):
     week = "week"
     month = "month"
     year = "year"
+    auto = "auto"
 
 
 class SortKey(str, enum.Enum):
@@ -102,7 +103,13 @@ ClearDataOption = Annotated[
     ),
 ]
 PeriodOption = Annotated[
-    Period, typer.Option("--by", help="Count documents per day, week (ISO 8601), month or year.")
+    Period,
+    typer.Option(
+        "--by",
+        help="Count documents per day, week (ISO 8601), month or year; auto: the smallest "
+        "whose timeline fits the terminal with the rest of the view (50 periods at most "
+        "on a pipe or in JSON).",
+    ),
 ]
 DataOption = Annotated[
     list[str] | None,

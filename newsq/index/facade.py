@@ -352,10 +352,17 @@ class Index:
         where: Filter | None = None,
         by: str = "month",
         related: bool = False,
+        max_periods: stats.MaxPeriods = stats.AUTO_PERIODS,
     ) -> Stats:
         """A summary: counts, date range, top topics and providers, and documents per
         period (`by`: `day`, `week`, `month` or `year`; UTC), with the busiest as `peak`
-        (its JSON has them under `per_<by>`).
+        (its JSON has them under `per_<by>`, and the period as `by`).
+
+        `by="auto"` chooses the smallest period of which the timeline, from the first
+        date to the last, has at most `max_periods` (a year when none has): 50 unless
+        told. `max_periods` may be a function of the summary without its timeline,
+        which is how `newsq stats --by auto` fits the rest of its view and the timeline
+        into the terminal.
 
         With `related`, the articles of the documents' related coverage count too, each
         on its own date and by its own outlet (filtered as `search --related` filters
@@ -366,8 +373,11 @@ class Index:
         the given `entries`.
         """
         if entries is not None:
-            return stats.stats_of(entries, top=top, by=by)
-        return stats.stats(self._db, where or Filter(), top=top, by=by, related=related)
+            return stats.stats_of(entries, top=top, by=by, max_periods=max_periods)
+        where = where or Filter()
+        return stats.stats(
+            self._db, where, top=top, by=by, related=related, max_periods=max_periods
+        )
 
     # --- stories ---------------------------------------------------------------------
 

@@ -241,7 +241,8 @@ class Stats(_ReadsAsJson):
     their coverage (`related`); with coverage counted, `articles` (both); how many are
     `dated`, the `first` and `last` dates; the top `topics` and `providers` (outlets,
     with coverage counted); `types` and `categories`; and the count of each period `by`
-    day, week, month or year, empty ones too, with the busiest as `peak`."""
+    day, week, month or year (the one chosen, when `auto` was asked for), empty ones
+    too, with the busiest as `peak`."""
 
     documents: int
     related: int
@@ -270,6 +271,7 @@ class Stats(_ReadsAsJson):
             "providers": [provider.to_json() for provider in self.providers],
             "types": dict(self.types),
             "categories": dict(self.categories),
+            "by": by,
             f"per_{by}": [{by: p.period, "count": p.count} for p in self.periods],
             "peak": None if self.peak is None else {by: self.peak.period, "count": self.peak.count},
         }

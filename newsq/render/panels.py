@@ -387,6 +387,17 @@ def stats_view(stats: Stats) -> RenderableType:
     return Group(*parts)
 
 
+def stats_lines(stats: Stats) -> int:
+    """The lines `stats_view(stats)` draws besides its periods (where none wraps): the
+    summary, the top topics and providers, the timeline's heading. Its periods need not
+    be there (a summary waiting for the period that fits: `Index.stats(by="auto")`)."""
+    dated = bool(stats.dated)  # the dates, the busiest period and the timeline
+    rows = 2 + (stats.articles is not None) + 2 * dated + bool(stats.types)
+    rows += bool(stats.categories)
+    sections = sum(2 + len(top) for top in (stats.topics, stats.providers) if top)
+    return rows + sections + 2 * dated
+
+
 #: Empty periods in a row from which a timeline folds them into one line (`… 22 days
 #: with none …`). Two are kept: two days without news is a weekend, which a reader
 #: expects to see as days, and one line for two would save one line. From three, the
