@@ -74,7 +74,7 @@ def test_readme_drawn_samples_are_what_an_80_column_terminal_shows(cli, command,
     drawn = [line.rstrip() for line in result.stdout.splitlines()]
     lines = sample.splitlines()
     assert drawn[: len(lines)] == lines
-    assert len(DRAWN) == 4
+    assert len(DRAWN) == 5
 
 
 def test_readme_python_session():

@@ -61,6 +61,7 @@ from newsq.render.formats import Format
 
 if TYPE_CHECKING:
     from newsq.cli.run import Run
+    from newsq.index.stats import MaxPeriods
     from newsq.query.filters import Filter
     from newsq.query.language import SearchQuery
     from newsq.render.output import Output
@@ -253,12 +254,28 @@ def providers(where: "Filter", run: "Run") -> None:
         run.counts(where, lambda index: index.providers(where=where), columns)
 
 
+@loading_command("fields")
+@with_filters
+@with_run()
+def fields(where: "Filter", run: "Run") -> None:
+    """Every field the documents have: how many have it, its types, an example value.
+
+    Nested ones in dot form (provider.name, related.title), under the same
+    filters as list. Each name is one --fields takes, as in
+    newsq list --fields id,provider.name. JSON gives each example whole.
+    """
+    with run:
+        run.field_infos(where)
+
+
 @loading_command("stats")
 @with_filters
 @with_run(fields=False)
 def stats(
     where: "Filter",
     run: "Run",
+    # Not auto: what a script reads (`per_month` in the JSON) would change with the span
+    # of the data it is run on.
     by: PeriodOption = Period.month,
     related: StatsRelatedOption = False,
 ) -> None:
@@ -272,8 +289,11 @@ def stats(
         raise typer.BadParameter(
             "stats has no CSV form; use json or jsonl", param_hint="'--format'"
         )
+    most = _periods_that_fit(run, by)
     with run:
-        summary = run.first(lambda index: index.stats(where=where, by=by.value, related=related))
+        summary = run.first(
+            lambda index: index.stats(where=where, by=by.value, related=related, max_periods=most)
+        )
         run.suggest(where, related=related)
         if run.fmt is Format.table:
             from newsq.render.panels import stats_view
@@ -281,6 +301,21 @@ def stats(
             run.out.print(stats_view(summary))
         else:
             run.out.value(summary.to_json(), run.fmt)
+
+
+def _periods_that_fit(run: "Run", by: Period) -> "MaxPeriods":
+    """The most periods `--by auto` may choose: in a table on a terminal, its rows less the
+    rest of the view and a line for the prompt after it (the summary decides the rest: a
+    function of it); else `AUTO_PERIODS`, a screenful (a pipe has no height, and JSON
+    should not depend on the terminal it was asked from)."""
+    from newsq.index.stats import AUTO_PERIODS
+
+    if by is not Period.auto or run.fmt is not Format.table or not run.out.is_terminal:
+        return AUTO_PERIODS
+    from newsq.render.panels import stats_lines
+
+    height = run.out.terminal_height()
+    return lambda summary: height - stats_lines(summary) - 1
 
 
 @loading_command("check")

@@ -55,6 +55,7 @@ class Period(str, enum.Enum):
     week = "week"
     month = "month"
     year = "year"
+    auto = "auto"
 
 
 class SortKey(str, enum.Enum):
@@ -135,7 +136,13 @@ ClearDataOption = Annotated[
     ),
 ]
 PeriodOption = Annotated[
-    Period, typer.Option("--by", help="Count documents per day, week (ISO 8601), month or year.")
+    Period,
+    typer.Option(
+        "--by",
+        help="Count documents per day, week (ISO 8601), month or year; auto: the smallest "
+        "whose timeline fits the terminal with the rest of the view (50 periods at most "
+        "on a pipe or in JSON).",
+    ),
 ]
 DataOption = Annotated[
     list[str] | None,
@@ -356,8 +363,9 @@ FieldsOption = Annotated[
     str | None,
     typer.Option(
         help="Comma-separated fields to print; dotted paths reach nested ones "
-        "(id,title,provider.name).",
+        "(id,title,provider.name). newsq fields lists them.",
         metavar="LIST",
+        autocompletion=complete.fields,
         show_default=False,
         rich_help_panel=OUTPUT,
     ),

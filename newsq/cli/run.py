@@ -326,6 +326,24 @@ class Run:
         rows = [count.to_json() for count in found]
         self.out.rows(rows, self.fmt, self.fields, default_fields=columns)
 
+    def field_infos(self, where: Filter) -> None:
+        """Print the fields the matching documents have (`newsq fields`): a table of them,
+        examples cut short, or their JSON, examples whole."""
+        from newsq.render.formats import FIELD_INFO_FIELDS
+
+        found = self.first(lambda index: index.fields(where))
+        self.suggest(where)
+        self.check_fields(FIELD_INFO_FIELDS)
+        if self.fmt is Format.table:
+            from newsq.render.tables import fields_table
+
+            if found:
+                width = self.out.terminal_width() if self.out.is_terminal else None
+                self.out.print(fields_table(found, self.fields or FIELD_INFO_FIELDS, width=width))
+            return
+        rows = [info.to_json() for info in found]
+        self.out.rows(rows, self.fmt, self.fields, default_fields=FIELD_INFO_FIELDS)
+
     def stories(
         self,
         where: Filter,

@@ -6,7 +6,8 @@
     listing.py   documents under a filter, a page at a time
     ranking.py   search hits, best first
     snippets.py  the passage of a hit that matches
-    facets.py    counts per topic, provider, type; values no document has; fields
+    facets.py    counts per topic, provider, type; values no document has; field paths
+    fields.py    every field the documents have: how many have it, its types, an example
     stats.py     counts, dates and a timeline per period
     stories.py   stories listed and told, kept fresh
     grouping.py  how documents are grouped into stories
@@ -25,6 +26,7 @@ from newsq.lazy import exports
 
 _HOMES = {
     "Index": "newsq.index.facade",
+    "FieldInfo": "newsq.index.results",
     "Hit": "newsq.index.results",
     "TopicCount": "newsq.index.results",
     "ProviderCount": "newsq.index.results",
@@ -41,6 +43,7 @@ _HOMES = {
 
 __all__ = [
     "AmbiguousIdError",
+    "FieldInfo",
     "Hit",
     "Index",
     "NoSuchArticleError",
@@ -59,6 +62,7 @@ if TYPE_CHECKING:
     from newsq.index.facade import Index
     from newsq.index.ids import AmbiguousIdError, NoSuchArticleError, UnknownIdError
     from newsq.index.results import (
+        FieldInfo,
         Hit,
         PeriodCount,
         ProviderCount,

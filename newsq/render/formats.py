@@ -32,6 +32,8 @@ CSV_FIELDS = ("id", "publishedDateTime", "provider.name", "title", "topics", "qu
 SEARCH_CSV_FIELDS = ("id", "score", "publishedDateTime", "provider.name", "title", "snippet")
 STORY_FIELDS = ("id", "headline", "documents", "articles", "outlets", "first_seen", "last_seen")
 TIMELINE_FIELDS = ("publishedDateTime", "outlet", "title", "url", "document", "id")
+#: The columns of `newsq fields` (the keys of a `FieldInfo`'s JSON).
+FIELD_INFO_FIELDS = ("field", "documents", "types", "example")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,17 +54,27 @@ def csv_cell(value: object) -> str:
 
 
 def field_value(record: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path (`provider.name`, `images.0.url`), None when absent."""
+    """The value at a dotted path (`provider.name`, `images.0.url`), None when absent.
+
+    A name after a list reaches into each of its items, as field paths name them
+    (`newsq fields`): `images.url` is the list of every image's url (None for an
+    image without one), `related.images.url` a list of such lists.
+    """
     if path in record:
         return record[path]
-    value: Any = record
-    for part in path.split("."):
+    return _value_at(record, path.split("."))
+
+
+def _value_at(value: Any, parts: Sequence[str]) -> Any:
+    for number, part in enumerate(parts):
         if isinstance(value, Mapping) and part in value:
             value = value[part]
-        elif (
-            isinstance(value, list) and part.isascii() and part.isdigit() and int(part) < len(value)
-        ):
+        elif isinstance(value, list) and part.isascii() and part.isdigit():
+            if int(part) >= len(value):
+                return None
             value = value[int(part)]
+        elif isinstance(value, list):
+            return [_value_at(item, parts[number:]) for item in value]
         else:
             return None
     return value

@@ -117,6 +117,12 @@ class Output:
 
         return Console(file=self.stdout).width
 
+    def terminal_height(self) -> int:
+        """The terminal's rows (`LINES` when set, as `COLUMNS` is for its width)."""
+        from rich.console import Console
+
+        return Console(file=self.stdout).height
+
     # --- raw streams ------------------------------------------------------------
 
     def write(self, text: str) -> None:
