@@ -208,9 +208,9 @@ def stories(
 
     Documents belong together when one lists the other in its related coverage, both
     list the same article, or their titles and excerpts are alike in wording and they
-    were published within --window days (alike: a similarity of --threshold or more).
-    The filters pick stories with a document matching them; each story is shown whole.
-    Then: newsq story ID.
+    were published within --window days (alike: a similarity of --threshold or more,
+    their stories too on average). The filters pick stories with a document matching
+    them; each story is shown whole. Then: newsq story ID.
     """
     with run:
         limit_ = None if all_ else limit

@@ -210,7 +210,8 @@ ThresholdOption = Annotated[
         max=1.0,
         metavar="COSINE",
         help="Documents are alike in wording from this similarity of their words (TF-IDF "
-        "cosine, 0 to 1): lower joins more documents into stories, higher fewer. "
+        "cosine, 0 to 1), and stories join when alike on average as much: lower joins "
+        "more documents into stories, higher fewer. "
         "newsq story ID --explain shows each document's.",
     ),
 ]

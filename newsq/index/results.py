@@ -150,7 +150,10 @@ class StoryReason:
     other in its related coverage, or both list it), "wording" (it and `partner`, a
     document of the same story, are alike at `similarity` (cosine, 0 to 1), and
     `words` are the words they share that weigh most in it, stemmed as search stems
-    them), or "alone" (nothing joined it: a story of one document).
+    them; `cohesion` is how alike their two stories were on average, the mean
+    similarity of their pairs of documents, when this pair joined them: None if
+    they were one story already), or "alone" (nothing joined it: a story of one
+    document).
     """
 
     document: str
@@ -159,6 +162,7 @@ class StoryReason:
     similarity: float | None = None
     words: tuple[str, ...] = ()
     address: str | None = None
+    cohesion: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -168,6 +172,7 @@ class StoryReason:
             "similarity": self.similarity,
             "words": list(self.words),
             "address": self.address,
+            "cohesion": self.cohesion,
         }
 
 
