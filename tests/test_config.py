@@ -16,6 +16,7 @@ from conftest import ID0, ID2, ID3, NEWEST_FIRST, SEEDS, newsq_executable
 from newsq.cli.app import app
 from newsq.cli.config import Config, ConfigError, config_path, default_map, read_config
 from newsq.cli.launch import named_corpus
+from newsq.corpus import bundled_seeds
 
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 
@@ -254,7 +255,7 @@ def test_the_launcher_scans_the_files_corpus_early(config_home, write_corpus):
 
 def test_the_launcher_ignores_a_broken_file(config_home):
     write(config_home, "data = [\n")
-    assert named_corpus(["list"]) == [str(SEEDS)]
+    assert named_corpus(["list"]) == [str(bundled_seeds())]
 
 
 # --- newsq config ------------------------------------------------------------------------------
@@ -264,7 +265,7 @@ def test_config_without_a_file_shows_the_built_in_settings(cli, config_home):
     result = cli("config", "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == [
-        {"name": "data", "value": [str(SEEDS)], "source": "built-in (the bundled seeds)"},
+        {"name": "data", "value": [str(bundled_seeds())], "source": "built-in (the bundled seeds)"},
         {"name": "color", "value": "auto", "source": "built-in"},
         {"name": "pager", "value": "less -FRX", "source": "built-in"},
         {"name": "limit", "value": 20, "source": "built-in"},

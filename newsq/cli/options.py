@@ -40,16 +40,6 @@ class RecordFormat(str, enum.Enum):
     csv = "csv"
 
 
-class ListFormat(str, enum.Enum):
-    """`--format` of list, search and stories: `Format`, ids and all."""
-
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    ids = "ids"
-
-
 class Period(str, enum.Enum):
     day = "day"
     week = "week"
@@ -262,7 +252,7 @@ FormatOption = Annotated[
     typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT),
 ]
 ListFormatOption = Annotated[
-    ListFormat,
+    Format,  # (ids and all: list, search and stories)
     typer.Option(
         "--format",
         "-f",
@@ -551,7 +541,7 @@ def with_run(
             _parameter(
                 "fmt",
                 ListFormatOption if ids else FormatOption,
-                ListFormat.table if ids else RecordFormat.table,
+                Format.table if ids else RecordFormat.table,
             ),
             _parameter("json_", JsonOption),
         ]
