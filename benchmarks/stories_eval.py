@@ -32,6 +32,12 @@ The suites (`--suites`, default all):
   Power Apps over the same months: no true story, only the largest one found.
 - `planted`: the generator's planted stories (coined names, a third linked), as
   `tests/test_stories.py` measures them.
+- `held-out`: real articles never looked at while the rule was chosen, grouped by a
+  news aggregator (`heldout.py`; not shipped: `--gnews FILE`, `--uci FILE`, or the
+  files `gnews.json` and `uci.csv` in `--heldout DIR`, default
+  ../shared/corpus/heldout): one day of world news (Google News' stories, a lead
+  and up to three other outlets each), the same among the real sample moved into
+  those days, and 36 hours of the UCI News Aggregator's titles.
 
 Standard library and newsq only.
 """
@@ -56,7 +62,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SEEDS = ROOT / "seeds"
 REAL = ROOT.parent / "shared" / "corpus" / "real"
-SUITES = ("seed-story", "paraphrased", "one-subject", "planted")
+HELDOUT = ROOT.parent / "shared" / "corpus" / "heldout"
+SUITES = ("seed-story", "paraphrased", "one-subject", "planted", "held-out")
+#: Where the held-out data sets are (`--gnews`, `--uci`, `--heldout`).
+HELD_OUT: dict[str, Path] = {}
 
 
 # --- scores -------------------------------------------------------------------------------
@@ -295,8 +304,55 @@ def run_suite(name: str, work: Path, real: Path | None, seed: int) -> list[Outco
             for names in generate.planted_stories(size, seed=7, stories=planted, days=days)
         ]
         outcomes.append(_measure(name, folder, truth))
+    elif name == "held-out":
+        outcomes.extend(_held_out(folder, real))
     else:
         raise ValueError(f"no suite {name!r}")
+    return outcomes
+
+
+def held_out_files(folder: Path | None = None) -> dict[str, Path]:
+    """The held-out data sets found: {"gnews": path, "uci": path}, those that exist."""
+    folder = folder or HELDOUT
+    found = {"gnews": folder / "gnews.json", "uci": folder / "uci.csv"} | HELD_OUT
+    return {name: path for name, path in found.items() if path.is_file()}
+
+
+def _held_out(folder: Path, real: Path | None) -> list[Outcome]:
+    import heldout
+
+    files = held_out_files()
+    outcomes = []
+    if "gnews" in files:
+        stories = heldout.gnews_stories(files["gnews"])
+        truth = heldout.write_stories(folder / "gnews", stories)
+        outcomes.append(
+            _measure(
+                f"held-out: one day of Google News ({heldout.describe(stories)})",
+                folder / "gnews",
+                truth,
+            )
+        )
+        if real is not None and real.is_dir():
+            start, end = heldout.span(stories)
+            _redated_copy(
+                real, folder / "gnews" / "real", start, max(1, (end - start) // 86400 + 1)
+            )
+            outcomes.append(
+                _measure("held-out: the same among the real sample", folder / "gnews", truth)
+            )
+    if "uci" in files:
+        stories = heldout.uci_stories(files["uci"])
+        truth = heldout.write_stories(folder / "uci", stories)
+        outcomes.append(
+            _measure(
+                f"held-out: UCI News Aggregator titles ({heldout.describe(stories)})",
+                folder / "uci",
+                truth,
+            )
+        )
+    if not outcomes:
+        print("held-out: no data set found (--gnews, --uci or --heldout)", file=sys.stderr)
     return outcomes
 
 
@@ -343,7 +399,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument("--threshold", type=float, help="the stories' --threshold")
     parser.add_argument("--window", type=float, help="the stories' --window, in days")
+    parser.add_argument("--heldout", type=Path, default=HELDOUT, help="the held-out files' folder")
+    parser.add_argument("--gnews", type=Path, help="a Google News headlines response (held-out)")
+    parser.add_argument("--uci", type=Path, help="the UCI News Aggregator CSV (held-out)")
     args = parser.parse_args(argv)
+    HELD_OUT.update(held_out_files(args.heldout))
+    HELD_OUT.update({k: v for k, v in (("gnews", args.gnews), ("uci", args.uci)) if v})
     OPTIONS.update({k: v for k, v in (("threshold", args.threshold), ("window", args.window)) if v})
     work = args.work or Path(tempfile.mkdtemp(prefix="newsq-stories-"))
     outcomes = []

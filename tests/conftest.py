@@ -38,11 +38,14 @@ NEWEST_FIRST = [ID3, ID2, ID4, ID0, ID1]
 def _clean_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Tests see the bundled seeds unless they say otherwise, no colour settings, and a
-    cache folder of the test session's own (never the user's)."""
-    for name in ("NEWSQ_DATA", "NO_COLOR", "FORCE_COLOR", "COLUMNS"):
+    """Tests see the bundled seeds unless they say otherwise, no colour or pager settings,
+    a cache folder of the test session's own and no config file (never the user's)."""
+    for name in (
+        "NEWSQ_DATA", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "NEWSQ_CONFIG", "NEWSQ_PAGER", "PAGER"
+    ):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-config"))
     # In-process runs see one fixed "now", so "6 years ago" and "7d" hold next year too.
     monkeypatch.setattr(newsq.model, "clock", lambda: NOW)
 

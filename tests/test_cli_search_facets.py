@@ -232,9 +232,11 @@ def test_stats_json_on_the_seeds(cli):
         "providers",
         "types",
         "categories",
+        "by",
         "per_month",
         "peak",
     }
+    assert stats["by"] == "month"
     assert stats["documents"] == 5
     assert stats["related"] == 23
     assert stats["dated"] == 5
@@ -268,6 +270,52 @@ def test_stats_by_day_and_the_busiest_day(cli):
     assert stats["peak"] == {"day": "2020-06-11", "count": 3}
     shown = cli("stats", "--by", "day").stdout.splitlines()
     assert "Busiest day       2020-06-11 (3 documents)" in shown
+
+
+def test_stats_folds_runs_of_empty_days_in_the_table_only(cli):
+    """June 17 to July 1 have no article: one line says so; the JSON lists every day."""
+    shown = cli("stats", "--related", "--by", "day").stdout.splitlines()
+    per_day = shown[shown.index("Per day") + 1 :]
+    assert [line.split()[0] for line in per_day] == [
+        *(f"2020-06-{day:02d}" for day in range(9, 17)),
+        "…",
+        "2020-07-02",
+        "2020-07-03",
+    ]
+    assert per_day[8] == "… 15 days with none …"
+    days = json.loads(cli("stats", "--related", "--by", "day", "--json").stdout)["per_day"]
+    assert len(days) == 25
+    assert days[8:23] == [{"day": f"2020-{day}", "count": 0} for day in EMPTY_DAYS]
+
+
+@pytest.mark.parametrize(
+    ("lines", "by", "drawn"),
+    # The rest of the seeds' view is 20 lines (6 of summary, 3 topics and 5 providers
+    # with their headings, the timeline's heading), and a line is kept for the prompt.
+    [(24, "month", 22), (25, "week", 24), (43, "week", 24), (44, "day", 24), (60, "day", 24)],
+)
+def test_stats_by_auto_fits_the_terminal(cli, lines, by, drawn):
+    terminal = {"FORCE_COLOR": "1", "NO_COLOR": "1", "COLUMNS": "100", "LINES": str(lines)}
+    out = cli("stats", "--by", "auto", env=terminal).stdout.splitlines()
+    assert f"Per {by}" in out
+    assert len(out) == drawn <= lines - 1
+    # JSON is the same on a terminal and on a pipe: the smallest of 50 periods or fewer
+    for env in (terminal, {}):
+        stats = json.loads(cli("stats", "--by", "auto", "--json", env=env).stdout)
+        assert (stats["by"], len(stats["per_day"])) == ("day", 23)
+
+
+def test_stats_by_auto_on_a_pipe_fits_fifty_periods(cli, real_corpus):
+    """The real sample's dates run from 2018-04-21 to 2021-05-26: 1,132 days, 162 weeks,
+    38 months."""
+    out = cli("stats", "--by", "auto", "--data", real_corpus).stdout.splitlines()
+    assert "Per month" in out
+    assert out[out.index("Per month") + 1].split()[0] == "2018-04"
+    stats = json.loads(cli("stats", "--by", "auto", "--data", real_corpus, "--json").stdout)
+    assert (stats["by"], len(stats["per_month"])) == ("month", 38)
+
+
+EMPTY_DAYS = [*(f"06-{day:02d}" for day in range(17, 31)), "07-01"]
 
 
 def test_stats_peak_is_the_earliest_of_equals_and_none_for_no_dates(cli):

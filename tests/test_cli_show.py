@@ -11,6 +11,7 @@ import yaml
 from conftest import ALL_IDS, ID0, ID1, ID2, ID3, ID4
 
 from newsq.corpus import bundled_seeds
+from newsq.render.panels import is_opaque
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -321,6 +322,56 @@ def test_show_more_fields_are_every_field_the_panel_does_not_show(cli):
     assert more[-1] == f"path                     {bundled_seeds() / ID0}.txt"
 
 
+TOKEN = "h2Fh7Y2V99EEPARitcFFCj07RagehSkIvTIS7573R1Ir/psCSBYtCuq0qd0cEBwg/VMflI723nhj+nhA"  # 80
+
+
+@pytest.mark.parametrize(
+    ("value", "opaque"),
+    [
+        (TOKEN, True),
+        (TOKEN[:79], False),  # shorter than a line: shown
+        ("ab12" * 40, True),  # hex, say
+        ("a1b2c3d4e5f6a1b2c3d4e5f" + "/x" * 40, False),  # no run of 24
+        ("https://example.com/?q=" + TOKEN, False),  # an address: a link
+        ("/work/corpus/_samples/power-apps-community-numeric-updown-control-with-persisted"
+         "-button.md", False),  # a path
+        (TOKEN[:50] + " " + TOKEN[:50], False),  # words
+        (12345, False),
+    ],
+)  # fmt: skip
+def test_what_is_opaque(value, opaque):
+    assert is_opaque(value) is opaque
+
+
+def test_show_gives_an_opaque_value_by_its_size_and_the_fields_that_show_it(cli):
+    out = cli("show", ID0).stdout.splitlines()
+    assert "secured                  (537 characters; --fields secured to see it)" in out
+    whole = json.loads(cli("show", ID0, "--fields", "secured", "--json").stdout)["secured"]
+    assert len(whole) == 537 and whole.startswith("WJ9MtXKxne2Ym+urDkZPZ6")
+
+
+def test_an_opaque_value_in_a_list_is_named_as_fields_takes_it(cli, write_corpus):
+    root = write_corpus(
+        {
+            "a_1111.md": (
+                "---\ntitle: T\n"
+                f"actions:\n  - url: https://example.com/a\n    token: {TOKEN}\n"
+                f'"odd, key": {TOKEN}\n---\n'
+            )
+        }
+    )
+    out = cli("show", "a_1111", "--data", root).stdout.splitlines()
+    more = out[out.index("More fields") + 1 :]
+    assert more[:4] == [
+        "actions.0.url   https://example.com/a",
+        "actions.0.token (80 characters; --fields actions.0.token to see it)",
+        "odd, key        (80 characters; --json to see it)",
+        f"path            {root / 'a_1111.md'}",
+    ]
+    picked = cli("show", "a_1111", "--data", root, "--fields", "actions.0.token", "--json")
+    assert json.loads(picked.stdout) == {"actions.0.token": TOKEN}
+
+
 def test_show_related_article_own_values_only(cli):
     """A related article shows what its item says: not its document's heat or topics."""
     out = cli("show", f"{ID0}#1").stdout.splitlines()
@@ -378,6 +429,20 @@ def test_show_renders_an_html_body(cli, write_corpus):
         "image: x.png (https://example.com/x.png)",
         "• first_item",
         "• second",
+    ]
+
+
+def test_show_renders_emphasis_around_nothing_without_stray_markers(cli, write_corpus):
+    body = (
+        "<p>Before<strong><br></strong></p><p><strong><br>There had to be a better way! "
+        "</strong>(Spoiler)</p><p><em> </em>after <b></b>all</p>"
+    )
+    root = write_corpus({"a_1111.md": f"---\ntitle: With HTML\n---\n{body}\n"})
+    out = cli("show", "a_1111", "--data", str(root)).stdout.splitlines()
+    assert [line.strip() for line in out[out.index("Body") + 1 :] if line.strip()] == [
+        "Before",
+        "There had to be a better way! (Spoiler)",
+        "after all",
     ]
 
 

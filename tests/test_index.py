@@ -28,6 +28,7 @@ from newsq.index import (
     TopicCount,
     UnknownIdError,
 )
+from newsq.index.stats import period_count, timeline
 from newsq.model import Entry
 from newsq.query.filters import Filter
 
@@ -616,6 +617,64 @@ class TestStats:
         assert index.stats(by="year")["per_year"] == [{"year": "9999", "count": 1}]
         assert index.stats(by="month")["per_month"] == [{"month": "9999-12", "count": 1}]
         assert index.stats(by="week")["per_week"] == [{"week": "9999-W52", "count": 1}]
+
+    @pytest.mark.parametrize(
+        ("most", "by", "periods"),
+        # the seeds' dates: 23 days from 2020-06-11 to 2020-07-03, in 4 ISO weeks,
+        # 2 months and a year
+        [
+            (50, "day", 23),
+            (23, "day", 23),
+            (22, "week", 4),
+            (4, "week", 4),
+            (3, "month", 2),
+            (2, "month", 2),
+            (1, "year", 1),
+            (0, "year", 1),
+        ],
+    )
+    def test_auto_is_the_smallest_period_that_fits(self, seed_index, most, by, periods):
+        stats = seed_index.stats(by="auto", max_periods=most)
+        assert (stats.by, len(stats.periods)) == (by, periods)
+        assert stats.to_json()["by"] == by
+        assert f"per_{by}" in stats.to_json()
+        assert seed_index.stats(list(seed_index), by="auto", max_periods=most).by == by
+
+    def test_auto_fits_fifty_periods_unless_told(self, seed_index):
+        assert seed_index.stats(by="auto").by == "day"
+        assert seed_index.stats(by="auto", related=True).periods[0].period == "2020-06-09"
+
+    def test_auto_may_ask_a_function_of_the_summary_how_many_fit(self, seed_index):
+        asked = []
+
+        def fit(summary):
+            asked.append(summary)
+            return 30 - len(summary.topics) - len(summary.providers)  # 22: weeks
+
+        stats = seed_index.stats(by="auto", max_periods=fit)
+        assert stats.by == "week"
+        (summary,) = asked
+        assert (summary.documents, summary.dated, summary.periods, summary.peak) == (5, 5, (), None)
+
+    def test_auto_without_dates(self, write_corpus):
+        root = write_corpus({"a.md": "---\ntitle: A\n---\n"})
+        stats = newsq.load([root]).stats(by="auto", max_periods=1)
+        assert (stats.by, stats.periods, stats.peak) == ("day", (), None)
+
+    @pytest.mark.parametrize(
+        ("first", "last", "counts"),
+        [
+            ("2020-12-31", "2020-12-31", (1, 1, 1, 1)),
+            ("2020-12-27", "2021-01-11", (16, 4, 2, 2)),  # a Sunday to a Monday
+            ("2020-12-28", "2021-01-10", (14, 2, 2, 2)),  # a Monday to a Sunday
+            ("2019-01-31", "2020-03-01", (396, 57, 15, 2)),  # a leap February
+        ],
+    )
+    def test_period_counts_are_the_timeline_lengths(self, first, last, counts):
+        start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        for by, count in zip(("day", "week", "month", "year"), counts, strict=True):
+            assert period_count(start, end, by) == count
+            assert len(timeline({start: 1, end: 1}, by)) == count
 
     def test_stats_of_nothing(self, seed_index):
         stats = seed_index.stats([])

@@ -28,13 +28,13 @@ def test_the_roots_a_command_line_names(args, expected):
     assert named_corpus(args) == expected
 
 
-def test_the_loading_commands_are_the_apps_but_cache():
+def test_the_loading_commands_are_the_apps_but_cache_and_config():
     import typer.main
 
     from newsq.cli.app import app
     from newsq.cli.loading import LOADING
 
-    assert set(typer.main.get_command(app).commands) - {"cache"} == LOADING
+    assert set(typer.main.get_command(app).commands) - {"cache", "config"} == LOADING
 
 
 def test_without_data_the_environment_or_the_seeds(monkeypatch):

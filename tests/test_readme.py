@@ -76,7 +76,7 @@ def test_readme_drawn_samples_are_what_an_80_column_terminal_shows(cli, command,
     drawn = [line.rstrip() for line in result.stdout.splitlines()]
     lines = sample.splitlines()
     assert drawn[: len(lines)] == lines
-    assert len(DRAWN) == 4
+    assert len(DRAWN) == 5
 
 
 def test_readme_python_session():
@@ -103,3 +103,81 @@ def test_readme_set_up_commands_install_into_their_own_environment():
     assert _marked_command("test-command") == (
         "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/pytest"
     )
+
+
+# --- every day: the pipelines and the config file ------------------------------------------
+
+PIPELINES = _marked_block("pipeline", "sh")
+
+
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_readme_pipelines_run_in_a_shell(pipeline, tmp_path):
+    """Each pipeline of `--format ids` into `show` runs in a real shell, with the installed
+    newsq first on PATH: every command of it succeeds and the last prints records."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from conftest import newsq_executable
+
+    folder = str(Path(newsq_executable()).parent)
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", pipeline],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PATH": folder + os.pathsep + os.environ["PATH"]},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert "Traceback" not in result.stderr
+
+
+def _config_home(tmp_path, monkeypatch, text: str):
+    home = tmp_path / "h"
+    (home / ".config" / "newsq").mkdir(parents=True)
+    (home / ".config" / "newsq" / "config.toml").write_text(text + "\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    return home
+
+
+def _cells(text: str) -> list[list[str]]:
+    """A table's rows as their cells (split where two spaces or more part them), rules
+    left out: what a reader sees, whatever width a path gives the columns."""
+    return [re.split(r"\s{2,}", line.strip()) for line in text.splitlines() if "──" not in line]
+
+
+def test_readme_config_file_is_what_newsq_config_shows(cli, tmp_path, monkeypatch):
+    config = "\n".join(_marked_block("config", "toml"))
+    home = _config_home(tmp_path, monkeypatch, config)
+    monkeypatch.setenv("PAGER", "more")
+    result = cli("config")
+    assert result.exit_code == 0, result.output
+    shown = result.stdout.replace(str(home), "/home/ada")
+    assert _cells(shown) == _cells("\n".join(_marked_block("config-shown", "text")))
+
+
+def test_readme_config_error_is_what_a_bad_value_gives(tmp_path, monkeypatch):
+    import os
+    import subprocess
+
+    from conftest import newsq_executable
+
+    config = "\n".join(_marked_block("config", "toml")).replace(
+        'sort = "date"  ', 'sort = "hot"   '
+    )
+    home = _config_home(tmp_path, monkeypatch, config)
+    result = subprocess.run(
+        [newsq_executable(), "list"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    (sample,) = re.findall(
+        r"```text\n(newsq: /home/ada/.config/newsq/config.toml:[^\n]*)\n```", README
+    )
+    assert result.returncode == 2
+    assert result.stderr.replace(str(home), "/home/ada") == sample + "\n"

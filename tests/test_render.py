@@ -435,6 +435,34 @@ def test_field_value_reaches_nested_values():
     assert formats.field_value(record, "x.y") == "literal"
 
 
+def test_field_value_of_a_name_after_a_list_reaches_into_each_item():
+    """As field paths name them (`newsq fields`): `images.url` is every image's url."""
+    record = {
+        "images": [{"url": "a"}, {"width": 1}, {"url": "c"}],
+        "related": [{"images": [{"url": "x"}, {"url": "y"}]}, {"title": "t"}],
+        "topics": ["AI", "Robotics"],
+    }
+    assert formats.field_value(record, "images.url") == ["a", None, "c"]
+    assert formats.field_value(record, "related.images.url") == [["x", "y"], None]
+    assert formats.field_value(record, "related.1.title") == "t"
+    assert formats.field_value(record, "topics") == ["AI", "Robotics"]
+    assert formats.field_value({"images": []}, "images.url") == []
+
+
+def test_fields_naming_a_list_of_items_print_each_items_value(cli):
+    """`--fields related.provider.name` lists the outlet of every related article."""
+    result = cli("list", "--provider", "qz", "--fields", "id,related.provider.name", "--json")
+    (row,) = json.loads(result.stdout)
+    assert row["related.provider.name"][:3] == ["Wired", "Mashable", "NBC News"]
+    assert len(row["related.provider.name"]) == 16
+    table = cli("list", "--provider", "forbes", "--fields", "id,images.width,related.title")
+    assert table.stdout.splitlines()[1].split(None, 2) == [
+        ID0,
+        "1199",
+        "Police Banned From Using Amazon's Facial Recognition Technology For A Year",
+    ]
+
+
 # --- JSON and CSV: exact for programs, harmless on a terminal ---------------------------------
 
 RAW_TITLE = "a\x1b[2Jb\x9b31mc\u202ed\x7fe\u2028f\r\ng\té"
@@ -449,9 +477,12 @@ def raw_title(write_corpus) -> Path:
 def test_json_writes_what_a_terminal_acts_on_as_escapes_and_stays_exact(cli, raw_title, env):
     for args in (["show", "raw", "--json"], ["list", "--format", "jsonl"]):
         result = cli(*args, "--data", raw_title, env=env)
+        # (On a terminal, FORCE_COLOR, the JSON is coloured: the same text between colours.)
+        text = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+        assert ("\x1b[1;34m" in result.stdout) is bool(env)
         escaped = '"a\\u001b[2Jb\\u009b31mc\\u202ed\\u007fe\\u2028f\\r\\ng\\té"'
-        assert f'"title": {escaped}' in result.stdout, result.stdout
-        value = json.loads(result.stdout.splitlines()[0] if "jsonl" in args else result.stdout)
+        assert f'"title": {escaped}' in text, text
+        value = json.loads(text.splitlines()[0] if "jsonl" in args else text)
         assert value["title"] == RAW_TITLE
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def test_features_keep_words_addresses_and_coverage_words():
     words, links, cover = features.features(
         record, ("Amazon bans it", "Police react", "", "", ""), [("Bans", "more bans"), ("", "")]
     )
-    assert words == "amazon ban polic react"
+    assert words == "amazon ban\npolic react"  # the title's words, a line break, the excerpt's
     assert json.loads(links) == [["a.com/x", "a.com/x/amp"], [[1, ["b.com/y"]], [3, []]]]
     assert cover == "ban ban\n"
 
@@ -155,8 +156,65 @@ def test_documents_alike_in_wording_are_one_story_within_the_window_only():
 
 
 def test_documents_sharing_only_common_words_stay_apart():
-    docs = [candidate(1, 0, "common0 zorvane"), candidate(2, 1, "common0 kestrel")]
+    docs = [
+        candidate(1, 0, "common0 zorvane quill brant"),
+        candidate(2, 1, "common0 kestrel marl tove"),
+    ]  # alike at 0.18 (common0 is in 16 of the 42 texts), below the default 0.2
     assert [c for c in group(docs + FILLER)[0] if c[0] < 100] == [[1], [2]]
+    assert [c for c in group(docs + FILLER, threshold=0.15)[0] if c[0] < 100] == [[1, 2]]
+
+
+def test_a_story_joins_another_only_if_alike_on_average():
+    """3 is alike 2 as much as 2 is alike 1, but nothing like 1: joining the story of 1
+    and 2 takes their mean similarity, (0.412 + 0) / 2, not 3's best pair."""
+    docs = [
+        candidate(1, 0, "alpha beta gamma"),
+        candidate(2, 1, "gamma delta epsilon"),
+        candidate(3, 2, "epsilon zeta eta"),
+    ]
+    found, reasons = group(docs + FILLER, threshold=0.3)
+    assert [c for c in found if c[0] < 100] == [[1, 2], [3]]
+    assert (reasons[2].similarity, reasons[2].cohesion) == (0.412, 0.412)
+    assert 3 not in reasons
+    found, reasons = group(docs + FILLER, threshold=0.2)  # single link would chain any length
+    assert [c for c in found if c[0] < 100] == [[1, 2, 3]]
+    assert (reasons[3].partner, reasons[3].similarity, reasons[3].cohesion) == (2, 0.412, 0.206)
+
+
+def test_a_word_bursting_in_time_weighs_more_than_a_steady_one():
+    """Two words in as many documents of as many words: "product" one every 10 days (a
+    site's constant subject), "recall" six times in three days (an event). Only the
+    event's documents are alike enough to be a story; by the same words weighed evenly in
+    time both would be alike at one value."""
+    days = [candidate(200 + d, d, f"daily{d} note{d}") for d in range(60)]  # one a day
+
+    def own(prefix: str, n: int) -> str:
+        return " ".join(f"{prefix}{n}{c}" for c in "abcd")
+
+    steady = [candidate(300 + n, 10 * n, f"product {own('s', n)}") for n in range(6)]
+    event = [candidate(400 + n, 30 + n // 2, f"recall {own('e', n)}") for n in range(6)]
+    found, reasons = group(days + steady + event)
+    assert [c for c in found if len(c) > 1] == [[400, 401, 402, 403, 404, 405]]
+    assert {reasons[d].similarity for d in range(400, 406)} == {0.419}
+    found, reasons = group(days + steady + event, threshold=0.1)  # the steady pairs: 0.11-0.125
+    assert [c for c in found if len(c) > 1] == [list(range(300, 306)), list(range(400, 406))]
+    assert max(reasons[d].similarity or 0 for d in range(300, 306)) == 0.125
+
+
+def test_title_words_count_more_than_the_excerpts():
+    """Title, a line break, excerpt (as `features` keeps them): sharing a word in both
+    titles makes two documents more alike than sharing it in a title and an excerpt."""
+    first = candidate(1, 0, "zorvane quill\nbrant marl")
+    in_title = candidate(2, 1, "zorvane tove\nfenn holt")
+    in_excerpt = candidate(3, 1, "larch pike\nzorvane sedge")
+    found, reasons = group([first, in_title, *FILLER], threshold=0.4)
+    assert [c for c in found if c[0] < 100] == [[1, 2]]
+    assert reasons[2].similarity == 0.49
+    found, reasons = group([first, in_excerpt, *FILLER], threshold=0.4)
+    assert [c for c in found if c[0] < 100] == [[1], [3]]
+    found, reasons = group([first, in_excerpt, *FILLER], threshold=0.3)
+    assert [c for c in found if c[0] < 100] == [[1, 3]]
+    assert reasons[3].similarity == 0.309
 
 
 # --- what a story says ---------------------------------------------------------------------
@@ -385,8 +443,9 @@ def test_group_says_why_each_document_joined():
     assert reasons[1] == Reason(1, "link", 2, address="a.com/1")  # links win over wording
     why = reasons[3]
     assert (why.kind, why.partner) == ("wording", 1)
-    assert why.similarity == 0.794
+    assert why.similarity == 0.863
     assert why.words == ("figure", "kestrel", "recall", "zorvane")  # weightiest first
+    assert why.cohesion == 0.431  # its story and 1's (1 and 2) on average: (0.863 + 0) / 2
     assert 4 not in reasons
 
 
@@ -395,10 +454,11 @@ def test_a_lower_threshold_joins_documents_less_alike():
         candidate(1, 0, "zorvane recall announced"),
         candidate(2, 1, "zorvane criticised widely"),
     ]
-    assert [c for c in group(docs + FILLER)[0] if c[0] < 100] == [[1], [2]]
-    found, reasons = group(docs + FILLER, threshold=0.3)
+    # zorvane is in these two texts only, on consecutive days: it bursts (x1.9) and weighs most
+    assert [c for c in group(docs + FILLER, threshold=0.5)[0] if c[0] < 100] == [[1], [2]]
+    found, reasons = group(docs + FILLER, threshold=0.4)
     assert [c for c in found if c[0] < 100] == [[1, 2]]
-    assert reasons[1].similarity == reasons[2].similarity == 0.325
+    assert reasons[1].similarity == reasons[2].similarity == 0.45
     assert reasons[1].words == ("zorvane",)
 
 
@@ -406,13 +466,15 @@ def test_story_explain_through_the_api_and_the_cli(seed_index, cli):
     told = seed_index.story("bc13", explain=True)
     assert [r.document for r in told.reasons] == list(told.documents)
     assert [(r.kind, r.partner) for r in told.reasons] == [
-        ("wording", ID4),
+        ("wording", ID0),
         ("wording", ID1),
         ("wording", ID1),
-        ("wording", ID1),
+        ("wording", ID0),
         ("wording", ID4),
     ]
-    assert told.reasons[0].words == ("microsoft", "recognit", "facial", "polic", "law")
+    assert told.reasons[0].words == ("sell", "recognit", "facial", "polic", "microsoft")
+    # the first two were stories of one: their cohesion is their similarity
+    assert told.reasons[0].cohesion == told.reasons[0].similarity == 0.613
     assert seed_index.story("bc13").reasons is None
     result = cli("story", "bc13", "--explain", "--json")
     explain = json.loads(result.stdout)["explain"]
@@ -420,15 +482,16 @@ def test_story_explain_through_the_api_and_the_cli(seed_index, cli):
         "document": ID3,
         "kind": "wording",
         "partner": ID4,
-        "similarity": 0.415,
+        "similarity": 0.344,
         "words": ["amazon", "facial", "recognit", "microsoft", "polic"],
         "address": None,
+        "cohesion": 0.301,  # alike the story of the other four at 0.301 on average
     }
     assert "explain" not in json.loads(cli("story", "bc13", "--json").stdout)
     lines = cli("story", "bc13", "--explain").stdout.splitlines()
     at = lines.index("Why each document is in it")
     assert lines[at + 2].split() == [
-        ID1, "alike", ID4, "at", "0.60:", "microsoft,", "recognit,", "facial,", "polic,", "law"
+        ID1, "alike", ID0, "at", "0.61:", "sell,", "recognit,", "facial,", "polic,", "microsoft"
     ]  # fmt: skip
     assert len(lines) == at + 7
 
@@ -449,19 +512,82 @@ def test_threshold_on_the_command_line(cli):
 def test_the_seeds_story_unlinked_among_the_real_sample(tmp_path, real_corpus):
     """The seeds' 28 articles as documents without `related`, among the real sample's 73
     documents moved into the same weeks (benchmarks/stories_eval.py, suite seed-story): the
-    default threshold puts 17 together and no document of the sample with them; 0.25, 25."""
+    default threshold puts 26 together and no document of the sample with them (before
+    words were weighed by burst and stories joined on average: 17); 0.4, 15."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import stories_eval
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     story = stories_eval.write_seed_story(tmp_path / "corpus", real_corpus, filler=0)
-    for threshold, together in ((0.4, 17), (0.25, 25)):
+    for threshold, together in ((0.2, 26), (0.4, 15)):
         found = stories_eval.stories_of(tmp_path / "corpus", threshold=threshold)
         mine = [s for s in found if any(d in story for d in s)]
         biggest = max(mine, key=len)
         assert len(biggest) == together
         assert set(biggest) <= set(story)  # no document of the sample with them
+
+
+def test_the_real_sample_about_one_product_is_no_one_story(tmp_path, real_corpus):
+    """The real sample alone (73 documents of a site about one product), moved into 40
+    days as the benchmark does: the largest story is 9 documents (Power Apps how-to
+    videos of 2018-2019, "PowerApps" in one word, which the move crowds into 12 days);
+    single link at 0.25 made one of 18, at 0.2 of 41."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import stories_eval
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    stories_eval._redated_copy(real_corpus, tmp_path / "real", 1590969600, 40)
+    found = stories_eval.stories_of(tmp_path / "real")
+    assert sorted(len(s) for s in found)[-3:] == [4, 7, 9]
+
+
+def test_a_thousand_documents_about_one_product_are_no_runaway_story(tmp_path):
+    """1,000 generated documents about Power Apps over 40 days, each its own event told
+    with the same templates (benchmarks/unlinked.py): single link chained 898 of them
+    into one story at 0.4; stories that must be alike on average stay small."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import stories_eval
+        import unlinked
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    span = (1590969600, 1590969600 + 40 * 86400)
+    unlinked.write_filler(tmp_path / "gen", 1000, seed=0, span=span, subjects=unlinked.POWER_APPS)
+    found = stories_eval.stories_of(tmp_path / "gen")
+    assert max(len(s) for s in found) <= 40  # measured: 34
+
+
+def test_held_out_real_stories(tmp_path, request):
+    """Real articles the rule was not chosen on, grouped by Google News (benchmarks/
+    heldout.py): one day of world news, 50 stories of 2 to 4 outlets. Not shipped: run
+    when ../shared/corpus/heldout/gnews.json (or NEWSQ_HELDOUT's) is here."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import heldout
+        import stories_eval
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    folder = Path(os.environ.get("NEWSQ_HELDOUT", stories_eval.HELDOUT))
+    files = stories_eval.held_out_files(folder)
+    if "gnews" not in files:
+        pytest.skip(f"no held-out data set in {folder}")
+    truth = heldout.write_stories(tmp_path / "gnews", heldout.gnews_stories(files["gnews"]))
+    found = [[d.rsplit("/", 1)[-1] for d in s] for s in stories_eval.stories_of(tmp_path / "gnews")]
+    got = stories_eval.score(found, truth)
+    request.config.newsq_relevance = [
+        *getattr(request.config, "newsq_relevance", []),
+        f"stories, held-out day of Google News: pairwise P {got.pair_precision:.3f} "
+        f"R {got.pair_recall:.3f}, B-cubed P {got.bcubed_precision:.3f} "
+        f"R {got.bcubed_recall:.3f}",
+    ]
+    # Measured: B-cubed precision 0.909, recall 0.642, largest story 7 (single link at
+    # 0.4: 0.995, 0.482, 4); what precision loses is stories of one war or one trip
+    # joined (Kyiv and Kursk, the pope in Singapore and in East Timor).
+    assert got.bcubed_precision >= 0.88
+    assert got.bcubed_recall >= 0.6
+    assert max(len(s) for s in found) <= 10
 
 
 def test_the_scores_of_the_stories_benchmark():

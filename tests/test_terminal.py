@@ -14,6 +14,7 @@ from rich.console import Console
 
 import newsq
 from newsq.corpus import bundled_seeds
+from newsq.index.results import PeriodCount
 from newsq.query.language import parse_query
 from newsq.render import panels, tables
 from newsq.render.escape import linkable
@@ -254,6 +255,20 @@ def test_data_in_the_panel_cannot_style_or_link(write_corpus):
     assert "evil.example\x1b" not in out and "\x1b[2J" not in out
 
 
+def test_more_fields_link_web_addresses_only(write_corpus):
+    root = write_corpus(
+        {
+            "a_1111.md": "---\ntitle: T\nactions:\n  - url: https://example.com/a\n"
+            "    file: /assets/x.png\n---\n"
+        }
+    )
+    with newsq.load([root], cache=False) as index:
+        out = show_view(index, "a_1111", 120, color=True)
+    assert ";https://example.com/a\x1b\\" in out  # the end of an OSC 8 hyperlink's start
+    assert ";/assets/x.png" not in out
+    assert "/assets/x.png" in out
+
+
 def test_data_in_the_body_cannot_style_or_link(write_corpus):
     body = "[bold red]Fake[/] \x1b[31mred\x1b[0m [link=http://evil.example]x[/link] <b>ok</b>\n"
     root = write_corpus({"a_1111.md": f"---\ntitle: T\n---\n{body}"})
@@ -283,6 +298,57 @@ def test_stats_view_at_80_columns(seed_index):
         "2020-W25 0",
         "2020-W26 0",
         "2020-W27 1 " + "█" * 8,
+    ]
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [{}, {"related": True}, {"by": "day"}, {"where": newsq.Filter.build(provider="nobody")}],
+)
+def test_stats_lines_are_what_the_view_draws_besides_its_periods(seed_index, asked):
+    stats = seed_index.stats(**asked)
+    drawn = draw(panels.stats_view(stats), 200).splitlines()
+    periods = draw(panels.timeline_bars(stats.periods, stats.by), 200) if stats.periods else ""
+    assert len(drawn) == panels.stats_lines(stats) + len(periods.splitlines())
+
+
+def _periods(*counts: int, by: str = "week") -> list[PeriodCount]:
+    return [PeriodCount(f"{by}-{n:02d}", count) for n, count in enumerate(counts, 1)]
+
+
+def test_a_timeline_folds_three_empty_periods_or_more_into_a_line():
+    drawn = draw(panels.timeline_bars(_periods(4, 0, 0, 2, 0, 0, 0, 1, 10), "week"), 80)
+    assert [line.rstrip() for line in drawn.splitlines()] == [
+        "week-01  4 ████████████",
+        "week-02  0",
+        "week-03  0",
+        "week-04  2 ██████",
+        "… 3 weeks with none …",
+        "week-08  1 ███",
+        "week-09 10 ██████████████████████████████",
+    ]
+
+
+def test_a_timeline_folds_runs_at_its_ends_too_and_says_the_period():
+    drawn = draw(panels.timeline_bars(_periods(0, 0, 0, 0, 5, 0, 0, 0, by="month"), "month"), 80)
+    assert [line.rstrip() for line in drawn.splitlines()] == [
+        "… 4 months with none …",
+        "month-05 5 ██████████████████████████████",
+        "… 3 months with none …",
+    ]
+    drawn = draw(panels.timeline_bars(_periods(0, 0, 0, by="year"), "year"), 80)
+    assert drawn == "… 3 years with none …\n"
+    assert draw(panels.timeline_bars([], "day"), 80) == ""
+
+
+def test_the_story_view_folds_its_empty_days(cli):
+    out = cli("story", "218d").stdout.splitlines()
+    days = out[out.index("Articles per day") + 1 :]
+    assert days[-4:] == [
+        "2020-06-16  1 ███",
+        "… 15 days with none …",
+        "2020-07-02  2 ██████",
+        "2020-07-03  1 ███",
     ]
 
 
@@ -421,6 +487,38 @@ def test_completion_of_topics_providers_and_ids(cli, seeds):
     assert complete(cli, "show", "bc") == ["bc1330c771dbc5b0"]
 
 
+def test_completion_of_fields_completes_the_last_name_of_a_list(cli):
+    cli("list")  # the snapshot that completion reads
+    assert complete(cli, "list", "--fields", "id,prov") == [
+        "id,provider",
+        "id,provider.domain",
+        "id,provider.images",
+        "id,provider.images.height",
+        "id,provider.images.url",
+        "id,provider.images.width",
+        "id,provider.name",
+    ]
+    assert complete(cli, "show", "bc13", "--fields", "related.prov") == [
+        "related.provider",
+        "related.provider.domain",
+        "related.provider.name",
+    ]
+    assert complete(cli, "list", "--fields", "id,title,ti") == []  # (title is given)
+    assert complete(cli, "search", "x", "--fields", "id,s") == [
+        "id,score",
+        "id,secured",
+        "id,snippet",
+    ]
+    assert complete(cli, "search", "x", "--related", "--fields", "par") == ["parent"]
+    assert complete(cli, "search", "x", "--fields", "par") == []
+    assert complete(cli, "topics", "--fields", "") == ["count", "topic"]
+    assert complete(cli, "fields", "--fields", "field,") == [
+        "field,documents",
+        "field,example",
+        "field,types",
+    ]
+
+
 def test_completion_reads_the_corpus_given_by_data(cli, write_corpus):
     root = write_corpus({"x_ab12.md": "---\ntitle: X\ntopics: [Robotics]\n---\n"})
     cli("list", "--data", str(root))
@@ -436,4 +534,5 @@ def test_completion_of_a_corpus_never_loaded_offers_nothing_and_writes_nothing(
     env = {"XDG_CACHE_HOME": str(cache)}
     assert complete(cli, "list", "--data", str(root), "--topic", "", env=env) == []
     assert complete(cli, "show", "--data", str(root), "x", env=env) == []
+    assert complete(cli, "list", "--data", str(root), "--fields", "ti", env=env) == []
     assert not cache.exists()

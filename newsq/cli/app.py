@@ -31,6 +31,7 @@ from newsq.cli.options import (
     ForceOption,
     FormatOption,
     IdArgument,
+    IdsArgument,
     JsonOption,
     LimitOption,
     MinArticlesOption,
@@ -38,7 +39,9 @@ from newsq.cli.options import (
     PartitionOption,
     Period,
     PeriodOption,
+    PrintUrlOption,
     QueryArgument,
+    RecordFormat,
     RelatedOption,
     ReverseOption,
     SchemaOption,
@@ -59,6 +62,7 @@ from newsq.render.formats import Format
 
 if TYPE_CHECKING:
     from newsq.cli.run import Run
+    from newsq.index.stats import MaxPeriods
     from newsq.query.filters import Filter
     from newsq.query.language import SearchQuery
     from newsq.render.output import Output
@@ -88,17 +92,25 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Query a corpus of news articles: filter, search, read and count them."""
+    from newsq.cli.config import default_map, read_config
+    from newsq.cli.options import CONFIG_KEY
+
+    config = read_config()
+    ctx.meta[CONFIG_KEY] = config
+    if config.exists:
+        ctx.default_map = default_map(config, ctx.command.commands)  # type: ignore[attr-defined]
 
 
 @loading_command("list")
 @with_filters
-@with_run()
+@with_run(ids=True)
 def list_command(
     where: "Filter",
     run: "Run",
@@ -106,15 +118,16 @@ def list_command(
     reverse: ReverseOption = False,
     limit: LimitOption = 20,
     all_: AllOption = False,
+    count: CountOption = False,
 ) -> None:
     """List documents, newest first, under the filters."""
     with run:
-        run.entries(where, sort.value, reverse, None if all_ else limit)
+        run.entries(where, sort.value, reverse, None if all_ else limit, count=count)
 
 
 @loading_command("search", help=SEARCH_HELP, epilog=QUERY_HELP)
 @with_filters
-@with_run()
+@with_run(ids=True)
 def search(
     query: QueryArgument,
     where: "Filter",
@@ -125,10 +138,12 @@ def search(
     limit: LimitOption = 20,
     all_: AllOption = False,
     exact: ExactOption = False,
+    count: CountOption = False,
 ) -> None:
     parsed = _parse_query(" ".join(query), exact)
     with run:
-        run.hits(parsed, where, related, sort.value, reverse, None if all_ else limit)
+        limit_ = None if all_ else limit
+        run.hits(parsed, where, related, sort.value, reverse, limit_, count=count)
 
 
 def _parse_query(text: str, exact: bool = False) -> "SearchQuery":
@@ -147,15 +162,39 @@ def _parse_query(text: str, exact: bool = False) -> "SearchQuery":
 
 @loading_command("show")
 @with_run()
-def show(ref: IdArgument, run: "Run") -> None:
-    """Show one document whole: every field, its related coverage, its body."""
+def show(refs: IdsArgument, run: "Run") -> None:
+    """Show a document whole: every field, its related coverage, its body.
+
+    Several ids (or - and ids on stdin) are shown in turn: in JSON as an array, in
+    JSONL one a line. An id that matches nothing is said on stderr, the rest shown,
+    and the exit code is 1.
+    """
+    from newsq.cli.run import read_refs
+
+    if "-" in refs and sys.stdin.isatty():
+        run.out.message("reading ids from the terminal, one a line; Ctrl-D ends")
     with run:
-        run.record(ref)
+        if len(refs) == 1 and refs != ["-"]:
+            run.record(refs[0])  # one id: one object in JSON, as it always was
+        else:
+            run.records(read_refs(refs, sys.stdin))
+
+
+@loading_command("open")
+@with_run(fields=False, formats=False)
+def open_command(ref: IdArgument, run: "Run", print_: PrintUrlOption = False) -> None:
+    """Open a document's article (its webUrl) in the web browser.
+
+    PARENT_ID#N opens an article of its related coverage. --print prints the URL instead.
+    Only http and https addresses are opened.
+    """
+    with run:
+        run.open(ref, print_only=print_)
 
 
 @loading_command("stories")
 @with_filters
-@with_run()
+@with_run(ids=True)
 def stories(
     where: "Filter",
     run: "Run",
@@ -165,17 +204,19 @@ def stories(
     min_articles: MinArticlesOption = None,
     limit: LimitOption = 20,
     all_: AllOption = False,
+    count: CountOption = False,
 ) -> None:
     """Stories: the documents about one event and their related coverage, biggest first.
 
     Documents belong together when one lists the other in its related coverage, both
     list the same article, or their titles and excerpts are alike in wording and they
-    were published within --window days (alike: a similarity of --threshold or more).
-    The filters pick stories with a document matching them; each story is shown whole.
-    Then: newsq story ID.
+    were published within --window days (alike: a similarity of --threshold or more,
+    their stories too on average). The filters pick stories with a document matching
+    them; each story is shown whole. Then: newsq story ID.
     """
     with run:
-        run.stories(where, window, min_size, min_articles, None if all_ else limit, threshold)
+        limit_ = None if all_ else limit
+        run.stories(where, window, min_size, min_articles, limit_, threshold, count=count)
 
 
 @loading_command("story")
@@ -215,12 +256,28 @@ def providers(where: "Filter", run: "Run") -> None:
         run.counts(where, lambda index: index.providers(where=where), columns)
 
 
+@loading_command("fields")
+@with_filters
+@with_run()
+def fields(where: "Filter", run: "Run") -> None:
+    """Every field the documents have: how many have it, its types, an example value.
+
+    Nested ones in dot form (provider.name, related.title), under the same
+    filters as list. Each name is one --fields takes, as in
+    newsq list --fields id,provider.name. JSON gives each example whole.
+    """
+    with run:
+        run.field_infos(where)
+
+
 @loading_command("stats")
 @with_filters
 @with_run(fields=False)
 def stats(
     where: "Filter",
     run: "Run",
+    # Not auto: what a script reads (`per_month` in the JSON) would change with the span
+    # of the data it is run on.
     by: PeriodOption = Period.month,
     related: StatsRelatedOption = False,
 ) -> None:
@@ -234,8 +291,11 @@ def stats(
         raise typer.BadParameter(
             "stats has no CSV form; use json or jsonl", param_hint="'--format'"
         )
+    most = _periods_that_fit(run, by)
     with run:
-        summary = run.first(lambda index: index.stats(where=where, by=by.value, related=related))
+        summary = run.first(
+            lambda index: index.stats(where=where, by=by.value, related=related, max_periods=most)
+        )
         run.suggest(where, related=related)
         if run.fmt is Format.table:
             from newsq.render.panels import stats_view
@@ -243,6 +303,21 @@ def stats(
             run.out.print(stats_view(summary))
         else:
             run.out.value(summary.to_json(), run.fmt)
+
+
+def _periods_that_fit(run: "Run", by: Period) -> "MaxPeriods":
+    """The most periods `--by auto` may choose: in a table on a terminal, its rows less the
+    rest of the view and a line for the prompt after it (the summary decides the rest: a
+    function of it); else `AUTO_PERIODS`, a screenful (a pipe has no height, and JSON
+    should not depend on the terminal it was asked from)."""
+    from newsq.index.stats import AUTO_PERIODS
+
+    if by is not Period.auto or run.fmt is not Format.table or not run.out.is_terminal:
+        return AUTO_PERIODS
+    from newsq.render.panels import stats_lines
+
+    height = run.out.terminal_height()
+    return lambda summary: height - stats_lines(summary) - 1
 
 
 @loading_command("check")
@@ -323,6 +398,43 @@ def export(
         )
 
 
+@app.command("config")
+@with_terminal
+def config_command(
+    ctx: typer.Context,
+    out: "Output",
+    fmt: FormatOption = RecordFormat.table,
+    json_: JsonOption = False,
+) -> None:
+    """The settings in effect, and where each comes from.
+
+    The command line's defaults come from the config file, the environment, or newsq.
+
+    The file is $NEWSQ_CONFIG, else $XDG_CONFIG_HOME/newsq/config.toml (TOML): data,
+    color, pager and limit at the top, and a table per command of its options' defaults
+    ([search] sort = "date"). The command line wins over the environment, the
+    environment over the file.
+    """
+    from newsq.cli.config import effective
+    from newsq.cli.options import CONFIG_KEY
+
+    config = ctx.meta[CONFIG_KEY]
+    settings = effective(config, ctx.find_root().command.commands)  # type: ignore[attr-defined]
+    state = "" if config.exists else " (not found: every setting is the built-in one)"
+    if fmt is RecordFormat.table and not json_:
+        from newsq.render.panels import settings_view
+
+        out.print(settings_view(f"{config.path}{state}", settings))
+        return
+    rows = [setting.to_json() for setting in settings]
+    out.rows(
+        rows,
+        Format.json if json_ else Format(fmt.value),
+        (),
+        default_fields=("name", "value", "source"),
+    )
+
+
 cache_app = typer.Typer(
     help="The snapshots of parsed corpora kept in the cache folder.",
     no_args_is_help=True,
@@ -333,20 +445,24 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("info")
 @with_terminal
-def cache_info(out: "Output", fmt: FormatOption = Format.table, json_: JsonOption = False) -> None:
+def cache_info(
+    out: "Output", fmt: FormatOption = RecordFormat.table, json_: JsonOption = False
+) -> None:
     """Where snapshots are kept, and what each holds."""
     from newsq.store.cache import cache_dir, list_snapshots
 
     folder = cache_dir()
     snapshots = list_snapshots(folder)
-    if fmt is Format.table and not json_:
+    if fmt is RecordFormat.table and not json_:
         from newsq.render.panels import snapshots_view
 
         out.print(snapshots_view(str(folder), snapshots))
         return
     fields = ("path", "roots", "documents", "files", "bytes", "created", "updated", "error")
     rows = [snapshot.to_json() for snapshot in snapshots]
-    out.rows(rows, Format.json if json_ else fmt, (), default_fields=fields, whole=True)
+    out.rows(
+        rows, Format.json if json_ else Format(fmt.value), (), default_fields=fields, whole=True
+    )
 
 
 @cache_app.command("clear")
@@ -370,9 +486,14 @@ _USAGE_ERRORS = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "Cli
 def main() -> None:
     """The console script: run the app; every failure is one message on stderr, never a
     traceback, and the exit code says which (see the module's docstring)."""
+    from newsq.cli.config import ConfigError
+
     code: int | None = 0
     try:
         code = _run_app()
+    except ConfigError as exc:
+        _error(str(exc))
+        code = exc.exit_code
     except _USAGE_ERRORS as exc:
         code = _usage_error(exc)
     except typer.Abort:
@@ -397,14 +518,20 @@ def _run_app() -> int | None:
     (the damage a query meets: a value no snapshot of newsq's holds, say); the snapshot
     is removed, and the second run rebuilds it."""
     try:
-        return app(standalone_mode=False)
-    except Exception as exc:
-        from newsq.render.output import wrote_output
-        from newsq.store.snapshot import discard_damaged
+        try:
+            return app(standalone_mode=False)
+        except Exception as exc:
+            from newsq.render.output import wrote_output
+            from newsq.store.snapshot import discard_damaged
 
-        if signals.ending() is not None or wrote_output() or discard_damaged(exc) is None:
-            raise
-        return app(standalone_mode=False)
+            if signals.ending() is not None or wrote_output() or discard_damaged(exc) is None:
+                raise
+            return app(standalone_mode=False)
+    finally:
+        # The reader's pager, if one was started, is done before anything more is said.
+        pager = sys.modules.get("newsq.render.pager")
+        if pager is not None:
+            pager.wait_for_all()
 
 
 def _failed(exc: Exception) -> int:

@@ -36,8 +36,8 @@ def named_corpus(args: Sequence[str]) -> list[str] | None:
     """The data roots `args` load, read only where that is plain; else None.
 
     The command comes first; `--data X`, `--data=X`, `-d X` and `-dX` name the
-    roots, else `NEWSQ_DATA` or the bundled seeds do; `--` ends the options.
-    Help, completion or anything else: None, and nothing starts early.
+    roots, else `NEWSQ_DATA`, the config file's `data` or the bundled seeds do; `--`
+    ends the options. Help, completion or anything else: None, and nothing starts early.
     """
     if not args or args[0] not in LOADING or os.environ.get("_NEWSQ_COMPLETE"):
         return None
@@ -60,6 +60,10 @@ def named_corpus(args: Sequence[str]) -> list[str] | None:
             paths.append(arg.removeprefix(short))
     from newsq.corpus import DataPathError, data_roots
 
+    if not paths:
+        from newsq.cli.config import configured_data
+
+        paths = configured_data() or []
     try:
         return data_roots(paths)
     except DataPathError:  # no seeds installed: the command says so

@@ -5,6 +5,6 @@ Typer loads (`newsq.cli.launch`) and by the app, so the two cannot drift apart."
 #: `newsq.cli.app.loading_command`, which takes no other name.
 LOADING = frozenset(
     ("list", "search", "show", "stories", "story", "topics", "providers", "stats", "check")
-) | {"sql", "export"}
+) | {"sql", "export", "open", "fields"}
 #: The names of the option that names a corpus (`newsq.cli.options.DataOption`).
 DATA_OPTIONS = ("--data", "-d")

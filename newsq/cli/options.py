@@ -31,11 +31,21 @@ class Color(str, enum.Enum):
     never = "never"
 
 
+class RecordFormat(str, enum.Enum):
+    """`--format` of a command whose results are not a list of ids (`Format` less `ids`)."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
 class Period(str, enum.Enum):
     day = "day"
     week = "week"
     month = "month"
     year = "year"
+    auto = "auto"
 
 
 class SortKey(str, enum.Enum):
@@ -80,6 +90,17 @@ QueryArgument = Annotated[
         show_default=False,
     ),
 ]
+IdsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ID...",
+        help="An id, a unique prefix of it, or of its hex part; PARENT_ID#N for the "
+        "Nth article of its related coverage. Several are shown in turn; - reads them "
+        "from stdin, one a line (newsq search … --format ids | newsq show -).",
+        autocompletion=complete.ids,
+        show_default=False,
+    ),
+]
 IdArgument = Annotated[
     str,
     typer.Argument(
@@ -97,6 +118,9 @@ StoryIdArgument = Annotated[
         autocompletion=complete.ids,
     ),
 ]
+PrintUrlOption = Annotated[
+    bool, typer.Option("--print", help="Print the URL (one line) instead of opening it.")
+]
 ClearDataOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -107,7 +131,13 @@ ClearDataOption = Annotated[
     ),
 ]
 PeriodOption = Annotated[
-    Period, typer.Option("--by", help="Count documents per day, week (ISO 8601), month or year.")
+    Period,
+    typer.Option(
+        "--by",
+        help="Count documents per day, week (ISO 8601), month or year; auto: the smallest "
+        "whose timeline fits the terminal with the rest of the view (50 periods at most "
+        "on a pipe or in JSON).",
+    ),
 ]
 DataOption = Annotated[
     list[str] | None,
@@ -183,7 +213,8 @@ ThresholdOption = Annotated[
         max=1.0,
         metavar="COSINE",
         help="Documents are alike in wording from this similarity of their words (TF-IDF "
-        "cosine, 0 to 1): lower joins more documents into stories, higher fewer. "
+        "cosine, 0 to 1), and stories join when alike on average as much: lower joins "
+        "more documents into stories, higher fewer. "
         "newsq story ID --explain shows each document's.",
     ),
 ]
@@ -221,14 +252,26 @@ ReverseOption = Annotated[
     bool, typer.Option("--reverse", help="Reverse the sort order.", rich_help_panel=OUTPUT)
 ]
 LimitOption = Annotated[
-    int, typer.Option(min=1, help="Show at most N results.", metavar="N", rich_help_panel=OUTPUT)
+    int,
+    typer.Option(
+        "--limit", "-n", min=1, help="Show at most N results.", metavar="N", rich_help_panel=OUTPUT
+    ),
 ]
 AllOption = Annotated[
     bool, typer.Option("--all", help="Show every result (no limit).", rich_help_panel=OUTPUT)
 ]
 FormatOption = Annotated[
-    Format,
+    RecordFormat,
     typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT),
+]
+ListFormatOption = Annotated[
+    Format,  # (ids and all: list, search and stories)
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format; ids: the ids alone, one a line (for newsq show - and xargs).",
+        rich_help_panel=OUTPUT,
+    ),
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Same as --format json.", rich_help_panel=OUTPUT)
@@ -237,7 +280,7 @@ CountOption = Annotated[
     bool,
     typer.Option(
         "--count",
-        help='Print only how many results there are (JSON: {"count": N}).',
+        help='Print only how many results there are, every one counted (JSON: {"count": N}).',
         rich_help_panel=OUTPUT,
     ),
 ]
@@ -324,8 +367,9 @@ FieldsOption = Annotated[
     str | None,
     typer.Option(
         help="Comma-separated fields to print; dotted paths reach nested ones "
-        "(id,title,provider.name).",
+        "(id,title,provider.name). newsq fields lists them.",
         metavar="LIST",
+        autocompletion=complete.fields,
         show_default=False,
         rich_help_panel=OUTPUT,
     ),
@@ -432,6 +476,14 @@ _TERMINAL_PARAMETERS = [
     ),
     _option_parameter(
         bool,
+        "--no-pager",
+        help="Never page the output (on a terminal it goes through $NEWSQ_PAGER, $PAGER, "
+        "the config file's pager or less -FRX, which quits at once when it fits).",
+        default=False,
+        panel=OUTPUT,
+    ),
+    _option_parameter(
+        bool,
         "--quiet",
         "-q",
         help="No notes or progress on stderr; only errors.",
@@ -450,18 +502,34 @@ _TERMINAL_PARAMETERS = [
 
 
 def with_terminal(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give `command` --color, --quiet and --verbose; it receives them as one `out: Output`."""
+    """Give `command` --color, --no-pager, --quiet and --verbose; it receives them as one
+    `out: Output`."""
     return _gathered(command, "out", _TERMINAL_PARAMETERS, _output)
 
 
 def _output(kwargs: dict[str, Any]) -> Any:
-    """The `Output` that --color, --quiet and --verbose ask for (popped from `kwargs`)."""
+    """The `Output` that --color, --no-pager, --quiet and --verbose ask for (popped from
+    `kwargs`), with the pager the environment or the config file chose."""
     from newsq.render.output import Output
+    from newsq.render.pager import choose
 
     quiet, verbose = kwargs.pop("quiet"), kwargs.pop("verbose")
     if quiet and verbose:
         raise typer.BadParameter("give one of --quiet and --verbose", param_hint="'--quiet'")
-    return Output(color=kwargs.pop("color").value, verbosity=verbose - quiet)
+    config = _config(kwargs[_CONTEXT])
+    pager = None if kwargs.pop("no_pager") else choose(config and config.pager).command
+    return Output(color=kwargs.pop("color").value, verbosity=verbose - quiet, pager=pager)
+
+
+def _config(context: typer.Context) -> Any:
+    """The config file the app read (`newsq.cli.app`), if it read one."""
+    return context.meta.get(CONFIG_KEY)
+
+
+#: Where the app keeps the config file it read, in the context's `meta`.
+CONFIG_KEY = "newsq.config"
+#: The parameter the decorators' wrappers take the command's context as.
+_CONTEXT = "newsq_context"
 
 
 def with_run(
@@ -470,18 +538,24 @@ def with_run(
     fields: bool = True,
     report_skipped: bool = True,
     formats: bool = True,
+    ids: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a command the options of a corpus and its output (--data, --no-cache, and
     with `strict` --strict; with `formats` --format and --json, and with `fields`
     --fields; --color, --quiet, --verbose); it receives them as one `run: Run`
     (`newsq.cli.run`). `report_skipped` says on stderr what files could not be loaded
-    (`check` lists them). A command that prints no data (`export`) has no `formats`."""
+    (`check` lists them). A command that prints no data (`export`) has no `formats`;
+    one that lists results (`list`) takes `--format ids` too (`ids`)."""
     parameters = [_parameter("data", DataOption, None), _parameter("no_cache", NoCacheOption)]
     if strict:
         parameters.append(_parameter("strict", StrictOption))
     if formats:
         parameters += [
-            _parameter("fmt", FormatOption, Format.table),
+            _parameter(
+                "fmt",
+                ListFormatOption if ids else FormatOption,
+                Format.table if ids else RecordFormat.table,
+            ),
             _parameter("json_", JsonOption),
         ]
     if fields:
@@ -491,15 +565,20 @@ def with_run(
     def build(kwargs: dict[str, Any]) -> Any:
         from newsq.cli.run import Run
 
+        context = kwargs[_CONTEXT]
+        data_source = "--data"
+        if context.get_parameter_source("data").name == "DEFAULT_MAP":
+            data_source = _config(context).where("", "data")
         return Run(
             _output(kwargs),
             kwargs.pop("data"),
             kwargs.pop("no_cache"),
-            kwargs.pop("fmt") if formats else Format.table,
+            Format(kwargs.pop("fmt").value) if formats else Format.table,
             kwargs.pop("json_") if formats else False,
             kwargs.pop("fields") if fields else None,
             report_skipped=report_skipped,
             strict=kwargs.pop("strict") if strict else False,
+            data_source=data_source,
         )
 
     return lambda command: _gathered(command, "run", parameters, build)
@@ -523,12 +602,23 @@ def _gathered(
     signature = inspect.signature(command)
     own = [p for p in signature.parameters.values() if p.name != name]
 
+    # Typer hands the context to the one parameter annotated so: the builders read in it
+    # the config file the app found, and where a value came from. A command taking the
+    # context itself shares it.
+    takes_context = name in ("run", "out")
+    own_context = next((p.name for p in own if p.annotation is typer.Context), None)
+
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
+        if own_context:
+            kwargs[_CONTEXT] = kwargs[own_context]
         kwargs[name] = build(kwargs)
+        if takes_context:
+            del kwargs[_CONTEXT]
         return command(**kwargs)
 
-    every = own + parameters
+    context = inspect.Parameter(_CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
+    every = own + parameters + ([context] if takes_context and not own_context else [])
     wrapper.__signature__ = signature.replace(parameters=every)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in every}
     return wrapper

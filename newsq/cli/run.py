@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import typer
 
@@ -52,13 +52,20 @@ class Run:
         *,
         report_skipped: bool = True,
         strict: bool = False,
+        data_source: str = "--data",
     ) -> None:
         from newsq.render.formats import parse_fields
 
         self.out = out
         self.fmt = Format.json if json_ else fmt
         self.fields = parse_fields(fields)
+        if self.fmt is Format.ids and self.fields:
+            raise typer.BadParameter(
+                "--format ids prints the ids alone: there are no fields to pick",
+                param_hint="'--fields'",
+            )
         self._data = data
+        self._data_source = data_source  # "--data", or where the config file has it
         self._no_cache = no_cache
         self._report_skipped = report_skipped
         self._strict = strict
@@ -96,7 +103,7 @@ class Run:
                 else:
                     self._index, result = load_and_run(work, data, **loading)
         except DataPathError as exc:
-            source = "'--data'" if data else f"${DATA_ENV}"
+            source = f"'{self._data_source}'" if data else f"${DATA_ENV}"
             raise typer.BadParameter(safe_text(str(exc)), param_hint=source) from None
         self._say_loaded(time.perf_counter() - started)
         if self.index.cache_problem:
@@ -143,7 +150,11 @@ class Run:
             return
         data = self._data
         given = (
-            "--data" if data else f"${DATA_ENV}" if os.environ.get(DATA_ENV) else "bundled seeds"
+            self._data_source
+            if data
+            else f"${DATA_ENV}"
+            if os.environ.get(DATA_ENV)
+            else "bundled seeds"
         )
         self.out.detail(f"corpus ({given}): {', '.join(data_roots(data))}")
         path = self.index.snapshot.path
@@ -202,6 +213,13 @@ class Run:
 
     def resolve(self, ref: str) -> str:
         """The document id `ref` means, or exit 1 saying why not."""
+        doc_id = self._resolved(ref)
+        if doc_id is None:
+            raise typer.Exit(1)
+        return doc_id
+
+    def _resolved(self, ref: str) -> str | None:
+        """The document id `ref` means, or None after saying on stderr why there is none."""
         from newsq.index.ids import AmbiguousIdError, NoSuchArticleError, UnknownIdError
 
         try:
@@ -217,7 +235,7 @@ class Run:
             self.out.error(f"{ref!r} matches {len(exc.candidates)} documents:")
             for candidate in exc.candidates:
                 self.out.error(f"  {candidate}")
-        raise typer.Exit(1)
+        return None
 
     def _tally(self, shown: int, limit: int | None, total: int, noun: str = "") -> None:
         """Say on stderr that nothing matched, or what the limit hid."""
@@ -226,6 +244,20 @@ class Run:
         elif limit is not None and shown == limit and total > limit:
             what = f" {noun}" if noun else ""
             self.out.message(f"{limit:,} of {total:,}{what} shown; --all for every one")
+
+    def _count(self, count: Callable[[Index], int], checks: Callable[[], object]) -> None:
+        if self.fields:
+            raise typer.BadParameter(
+                "--count prints a number alone: there are no fields to pick",
+                param_hint="'--fields'",
+            )
+        if self.fmt is Format.ids:
+            raise typer.BadParameter(
+                "give one of --count (how many) and --format ids (which)", param_hint="'--count'"
+            )
+        found = self.first(count)
+        checks()
+        self.print_count(found)
 
     def print_count(self, count: int) -> None:
         """`--count`: the number alone, or `{"count": N}` in JSON and JSONL."""
@@ -240,8 +272,11 @@ class Run:
 
     # --- the commands' results ------------------------------------------------------------
 
-    def entries(self, where: Filter, sort: str, reverse: bool, limit: int | None) -> None:
-        """Print the matching documents, at most `limit`, and say on stderr what the limit hid."""
+    def entries(
+        self, where: Filter, sort: str, reverse: bool, limit: int | None, *, count: bool = False
+    ) -> None:
+        """Print the matching documents, at most `limit`, and say on stderr what the limit
+        hid; with `count`, how many there are."""
         self._results(
             _ENTRIES,
             limit,
@@ -249,6 +284,7 @@ class Run:
             lambda index: index.stream(where, sort=sort, reverse=reverse, limit=limit),
             lambda index: index.count(where),
             lambda: (self.suggest(where), self.check_fields(self.index.field_paths())),
+            count_only=count,
         )
 
     def hits(
@@ -259,9 +295,12 @@ class Run:
         sort: str,
         reverse: bool,
         limit: int | None,
+        *,
+        count: bool = False,
     ) -> None:
         """Print the search hits, at most `limit`, and say on stderr what the limit hid,
-        what the query was corrected to, and what to try when nothing matched."""
+        what the query was corrected to, and what to try when nothing matched; with
+        `count`, how many there are."""
         asked = {"sort": sort, "reverse": reverse, "limit": limit, "related": related}
         resolved: list[Matching] = []  # the query against the snapshot last read
 
@@ -279,9 +318,12 @@ class Run:
             limit,
             lambda index: index.search(matching(index), where, **asked),
             lambda index: index.stream_search(resolved[0], where, **asked),
-            lambda index: index.count(where, resolved[0], related=related),
+            lambda index: index.count(
+                where, resolved[0] if resolved else matching(index), related=related
+            ),
             checks,
             nothing=lambda: _nothing_matched(resolved[0], where, related),
+            count_only=count,
         )
 
     def _say_matching(self, matching: Matching) -> None:
@@ -324,6 +366,24 @@ class Run:
         rows = [count.to_json() for count in found]
         self.out.rows(rows, self.fmt, self.fields, default_fields=columns)
 
+    def field_infos(self, where: Filter) -> None:
+        """Print the fields the matching documents have (`newsq fields`): a table of them,
+        examples cut short, or their JSON, examples whole."""
+        from newsq.render.formats import FIELD_INFO_FIELDS
+
+        found = self.first(lambda index: index.fields(where))
+        self.suggest(where)
+        self.check_fields(FIELD_INFO_FIELDS)
+        if self.fmt is Format.table:
+            from newsq.render.tables import fields_table
+
+            if found:
+                width = self.out.terminal_width() if self.out.is_terminal else None
+                self.out.print(fields_table(found, self.fields or FIELD_INFO_FIELDS, width=width))
+            return
+        rows = [info.to_json() for info in found]
+        self.out.rows(rows, self.fmt, self.fields, default_fields=FIELD_INFO_FIELDS)
+
     def stories(
         self,
         where: Filter,
@@ -332,8 +392,11 @@ class Run:
         min_articles: int | None,
         limit: int | None,
         threshold: float | None = None,
+        *,
+        count: bool = False,
     ) -> None:
-        """Print the stories, at most `limit`, and say on stderr what the limit hid."""
+        """Print the stories, at most `limit`, and say on stderr what the limit hid; with
+        `count`, how many there are."""
         from newsq.index.grouping import MIN_ARTICLES, MIN_DOCUMENTS
 
         if min_documents is None and min_articles is None:
@@ -348,6 +411,7 @@ class Run:
             lambda index: index.stream_stories(where, limit=limit, **bounds),
             lambda index: index.count_stories(where, **bounds),
             lambda: (self.suggest(where), self.check_fields(STORY_KEYS)),
+            count_only=count,
         )
 
     def _results(
@@ -358,16 +422,22 @@ class Run:
         every: Callable[[Index], Iterable[Any]],
         count: Callable[[Index], int],
         checks: Callable[[], object],
+        *,
         nothing: Callable[[], str] | None = None,
+        count_only: bool = False,
     ) -> None:
         """Print results, at most `limit`, and say on stderr what the limit hid (or, when
-        there are none, `nothing()`).
+        there are none, `nothing()`); with `count_only`, how many there are (counted,
+        never read).
 
         Up to a page (`PAGE`; the default limit is 20), the page is read while the files
         are checked for changes (`first`). More (`--all`, a large `--limit`) are read
         from the index as they are printed, a batch at a time: memory holds a batch of
         them, never the answer.
         """
+        if count_only:
+            self._count(count, checks)
+            return
         if limit is not None and limit <= PAGE:
             found, total = self.first(lambda index: _page_and_total(index, page, limit, count))
             checks()
@@ -391,6 +461,8 @@ class Run:
         `source` may be called twice: a table of many is measured, then drawn."""
         if self.fmt is Format.table:
             return self._table(listing, source)
+        if self.fmt is Format.ids:
+            return self.out.ids(batched((item.id for item in source()), BATCH))
         batches = (listing.records(self.index, b) for b in batched(source(), BATCH))
         whole = not self.fields
         return self.out.stream(
@@ -511,28 +583,97 @@ class Run:
         self.check_fields(self.index.field_paths(related=doc_id not in self.index))
         record = self.index[doc_id]
         if self.fmt is Format.table and not self.fields:
-            from newsq.index.grouping import listed_by_default
-            from newsq.render.panels import article_view
-
-            story: Story | None = self.index.story_of(doc_id)
-            if story is not None and not listed_by_default(story):
-                story = None
-            ref_shown = "" if story is None else self.short_ids([story.id])[story.id]
-            view = article_view(
-                record,
-                self.index.entry(doc_id),
-                related=self.index.related(doc_id),
-                boxed=self.out.is_terminal,
-                story=story,
-                story_ref=ref_shown,
-            )
-            self.out.print(view)
+            self._article(doc_id, record)
         elif self.fmt in (Format.json, Format.jsonl):
             self.out.value(
                 formats.pick_fields([record], self.fields)[0] if self.fields else record, self.fmt
             )
         else:
             self.out.rows([record], self.fmt, self.fields, default_fields=formats.CSV_FIELDS)
+
+    def records(self, refs: Iterable[str]) -> None:
+        """Print documents in turn (`show ID ID…`, `show -`), each as soon as its id is
+        read: in JSON an array, in JSONL a line each, in CSV a row each. An id that
+        matches nothing is said on stderr and the rest printed; then exit 1."""
+        from newsq.render import formats
+
+        missing = read = 0
+        if self.fields:
+            self.check_fields(self.index.field_paths(related=True))
+
+        def resolved() -> Iterator[str]:
+            nonlocal missing, read
+            for ref in refs:
+                read += 1
+                doc_id = self._resolved(ref)
+                if doc_id is None:
+                    missing += 1
+                else:
+                    yield doc_id
+
+        if self.fmt is Format.table and not self.fields:
+            for number, doc_id in enumerate(resolved()):
+                if number:
+                    self.out.write("\n")
+                self._article(doc_id, self.index[doc_id])
+        elif self.fmt is Format.table:
+            for page in batched(resolved(), PAGE):
+                self.out.rows(self.index.records(page), self.fmt, self.fields, default_fields=())
+        else:
+            # A batch of one: each is printed as soon as its id comes (from a person
+            # typing them, or from a program still finding them).
+            batches = ([self.index[doc_id]] for doc_id in resolved())
+            whole = not self.fields
+            self.out.stream(
+                batches, self.fmt, self.fields, default_fields=formats.CSV_FIELDS, whole=whole
+            )
+        if not read:
+            self.out.message("no ids were given (show - reads them from stdin, one a line)")
+        if missing:
+            raise typer.Exit(1)
+
+    def open(self, ref: str, *, print_only: bool = False) -> None:
+        """Open the article `ref` names (a related one: `PARENT_ID#N`) in the browser, or
+        print its URL; exit 1 when it has no web URL, or one that is not http(s)."""
+        import webbrowser
+
+        from newsq.render.escape import linkable, safe_text
+
+        doc_id = self.resolve(ref)
+        url = self.index.web_url(doc_id)
+        if url is None:
+            self.out.error(f"{doc_id} has no webUrl")
+            raise typer.Exit(1)
+        if linkable(url) is None:  # data is untrusted: no file:, javascript: or odd bytes
+            self.out.error(f"not opening {doc_id}'s webUrl {url!r}: not an http(s) URL")
+            raise typer.Exit(1)
+        if print_only:
+            self.out.write(url + "\n")
+            return
+        self.out.message(f"opening {safe_text(url)} in the browser")
+        if not webbrowser.open(url):
+            self.out.error(f"no browser could be started; the URL is {url}")
+            raise typer.Exit(1)
+
+    def _article(self, doc_id: str, record: Mapping[str, Any]) -> None:
+        """One document drawn whole, naming the story it is part of when that is one
+        `stories` lists."""
+        from newsq.index.grouping import listed_by_default
+        from newsq.render.panels import article_view
+
+        story: Story | None = self.index.story_of(doc_id)
+        if story is not None and not listed_by_default(story):
+            story = None
+        ref_shown = "" if story is None else self.short_ids([story.id])[story.id]
+        view = article_view(
+            record,
+            self.index.entry(doc_id),
+            related=self.index.related(doc_id),
+            boxed=self.out.is_terminal,
+            story=story,
+            story_ref=ref_shown,
+        )
+        self.out.print(view)
 
     def _table_ids(self, ids: Sequence[str]) -> dict[str, str] | None:
         """The short ids a table shows: on a terminal only (a pipe gets them whole)."""
@@ -635,6 +776,19 @@ def _page_and_total(
     have hidden some)."""
     shown = page(index)
     return shown, count(index) if limit is not None and len(shown) == limit else len(shown)
+
+
+def read_refs(args: Sequence[str], stdin: IO[str]) -> Iterator[str]:
+    """The ids `show` is given: its arguments, where `-` stands for the lines of `stdin`
+    (one id a line, read as they come; blank lines skipped, spaces around an id too)."""
+    for arg in args:
+        if arg != "-":
+            yield arg
+            continue
+        for line in stdin:
+            ref = line.strip()
+            if ref:
+                yield ref
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

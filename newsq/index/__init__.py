@@ -8,7 +8,8 @@
     spelling.py  the corpus's words a misspelt one may mean
     ranking.py   search hits, best first
     snippets.py  the passage of a hit that matches
-    facets.py    counts per topic, provider, type; values no document has; fields
+    facets.py    counts per topic, provider, type; values no document has; field paths
+    fields.py    every field the documents have: how many have it, its types, an example
     stats.py     counts, dates and a timeline per period
     stories.py   stories listed and told, kept fresh
     grouping.py  how documents are grouped into stories
@@ -27,6 +28,7 @@ from newsq.lazy import exports
 
 _HOMES = {
     "Index": "newsq.index.facade",
+    "FieldInfo": "newsq.index.results",
     "Hit": "newsq.index.results",
     "TopicCount": "newsq.index.results",
     "ProviderCount": "newsq.index.results",
@@ -43,6 +45,7 @@ _HOMES = {
 
 __all__ = [
     "AmbiguousIdError",
+    "FieldInfo",
     "Hit",
     "Index",
     "NoSuchArticleError",
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
     from newsq.index.facade import Index
     from newsq.index.ids import AmbiguousIdError, NoSuchArticleError, UnknownIdError
     from newsq.index.results import (
+        FieldInfo,
         Hit,
         PeriodCount,
         ProviderCount,

@@ -12,9 +12,28 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from newsq.index import facets, grouping, ids, listing, matching, ranking, records, stats, stories
+from newsq.index import (
+    facets,
+    fields,
+    grouping,
+    ids,
+    listing,
+    matching,
+    ranking,
+    records,
+    stats,
+    stories,
+)
 from newsq.index.matching import Matching
-from newsq.index.results import Hit, ProviderCount, Stats, Story, Suggestion, TopicCount
+from newsq.index.results import (
+    FieldInfo,
+    Hit,
+    ProviderCount,
+    Stats,
+    Story,
+    Suggestion,
+    TopicCount,
+)
 from newsq.model import Changes, Entry, Problem, article_ref
 from newsq.query.filters import Filter, combine
 from newsq.query.language import SearchQuery, parse_query
@@ -82,6 +101,11 @@ class Index:
         """The full record of a document, or of a related article (`PARENT_ID#N`)."""
         return self.records([doc_id])[0]
 
+    def web_url(self, doc_id: str) -> str | None:
+        """A document's (or related article's) `webUrl`, when it has one that is text."""
+        url = self[doc_id].get("webUrl")
+        return url if isinstance(url, str) and url else None
+
     def entry(self, doc_id: str) -> Entry:
         """The light columns of a document, or of a related article (`PARENT_ID#N`)."""
         return records.entry(self._db, doc_id)
@@ -147,6 +171,17 @@ class Index:
         """Every field path a document's record has (`provider.name`, `related.title`);
         with `related`, those of a related article's record too."""
         return facets.field_paths(self._db, related=related)
+
+    def fields(self, where: Filter | None = None, **criteria: Any) -> list[FieldInfo]:
+        """Every field the documents matching `where` (or the criteria; all by default)
+        have, nested ones in dot form (`provider.name`, `related.title`), as `FieldInfo`
+        values: how many documents have it, its types and an example value. A mapping's
+        fields come right after it, otherwise A to Z.
+
+        One query over the documents and a few records read (the first document with
+        each field), whatever the size of the corpus: see `newsq.index.fields`.
+        """
+        return fields.fields(self._db, combine(where, criteria))
 
     # --- ids -------------------------------------------------------------------------
 
@@ -360,10 +395,17 @@ class Index:
         where: Filter | None = None,
         by: str = "month",
         related: bool = False,
+        max_periods: stats.MaxPeriods = stats.AUTO_PERIODS,
     ) -> Stats:
         """A summary: counts, date range, top topics and providers, and documents per
         period (`by`: `day`, `week`, `month` or `year`; UTC), with the busiest as `peak`
-        (its JSON has them under `per_<by>`).
+        (its JSON has them under `per_<by>`, and the period as `by`).
+
+        `by="auto"` chooses the smallest period of which the timeline, from the first
+        date to the last, has at most `max_periods` (a year when none has): 50 unless
+        told. `max_periods` may be a function of the summary without its timeline,
+        which is how `newsq stats --by auto` fits the rest of its view and the timeline
+        into the terminal.
 
         With `related`, the articles of the documents' related coverage count too, each
         on its own date and by its own outlet (filtered as `search --related` filters
@@ -374,8 +416,11 @@ class Index:
         the given `entries`.
         """
         if entries is not None:
-            return stats.stats_of(entries, top=top, by=by)
-        return stats.stats(self._db, where or Filter(), top=top, by=by, related=related)
+            return stats.stats_of(entries, top=top, by=by, max_periods=max_periods)
+        where = where or Filter()
+        return stats.stats(
+            self._db, where, top=top, by=by, related=related, max_periods=max_periods
+        )
 
     # --- stories ---------------------------------------------------------------------
 

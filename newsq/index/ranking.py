@@ -108,7 +108,6 @@ def _hit(db: sqlite3.Connection, matching: Matching, entry: Entry, row: Sequence
     term)."""
     found = list(matched(matching, tuple(row[4:])))
     words = {term for term, _ in found}
-    total = matching.total_weight
     return Hit(
         entry,
         round(row[1], 6) + 0.0,  # (+ 0.0 makes a -0.0 score plain 0.0)
@@ -118,7 +117,7 @@ def _hit(db: sqlite3.Connection, matching: Matching, entry: Entry, row: Sequence
         corrections=tuple(
             (term.text, term.corrections[how - 2].word) for term, how in found if how >= 2
         ),
-        coverage=round(row[2] / total, 6) if total else 1.0,
+        coverage=row[2] + 0.0,
     )
 
 
@@ -151,9 +150,17 @@ def _coverage(matching: Matching, codes: Sequence[str]) -> tuple[str, str]:
         if term.role == WORD
     ]
     if not weighed:
-        return "0.0", "0.0"
-    coverage = " + ".join(f"({code} > 0) * {weight!r}" for weight, code in weighed)
-    exactness = " + ".join(f"({code} = 1) * {weight!r}" for weight, code in weighed)
+        return "1.0", "0.0"  # a strict query: every hit has all it asks for
+    # Shares of the query's weight, to 6 places: the coverage a hit reports is what it
+    # ranks by, so a word next to weightless (in half the rows or more) never puts a
+    # hit above one shown as covering as much with a better score.
+    total = matching.total_weight or 1.0
+
+    def share(test: str) -> str:
+        summed = " + ".join(f"({code} {test}) * {weight!r}" for weight, code in weighed)
+        return f"ROUND(({summed}) / {total!r}, 6)"
+
+    coverage, exactness = share("> 0"), share("= 1")
     return coverage, exactness
 
 

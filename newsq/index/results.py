@@ -79,6 +79,29 @@ class Suggestion:
     closest: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """A field the documents have (`newsq fields`): its dotted path (`provider.name`;
+    `related.title` is the `title` of any item of the `related` list), how many
+    `documents` have it, its JSON `types` (most documents first: `string`, `integer`,
+    `list of string`, `object`, …) and an `example` of its value, exactly as a record
+    holds it: None for a field holding only mappings (`provider`, `related`), whose
+    own fields are listed after it with examples of their own."""
+
+    field: str
+    documents: int
+    types: tuple[str, ...]
+    example: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "documents": self.documents,
+            "types": list(self.types),
+            "example": self.example,
+        }
+
+
 class _ReadsAsJson(Mapping[str, Any]):
     """Read as the dict `to_json()` gives (`story["id"]`): how these results were returned
     before they were typed. Kept for one release; read the attributes instead."""
@@ -139,7 +162,10 @@ class StoryReason:
     other in its related coverage, or both list it), "wording" (it and `partner`, a
     document of the same story, are alike at `similarity` (cosine, 0 to 1), and
     `words` are the words they share that weigh most in it, stemmed as search stems
-    them), or "alone" (nothing joined it: a story of one document).
+    them; `cohesion` is how alike their two stories were on average, the mean
+    similarity of their pairs of documents, when this pair joined them: None if
+    they were one story already), or "alone" (nothing joined it: a story of one
+    document).
     """
 
     document: str
@@ -148,6 +174,7 @@ class StoryReason:
     similarity: float | None = None
     words: tuple[str, ...] = ()
     address: str | None = None
+    cohesion: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -157,6 +184,7 @@ class StoryReason:
             "similarity": self.similarity,
             "words": list(self.words),
             "address": self.address,
+            "cohesion": self.cohesion,
         }
 
 
@@ -230,7 +258,8 @@ class Stats(_ReadsAsJson):
     their coverage (`related`); with coverage counted, `articles` (both); how many are
     `dated`, the `first` and `last` dates; the top `topics` and `providers` (outlets,
     with coverage counted); `types` and `categories`; and the count of each period `by`
-    day, week, month or year, empty ones too, with the busiest as `peak`."""
+    day, week, month or year (the one chosen, when `auto` was asked for), empty ones
+    too, with the busiest as `peak`."""
 
     documents: int
     related: int
@@ -259,6 +288,7 @@ class Stats(_ReadsAsJson):
             "providers": [provider.to_json() for provider in self.providers],
             "types": dict(self.types),
             "categories": dict(self.categories),
+            "by": by,
             f"per_{by}": [{by: p.period, "count": p.count} for p in self.periods],
             "peak": None if self.peak is None else {by: self.peak.period, "count": self.peak.count},
         }

@@ -3,10 +3,11 @@ documents (or articles) per day, week, month or year with its busiest period."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from newsq.index import facets
 from newsq.index.results import PeriodCount, Stats
@@ -14,8 +15,17 @@ from newsq.model import DAY_US, Entry, QueryError, format_timestamp
 from newsq.query.filters import Filter, condition
 from newsq.store.rows import stored_day, stored_timestamp
 
-#: What `stats` counts documents per, as `--by` takes it.
+#: What `stats` counts documents per, as `--by` takes it, smallest first; or `auto`.
 PERIODS = ("day", "week", "month", "year")
+AUTO = "auto"
+#: The most periods of an `auto` timeline unless told (`newsq stats --by auto` on a pipe):
+#: a screenful, so that days give way to weeks past seven weeks, weeks to months past a
+#: year, months to years past four years.
+AUTO_PERIODS = 50
+
+#: How many periods an `auto` timeline may have: a number, or a function of the summary
+#: without its timeline (what a view of it takes besides the timeline depends on it).
+MaxPeriods = int | Callable[[Stats], int]
 
 
 def stats(
@@ -25,6 +35,7 @@ def stats(
     top: int = 10,
     by: str = "month",
     related: bool = False,
+    max_periods: MaxPeriods = AUTO_PERIODS,
 ) -> Stats:
     """`Index.stats`, counted in SQL over the documents matching `where`."""
     _check_period(by)
@@ -45,8 +56,7 @@ def stats(
         params,
     )
     per_day = {stored_day(day): n for day, n in days}
-    periods = timeline(per_day, by)
-    return Stats(
+    summary = Stats(
         documents=documents,
         related=listed,
         articles=count if related else None,
@@ -58,18 +68,24 @@ def stats(
         types=tuple(facets.column_counts(db, "type", where).items()),
         categories=tuple(facets.column_counts(db, "category", where).items()),
         by=by,
-        periods=tuple(periods),
-        peak=peak(periods),
+        periods=(),
+        peak=None,
     )
+    return _with_timeline(summary, per_day, max_periods)
 
 
-def stats_of(entries: Iterable[Entry], *, top: int = 10, by: str = "month") -> Stats:
+def stats_of(
+    entries: Iterable[Entry],
+    *,
+    top: int = 10,
+    by: str = "month",
+    max_periods: MaxPeriods = AUTO_PERIODS,
+) -> Stats:
     """The same summary of the given entries, counted in Python."""
     _check_period(by)
     chosen = list(entries)
     dates = sorted(e.date for e in chosen if e.date is not None)
-    periods = timeline(Counter(d.date() for d in dates), by)
-    return Stats(
+    summary = Stats(
         documents=len(chosen),
         related=sum(e.related for e in chosen),
         articles=None,
@@ -81,14 +97,47 @@ def stats_of(entries: Iterable[Entry], *, top: int = 10, by: str = "month") -> S
         types=tuple(_counts(e.type for e in chosen).items()),
         categories=tuple(_counts(e.category for e in chosen).items()),
         by=by,
-        periods=tuple(periods),
-        peak=peak(periods),
+        periods=(),
+        peak=None,
     )
+    return _with_timeline(summary, Counter(d.date() for d in dates), max_periods)
+
+
+def _with_timeline(
+    summary: Stats, per_day: Mapping[dt.date, int], max_periods: MaxPeriods
+) -> Stats:
+    """`summary` with its timeline `by` its period, or for `auto` the one that fits."""
+    by = summary.by
+    if by == AUTO:
+        most = max_periods(summary) if callable(max_periods) else max_periods
+        by = fitting_period(min(per_day, default=None), max(per_day, default=None), most)
+    periods = timeline(per_day, by)
+    return dataclasses.replace(summary, by=by, periods=tuple(periods), peak=peak(periods))
+
+
+def fitting_period(first: dt.date | None, last: dt.date | None, most: int) -> str:
+    """The smallest period (day, week, month, year) of which a timeline from `first` to
+    `last` has at most `most`; a year when none has (and a day when there are no dates:
+    then there are no periods)."""
+    if first is None or last is None:
+        return PERIODS[0]
+    return next((by for by in PERIODS if period_count(first, last, by) <= most), PERIODS[-1])
+
+
+def period_count(first: dt.date, last: dt.date, by: str) -> int:
+    """How many periods `by` a timeline from `first` to `last` has (as `timeline` makes it)."""
+    if by == "day":
+        return (last - first).days + 1
+    if by == "week":
+        return (_period_start(last, by) - _period_start(first, by)).days // 7 + 1
+    if by == "month":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return last.year - first.year + 1
 
 
 def _check_period(by: str) -> None:
-    if by not in PERIODS:
-        raise QueryError("--by", by, f"must be one of {', '.join(PERIODS)}")
+    if by not in (*PERIODS, AUTO):
+        raise QueryError("--by", by, f"must be one of {', '.join((*PERIODS, AUTO))}")
 
 
 def _counts(values: Iterable[str | None]) -> dict[str, int]:

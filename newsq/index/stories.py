@@ -133,6 +133,7 @@ def _reasons(conn: sqlite3.Connection, story: Story) -> tuple[StoryReason, ...]:
                 similarity=told.get("similarity"),
                 words=tuple(told.get("words", ())),
                 address=told.get("address"),
+                cohesion=told.get("cohesion"),
             )
         )
     return tuple(found)
@@ -203,6 +204,8 @@ def _reason(reason: grouping.Reason | None, ids: Mapping[int, str]) -> str | Non
     told: dict[str, Any] = {"kind": reason.kind, "partner": ids.get(reason.partner or -1)}
     if reason.kind == "wording":
         told |= {"similarity": reason.similarity, "words": list(reason.words)}
+        if reason.cohesion is not None:
+            told["cohesion"] = reason.cohesion
     else:
         told["address"] = reason.address
     return json.dumps(told, ensure_ascii=False, separators=(",", ":"))

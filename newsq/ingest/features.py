@@ -92,15 +92,15 @@ def features(
     record: Mapping[str, Any], words: Sequence[str], related: Iterable[Sequence[str]]
 ) -> tuple[str, str, str]:
     """What grouping needs of a parsed document, as the snapshot keeps it: its words
-    (title and excerpt), its addresses and each related article's (JSON), and each
-    related article's words (one line each).
+    (the title's, a line break, the excerpt's: titles weigh more), its addresses and
+    each related article's (JSON), and each related article's words (one line each).
 
     `words` are the document's search words (title first, then excerpt), `related`
     each related article's.
     """
     import json
 
-    own = " ".join(_STEMMER.words(f"{words[0]} {words[1]}"))
+    own = " ".join(_STEMMER.words(words[0])) + "\n" + " ".join(_STEMMER.words(words[1]))
     items = record.get("related")
     listed = []
     if isinstance(items, list):

@@ -16,12 +16,14 @@ from newsq.render.escape import BEYOND_C0, display_value, safe_line, safe_text
 
 
 class Format(str, enum.Enum):
-    """What `--format` takes: a table drawn for people, or JSON, JSONL, CSV for programs."""
+    """What `--format` takes: a table drawn for people, or JSON, JSONL, CSV for programs;
+    `ids` (list, search, stories) is the results' ids alone, one a line, for `show -`."""
 
     table = "table"
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+    ids = "ids"
 
 
 #: Columns of `--format csv` when no `--fields` are given.
@@ -30,6 +32,8 @@ CSV_FIELDS = ("id", "publishedDateTime", "provider.name", "title", "topics", "qu
 SEARCH_CSV_FIELDS = ("id", "score", "publishedDateTime", "provider.name", "title", "snippet")
 STORY_FIELDS = ("id", "headline", "documents", "articles", "outlets", "first_seen", "last_seen")
 TIMELINE_FIELDS = ("publishedDateTime", "outlet", "title", "url", "document", "id")
+#: The columns of `newsq fields` (the keys of a `FieldInfo`'s JSON).
+FIELD_INFO_FIELDS = ("field", "documents", "types", "example")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,17 +54,27 @@ def csv_cell(value: object) -> str:
 
 
 def field_value(record: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path (`provider.name`, `images.0.url`), None when absent."""
+    """The value at a dotted path (`provider.name`, `images.0.url`), None when absent.
+
+    A name after a list reaches into each of its items, as field paths name them
+    (`newsq fields`): `images.url` is the list of every image's url (None for an
+    image without one), `related.images.url` a list of such lists.
+    """
     if path in record:
         return record[path]
-    value: Any = record
-    for part in path.split("."):
+    return _value_at(record, path.split("."))
+
+
+def _value_at(value: Any, parts: Sequence[str]) -> Any:
+    for number, part in enumerate(parts):
         if isinstance(value, Mapping) and part in value:
             value = value[part]
-        elif (
-            isinstance(value, list) and part.isascii() and part.isdigit() and int(part) < len(value)
-        ):
+        elif isinstance(value, list) and part.isascii() and part.isdigit():
+            if int(part) >= len(value):
+                return None
             value = value[int(part)]
+        elif isinstance(value, list):
+            return [_value_at(item, parts[number:]) for item in value]
         else:
             return None
     return value
@@ -141,6 +155,22 @@ def to_csv(
         cells = [csv_cell(field_value(row, f)) for f in fields]
         writer.writerow([safe_text(c, multiline=True) for c in cells] if terminal else cells)
     return out.getvalue()
+
+
+def ids_text(ids: Iterable[str], *, terminal: bool = False) -> str:
+    """Ids one a line (`--format ids`), for `newsq show -` and `xargs`: exact, but for the
+    line breaks a file name can hold (which would make two lines of one id), shown as
+    `\\x0a`; on a terminal every control is shown so (`safe_line`)."""
+    if terminal:
+        return "".join(safe_line(i) + "\n" for i in ids)
+    return "".join(_LINE_BREAK.sub(_escape_break, i) + "\n" for i in ids)
+
+
+_LINE_BREAK = re.compile("[\n\r]")
+
+
+def _escape_break(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def problems_text(problems: Iterable[Any]) -> str:

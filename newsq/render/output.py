@@ -9,6 +9,7 @@ rich is imported only when something is drawn: JSON output never pays for it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import sys
@@ -23,6 +24,8 @@ from newsq.render.formats import Format
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.progress import Progress
+
+    from newsq.render.pager import Pager
 
 #: Indexing shorter than this shows no progress bar.
 PROGRESS_AFTER = 0.5
@@ -48,11 +51,15 @@ def wrote_output() -> bool:
 
 @contextlib.contextmanager
 def _writing() -> Iterator[None]:
+    from newsq.render.pager import PagerClosed
+
     _WROTE[0] = True
     try:
         yield
     except OSError as exc:
         raise OutputError(exc) from exc
+    except PagerClosed:  # the reader quit the pager: as a pipe whose reader has gone
+        raise OutputError(BrokenPipeError(errno.EPIPE, "the pager was quit")) from None
 
 
 class Output:
@@ -72,11 +79,22 @@ class Output:
         *,
         color: str = "auto",
         verbosity: int = 0,
+        pager: str | None = None,
     ) -> None:
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self.color = color
         self.verbosity = verbosity
+        self._json_console: Any = None
+        self._pager: Pager | None = None
+        if pager and _isatty(self.stdout):  # a pipe is never paged
+            from newsq.render.pager import Pager, missing_program
+
+            missing = missing_program(pager)
+            if missing:
+                self.message(f"the pager {missing!r} is not installed; printing without it")
+            else:
+                self._pager = self.stdout = Pager(pager, self.stdout, self.stderr)
 
     @property
     def is_terminal(self) -> bool:
@@ -99,6 +117,12 @@ class Output:
 
         return Console(file=self.stdout).width
 
+    def terminal_height(self) -> int:
+        """The terminal's rows (`LINES` when set, as `COLUMNS` is for its width)."""
+        from rich.console import Console
+
+        return Console(file=self.stdout).height
+
     # --- raw streams ------------------------------------------------------------
 
     def write(self, text: str) -> None:
@@ -116,8 +140,13 @@ class Output:
             self.error(text)
 
     def error(self, text: str) -> None:
-        """Why a command failed, on stderr, always; data in it is escaped."""
-        self.stderr.write(f"newsq: {safe_text(text)}\n")
+        """Why a command failed, on stderr, always; data in it is escaped. While a pager
+        shows the output, it waits until the pager ends (it would land on its screen)."""
+        line = f"newsq: {safe_text(text)}\n"
+        if self._pager is not None and self._pager.running:
+            self._pager.held.append(line)
+        else:
+            self.stderr.write(line)
 
     @contextlib.contextmanager
     def indexing_progress(self) -> Iterator[_IndexingBar | None]:
@@ -195,7 +224,7 @@ class Output:
                 self.print(rows_table(rows, columns, plain=not self.is_terminal))
             return
         out = list(rows) if whole else formats.pick_fields(rows, columns)
-        self.write(formats.to_json(out) if fmt is Format.json else formats.to_jsonl(out))
+        self.write_json(formats.to_json(out) if fmt is Format.json else formats.to_jsonl(out))
 
     def stream(
         self,
@@ -220,10 +249,10 @@ class Output:
         if fmt is Format.json:
             rows = (row for batch in picked() for row in batch)
             for piece in formats.json_array_text(rows):
-                self.write(piece)
+                self.write_json(piece)
         elif fmt is Format.jsonl:
             for batch in picked():
-                self.write(formats.to_jsonl(batch))
+                self.write_json(formats.to_jsonl(batch))
         else:
             terminal = self.is_terminal
             self.write(formats.to_csv((), columns, terminal=terminal))
@@ -232,14 +261,44 @@ class Output:
                 self.write(formats.to_csv(batch, columns, terminal=terminal, header=False))
         return written[0]
 
-    def pages(self, pages: Iterable[RenderableType]) -> None:
-        """A table drawn a page at a time (each page measured as all of them are)."""
-        for page in pages:
-            self.print(page)
+    def ids(self, batches: Iterable[Sequence[str]]) -> int:
+        """Ids one a line (`--format ids`), a batch at a time; how many were written."""
+        written = 0
+        for batch in batches:
+            self.write(formats.ids_text(batch, terminal=self.is_terminal))
+            written += len(batch)
+        return written
 
     def value(self, value: Any, fmt: Format) -> None:
         """One JSON object, in `fmt` (JSON, or one line of JSONL)."""
-        self.write(formats.to_json(value) if fmt is Format.json else formats.to_jsonl([value]))
+        self.write_json(formats.to_json(value) if fmt is Format.json else formats.to_jsonl([value]))
+
+    def write_json(self, text: str) -> None:
+        """JSON text: coloured when styled (keys, strings, numbers; as jq and gh do on a
+        terminal), plain on a pipe; either way the same characters, byte for byte."""
+        if not self.colored:
+            self.write(text)
+            return
+        from rich.highlighter import JSONHighlighter
+        from rich.text import Text
+
+        if self._json_console is None:
+            from rich.console import Console
+
+            self._json_console = Console(
+                file=self.stdout,
+                force_terminal=True,
+                color_system="auto",
+                highlight=False,
+                markup=False,
+                emoji=False,
+                no_color=False,  # (not rich's own reading of NO_COLOR: `colored` decided)
+                soft_wrap=True,  # never a line break of rich's own: the text stays exact
+            )
+        shown = Text(text, end="")
+        JSONHighlighter().highlight(shown)
+        with _writing():
+            self._json_console.print(shown, end="")
 
 
 def _isatty(stream: Any) -> bool:

@@ -9,7 +9,7 @@ its width (the title gives way, an id never); on a pipe nothing is cut.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich import box
@@ -23,7 +23,7 @@ from newsq.render.escape import display_value, safe_text
 from newsq.render.formats import field_value
 
 if TYPE_CHECKING:
-    from newsq.index.results import Hit, Story
+    from newsq.index.results import FieldInfo, Hit, Story
 
 
 def data_text(value: object, style: str = "", *, multiline: bool = False) -> Text:
@@ -146,8 +146,11 @@ def _page(
     plain: bool,
     header: bool,
     passages: Sequence[Hit] | None = None,
+    *,
+    whole: Collection[str] = ("ID",),
 ) -> Table:
-    """A table (or one page of it) of these cells, in these columns."""
+    """A table (or one page of it) of these cells, in these columns; those `whole` are never
+    cut (wrapped if they must), the others cut with an ellipsis."""
     table = new_table(plain=plain)
     table.show_header = header
     for name in frame.names:
@@ -156,7 +159,7 @@ def _page(
             style=styles.get(name, ""),  # the snippet: plain
             justify="right" if name in _RIGHT else "left",
             width=None if frame.widths is None else frame.widths[name],
-            **_COLUMN_FIT[name == "ID"],
+            **_COLUMN_FIT[name in whole],
         )
     for number, row in enumerate(rows):
         cells: list[RenderableType] = [Text(row[n]) for n in frame.names]
@@ -182,7 +185,7 @@ def snippet_text(hit: Hit, style: str = "dim") -> Text:
 
 
 #: Columns numbers are in, right-justified.
-_RIGHT = frozenset({"Quality", "Heat", "Docs", "Articles", "Outlets"})
+_RIGHT = frozenset({"Quality", "Heat", "Docs", "Articles", "Outlets", "documents"})
 
 
 def _fit_title(
@@ -279,6 +282,42 @@ def rows_table(
         cells = field_cells(row, fields)
         table.add_row(*(Text(cells[f]) for f in fields))
     return table
+
+
+#: The characters of an example `newsq fields` shows in its table, a line with the rest of
+#: its row on a terminal 120 columns wide; the JSON (and CSV) gives each example whole.
+EXAMPLE_SHOWN = 60
+
+
+def fields_table(
+    fields: Sequence[FieldInfo], columns: Sequence[str], *, width: int | None = None
+) -> Table:
+    """`newsq fields`: a row per field (the `columns` asked for of its path, how many
+    documents have it, its types and an example value cut to `EXAMPLE_SHOWN` characters).
+    On a terminal (`width`) only the example gives way: a path is never cut (it is what
+    `--fields` takes), nor a count or a type."""
+    rows = []
+    for info in fields:
+        example = display_value(info.example).strip()  # (a body starts with a line break)
+        if len(example) > EXAMPLE_SHOWN:
+            example = example[: EXAMPLE_SHOWN - 1] + "…"
+        cells = {
+            "field": info.field,
+            "documents": str(info.documents),
+            "types": ", ".join(info.types),
+            "example": example,
+        }
+        rows.append({name: safe_text(cells[name]) for name in columns})
+    widths: dict[str, int] | None = None
+    if width is not None:
+        widths = natural_widths(rows, columns)
+        if "example" in columns:
+            others = sum(widths[n] for n in columns if n != "example")
+            room = width - others - _GAP * (len(columns) - 1)
+            widths["example"] = max(min(widths["example"], room), MIN_TITLE)
+    styles = {"field": "cyan", "types": "magenta"}
+    whole = ("field", "documents", "types")
+    return _page(rows, Frame(tuple(columns), widths), styles, width is None, True, whole=whole)
 
 
 def related_table(related: Sequence[Entry], *, plain: bool = False) -> Table:
