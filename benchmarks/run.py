@@ -57,8 +57,8 @@ EDIT_LINE = b"\nEdited by benchmarks/run.py, which takes this line off again.\n"
 TREE_INTERVAL = 0.05
 #: The rows --only can pick.
 ROW_KINDS = (
-    "rg", "naive", "cold", "warm", "search", "stories", "all", "incremental", "nocache",
-    "startup",
+    "rg", "naive", "cold", "warm", "search", "exact", "typo", "question", "stories", "all",
+    "incremental", "nocache", "startup",
 )  # fmt: skip
 #: The size the issue sets most targets at, and the one it sets the cold target at.
 TARGET_SIZE = 100_000
@@ -153,12 +153,15 @@ class Target:
 TARGETS = (
     Target("warm", "warm `newsq list` <= 1.0x rg", TARGET_SIZE, 1.0),
     Target("search", "warm `newsq search` <= 1.0x rg", TARGET_SIZE, 1.0),
+    Target("exact", "warm `newsq search --exact` <= 1.0x rg", TARGET_SIZE, 1.0),
+    Target("typo", "a misspelt `newsq search` <= 1.5x the one spelt right", TARGET_SIZE, 1.5),
     Target("stories", "warm `newsq stories` <= 1.0x rg", TARGET_SIZE, 1.0),
     Target("cold", "cold `newsq list` <= 0.5x naive.py", COLD_TARGET_SIZE, 0.5),
     Target("incremental", "`newsq list` after 10 files changed <= 1.5x warm", TARGET_SIZE, 1.5),
     Target("version", "`newsq --version` <= 1.3x `import typer`", None, 1.3),
     Target("warm", "warm `newsq list` peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
     Target("search", "warm `newsq search` peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
+    Target("typo", "a misspelt `newsq search` peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
     Target("stories", "warm `newsq stories` peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
     Target("all", "every result, written as read: peak RSS <= 300 MiB", TARGET_SIZE, 300, rss=True),
     Target(
@@ -586,6 +589,11 @@ def corpus(work: Path, size: int, seed: int) -> Path:
 
 LIST_LABEL = f'`newsq list --topic "{BENCH_TOPIC}" --limit 20 --format json`'
 SEARCH_LABEL = f'`newsq search "{SEARCH_QUERY}" --limit 20 --format json`'
+#: The same words read exactly (both required, as every query was before words forgave),
+#: one of them misspelt, and asked as a question.
+EXACT_LABEL = SEARCH_LABEL.replace("json`", "json --exact`")
+TYPO_QUERY = SEARCH_QUERY[:-3] + SEARCH_QUERY[-2] + SEARCH_QUERY[-3] + SEARCH_QUERY[-1]
+QUESTION_QUERY = f"how do police use {SEARCH_QUERY}?"
 STORIES_LABEL = "`newsq stories --limit 20 --format json`"
 #: Answers of every document, and of every hit of a common word with the related
 #: coverage: what memory must not grow with (streamed a batch at a time).
@@ -611,9 +619,9 @@ class Bench:
             "--limit", "20", "--format", "json", *extra,
         ]  # fmt: skip
 
-    def search_command(self, folder: Path, *extra: str) -> list[str]:
+    def search_command(self, folder: Path, *extra: str, query: str = SEARCH_QUERY) -> list[str]:
         return [
-            self.newsq, "search", SEARCH_QUERY, "--data", str(folder),
+            self.newsq, "search", query, "--data", str(folder),
             "--limit", "20", "--format", "json", *extra,
         ]  # fmt: skip
 
@@ -674,6 +682,9 @@ class SizeRows:
     cold: Row | None = None
     warm: Row | None = None
     search: Row | None = None
+    exact: Row | None = None
+    typo: Row | None = None
+    question: Row | None = None
     stories: Row | None = None
     all_list: Row | None = None
     all_search: Row | None = None
@@ -682,13 +693,14 @@ class SizeRows:
     search_nocache: Row | None = None  # one untimed run, for a check; not in the table
 
     def table(self) -> list[Row]:
-        rows = (self.rg, self.naive, self.cold, self.warm, self.search, self.stories)
-        rows += (self.all_list, self.all_search, self.incremental, self.nocache)
-        return [row for row in rows if row is not None]
+        rows = (self.rg, self.naive, self.cold, self.warm, self.search, self.exact, self.typo)
+        rows += (self.question, self.stories, self.all_list, self.all_search, self.incremental)
+        return [row for row in (*rows, self.nocache) if row is not None]
 
     def newsq(self) -> list[Row]:
-        rows = (self.cold, self.warm, self.search, self.stories, self.all_list, self.all_search)
-        return [row for row in (*rows, self.incremental, self.nocache) if row is not None]
+        rows = (self.cold, self.warm, self.search, self.exact, self.typo, self.question)
+        rows += (self.stories, self.all_list, self.all_search, self.incremental, self.nocache)
+        return [row for row in rows if row is not None]
 
 
 def size_rows(only: frozenset[str], size: int) -> SizeRows:
@@ -708,6 +720,11 @@ def size_rows(only: frozenset[str], size: int) -> SizeRows:
     rows.cold = row("cold", f"{LIST_LABEL}, cold", rows.naive, "naive")
     rows.warm = row("warm", f"{LIST_LABEL}, warm", rows.rg, "rg")
     rows.search = row("search", f"{SEARCH_LABEL}, warm", rows.rg, "rg")
+    rows.exact = row("exact", f"{EXACT_LABEL}, warm", rows.rg, "rg")
+    typo = SEARCH_LABEL.replace(SEARCH_QUERY, TYPO_QUERY)
+    rows.typo = row("typo", f"{typo}, warm", rows.search, "search")
+    question = SEARCH_LABEL.replace(SEARCH_QUERY, QUESTION_QUERY)
+    rows.question = row("question", f"{question}, warm", rows.search, "search")
     rows.stories = row("stories", f"{STORIES_LABEL}, warm", rows.rg, "rg")
     rows.all_list = row("all", f"{ALL_LIST_LABEL}, warm")
     rows.all_search = row("all", f"{ALL_SEARCH_LABEL}, warm")
@@ -792,6 +809,14 @@ def warm_rows(bench: Bench, rows: SizeRows, folder: Path, cache: Path) -> None:
         bench.runner.measure(rows.warm, bench.list_command(folder), setup=cache_at(cache))
     if rows.search is not None:
         bench.runner.measure(rows.search, bench.search_command(folder), setup=cache_at(cache))
+    for searched, command in (
+        (rows.exact, bench.search_command(folder, "--exact")),
+        # (its untimed first run keeps the list of terms corrections look in)
+        (rows.typo, bench.search_command(folder, query=TYPO_QUERY)),
+        (rows.question, bench.search_command(folder, query=QUESTION_QUERY)),
+    ):
+        if searched is not None:
+            bench.runner.measure(searched, command, setup=cache_at(cache))
     if rows.stories is not None:
         bench.runner.measure(rows.stories, bench.stories_command(folder), setup=cache_at(cache))
     for every, command in (

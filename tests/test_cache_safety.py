@@ -20,6 +20,7 @@ from test_process import document, environment
 import newsq
 from newsq.store import snapshot as snapshot_module
 from newsq.store.cache import snapshot_path
+from newsq.store.schema import SCHEMA
 
 TITLES = ["First", "Second", "Third"]
 
@@ -54,6 +55,16 @@ def leftovers(cache: Path) -> list[str]:
 # --- a disk that fills ---------------------------------------------------------------------
 
 
+def _schema_pages() -> int:
+    """The pages of SQLite's an empty snapshot takes: its schema alone."""
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(SCHEMA)
+    return conn.execute("PRAGMA page_count").fetchone()[0]
+
+
+SCHEMA_PAGES = _schema_pages()
+
+
 @pytest.fixture
 def full_after(monkeypatch):
     """Make the cache's snapshots refuse to grow past `pages[0]` pages of SQLite's (a full
@@ -75,7 +86,7 @@ def full_after(monkeypatch):
 
 def test_a_disk_that_fills_while_indexing_answers_from_the_files(cache, corpus, full_after):
     pages, _ = full_after
-    pages[0] = 40  # room for the schema, not for the documents
+    pages[0] = SCHEMA_PAGES  # room for the schema, not for the documents
     with newsq.load([corpus]) as index:
         assert titles(index) == sorted(TITLES)
         assert index.cache_problem == (
@@ -111,7 +122,7 @@ def test_with_the_temporary_folder_full_too_the_corpus_is_read_into_memory(
     cache, corpus, full_after
 ):
     pages, everywhere = full_after
-    pages[0], everywhere[0] = 40, True
+    pages[0], everywhere[0] = SCHEMA_PAGES, True
     with newsq.load([corpus]) as index:
         assert titles(index) == sorted(TITLES)
         assert "database or disk is full" in index.cache_problem
@@ -119,7 +130,7 @@ def test_with_the_temporary_folder_full_too_the_corpus_is_read_into_memory(
 
 def test_the_command_says_so_in_one_line_and_exits_as_it_would(cli, corpus, full_after, cache):
     pages, _ = full_after
-    pages[0] = 40
+    pages[0] = SCHEMA_PAGES
     result = cli("list", "--data", corpus, "--format", "jsonl", "--fields", "title")
     assert result.exit_code == 0
     assert sorted(json.loads(line)["title"] for line in result.stdout.splitlines()) == sorted(

@@ -73,12 +73,18 @@ def test_relevance_is_not_a_list_order(cli):
 
 def test_json_hits_carry_score_snippet_and_highlights(cli):
     (record,) = json_of(cli("search", "rekognition", "--json"))
-    assert list(record)[:4] == ["id", "score", "snippet", "highlights"]
+    found = ["score", "snippet", "highlights", "matched", "missing", "corrections"]
+    assert list(record)[:7] == ["id", *found]
     assert record["id"] == ID4
     assert record["score"] > 0
     ((start, end),) = record["highlights"]
     assert record["snippet"][start:end] == "Rekognition"
-    rest = {k: v for k, v in record.items() if k not in ("score", "snippet", "highlights")}
+    assert (record["matched"], record["missing"], record["corrections"]) == (
+        ["rekognition"],
+        [],
+        {},
+    )
+    rest = {k: v for k, v in record.items() if k not in found}
     assert rest == json_of(cli("show", ID4, "--json"))
 
 

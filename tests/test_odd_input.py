@@ -340,9 +340,10 @@ SEED_FIELDS = (
         (
             ["search", "amazon", "--fields", "id,scor"],
             "unknown field 'scor'; did you mean 'score'? Fields: ampWebUrl, category, "
-            "cdnAmpWebUrl, excerpt, heat, highlights, id, images, path, provider, published, "
-            "publishedDateTime, quality, related, score, secured, snippet, title, topics, type, "
-            "webUrl (and nested ones in dot form, such as images.height)",
+            "cdnAmpWebUrl, corrections, excerpt, heat, highlights, id, images, matched, "
+            "missing, path, provider, published, publishedDateTime, quality, related, score, "
+            "secured, snippet, title, topics, type, webUrl (and nested ones in dot form, such "
+            "as images.height)",
         ),
         (
             ["stories", "--fields", "headline,bogus"],

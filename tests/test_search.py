@@ -9,6 +9,7 @@ quality 42).
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -121,7 +122,9 @@ def test_a_query_that_cannot_be_read_raises(words_index):
 
 def test_snippet_is_the_excerpt_with_matches_marked(words_index):
     (hit,) = words_index.search("excerpt:zebra")
-    assert hit == Hit(hit.entry, hit.score, "A zebra left the zoo.", ((2, 7),))
+    assert hit == Hit(
+        hit.entry, hit.score, "A zebra left the zoo.", ((2, 7),), matched=("excerpt:zebra",)
+    )
 
 
 def test_snippet_of_a_title_match_is_the_excerpt_start(words_index):
@@ -186,8 +189,11 @@ def test_a_long_body_whose_matches_no_chunk_holds_together_gives_its_start(
     words[10], words[100] = "zebra", "lion"
     root = write_corpus({"long.md": doc("Long", body=" ".join(words))})
     with newsq.load([root]) as index:
-        (hit,) = index.search("zebra lion")
+        (hit,) = index.search("zebra lion", exact=True)
+        (forgiving,) = index.search("zebra lion")
     assert (hit.snippet, hit.highlights) == (" ".join(words[:20]) + "…", ())
+    # read forgivingly, a chunk with either word matches: the first that ranks best
+    assert [forgiving.snippet[s:e] for s, e in forgiving.highlights] == ["zebra"]
 
 
 def test_snippet_marks_in_the_data_are_not_taken_for_the_search_marks(write_corpus):
@@ -313,15 +319,19 @@ def test_hit_records_carry_score_snippet_and_highlights(seed_index):
     records = seed_index.hit_records(hits)
     assert [r["id"] for r in records] == [f"{ID0}#1", ID4]
     related, document = records
-    assert list(related)[:6] == ["id", "parent", "score", "snippet", "highlights", "title"]
-    assert list(document)[:5] == ["id", "score", "snippet", "highlights", "category"]
+    found = ["score", "snippet", "highlights", "matched", "missing", "corrections"]
+    assert list(related)[:9] == ["id", "parent", *found, "title"]
+    assert list(document)[:8] == ["id", *found, "category"]
     assert document["score"] == hits[1].score > 0
     start, end = document["highlights"][0]
     assert document["snippet"][start:end] == "Rekognition"
-    # the rest is the record, exactly
-    assert {k: v for k, v in document.items() if k not in ("score", "snippet", "highlights")} == (
-        seed_index[ID4]
+    assert (document["matched"], document["missing"], document["corrections"]) == (
+        ["rekognition"],
+        [],
+        {},
     )
+    # the rest is the record, exactly
+    assert {k: v for k, v in document.items() if k not in found} == seed_index[ID4]
 
 
 def test_a_related_item_that_is_not_a_mapping_has_no_article(write_corpus):
@@ -376,8 +386,13 @@ def test_any_query_gives_hits_or_a_syntax_error(seeds_once, parts, related, sinc
         assert 0 <= exc.position <= len(text)
         return
     assert seeds_once.count(Filter.build(since=since), text, related=related) == len(hits)
-    scores = [h.score for h in hits]
-    assert scores == sorted(scores, reverse=True)
+    # best first: more of the query's words (by weight), then fewer of them corrected,
+    # then the score
+    coverages = [h.coverage for h in hits]
+    assert coverages == sorted(coverages, reverse=True)
+    for before, after in itertools.pairwise(hits):
+        alike = (before.coverage, before.corrections) == (after.coverage, after.corrections)
+        assert not alike or before.score >= after.score
     assert len({h.id for h in hits}) == len(hits)
     for hit in hits:
         assert all(hit.snippet[s:e].strip() for s, e in hit.highlights)

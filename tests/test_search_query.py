@@ -1,7 +1,9 @@
 """The search query language: what each form becomes in FTS5, and each error's position.
 
-The expressions are checked against SQLite too: every one must be accepted by FTS5
-and select exactly the rows expected from a small table.
+The exact reading of each form (`exact=True`, the meaning every query had before
+plain words forgave) is pinned first; then what the forgiving reading keeps strict
+and what it lets forgive. The expressions are checked against SQLite too: every one
+must be accepted by FTS5 and select exactly the rows expected from a small table.
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsq.query.language import MAX_DEPTH, SearchQuery, SearchSyntaxError, parse_query
+from newsq.index.matching import expression
+from newsq.query.language import (
+    MAX_DEPTH,
+    WORD,
+    SearchSyntaxError,
+    parse_query,
+)
 from newsq.store.schema import TOPIC_BREAK
 
 # --- what each form becomes ---------------------------------------------------------------
@@ -63,12 +71,14 @@ FORMS = [
 
 @pytest.mark.parametrize(("text", "match", "exclude"), FORMS)
 def test_form(text, match, exclude):
-    assert parse_query(text) == SearchQuery(text, match, exclude)
+    query = parse_query(text, exact=True)
+    assert (query.text, query.match, query.exclude, query.words) == (text, match, exclude, ())
+    assert query.exact and not query.forgiving
 
 
 def test_a_double_quote_cannot_be_typed_into_a_string():
     # a word cannot hold `"` (it starts a phrase), but the quoting doubles it all the same
-    assert parse_query('a"b"') == SearchQuery('a"b"', '("a" AND "b")')
+    assert parse_query('a"b"', exact=True).match == '("a" AND "b")'
 
 
 # --- errors point at the problem ------------------------------------------------------------
@@ -135,7 +145,8 @@ def test_error(text, position, reason):
 
 def test_brackets_nest_only_so_deep():
     deep = "(" * MAX_DEPTH + "a" + ")" * MAX_DEPTH
-    assert parse_query(deep).match == '"a"'
+    assert parse_query(deep, exact=True).match == '"a"'
+    assert parse_query(deep).words == ("a",)  # brackets around one word leave a word
     with pytest.raises(SearchSyntaxError) as caught:
         parse_query("(" + deep + ")")
     assert caught.value.position == MAX_DEPTH
@@ -169,7 +180,7 @@ def fts() -> sqlite3.Connection:
 
 
 def matching(db: sqlite3.Connection, text: str) -> list[int]:
-    query = parse_query(text)
+    query = parse_query(text, exact=True)
     if query.match is None:
         sql = "SELECT rowid FROM search WHERE rowid NOT IN "
         sql += "(SELECT rowid FROM search WHERE search MATCH ?) ORDER BY rowid"
@@ -226,12 +237,16 @@ def _read_and_run(text: str) -> None:
     db.execute("CREATE VIRTUAL TABLE search USING fts5 (title, excerpt, provider, topics, body)")
     db.execute("INSERT INTO search VALUES ('a', 'b', 'c', 'd', 'e')")
     try:
-        query = parse_query(text)
+        exact = parse_query(text, exact=True)
+        forgiving = parse_query(text)
     except SearchSyntaxError as exc:
         assert 0 <= exc.position <= len(text)
         return
-    expression = query.match if query.match is not None else query.exclude
-    db.execute("SELECT rowid FROM search WHERE search MATCH ?", (expression,)).fetchall()
+    for query in (exact, forgiving):
+        words = [t.fts for t in query.terms if t.role == WORD]
+        either = "(" + " OR ".join(words) + ")" if words else None
+        run = expression(query.match, either, query.exclude) or query.exclude
+        db.execute("SELECT rowid FROM search WHERE search MATCH ?", (run,)).fetchall()
 
 
 @given(st.text(max_size=60))

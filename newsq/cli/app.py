@@ -24,6 +24,7 @@ from newsq.cli.options import (
     AllOption,
     ClearDataOption,
     CountOption,
+    ExactOption,
     ExplainOption,
     ExportFormatOption,
     ExportPathArgument,
@@ -136,21 +137,22 @@ def search(
     reverse: ReverseOption = False,
     limit: LimitOption = 20,
     all_: AllOption = False,
+    exact: ExactOption = False,
     count: CountOption = False,
 ) -> None:
-    parsed = _parse_query(" ".join(query))
+    parsed = _parse_query(" ".join(query), exact)
     with run:
         limit_ = None if all_ else limit
         run.hits(parsed, where, related, sort.value, reverse, limit_, count=count)
 
 
-def _parse_query(text: str) -> "SearchQuery":
+def _parse_query(text: str, exact: bool = False) -> "SearchQuery":
     """The query read, or exit 2 pointing at the problem."""
     from newsq.query.language import SearchSyntaxError, parse_query
     from newsq.render.escape import safe_text
 
     try:
-        return parse_query(text)
+        return parse_query(text, exact=exact)
     except SearchSyntaxError as exc:
         shown = safe_text(text)
         caret = " " * len(safe_text(text[: exc.position])) + "^"

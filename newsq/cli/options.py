@@ -58,15 +58,18 @@ class SortKey(str, enum.Enum):
 
 QUERY_HELP = """\b
 Query language:
-  facial recognition      both words, anywhere
-  amazon OR ibm           either word
+  facial recognition      documents with more of the words first; a misspelt
+                          word is corrected; how, do, the... are left out
+  amazon OR ibm           either word (with AND or OR, every word is exact)
   police -amazon          police, not amazon (also: police NOT amazon)
   "facial recognition"    the exact phrase
   recogni*                words starting so
   title:amazon            in one field: title, excerpt, provider, topic, body
   topic:"Computer Vision" a field takes a word, a "phrase" or a (group)
   (amazon OR ibm) police  brackets group
+  --exact                 every word required, as typed
 Examples:
+  newsq search how do I build a canvas app with sharepoint
   newsq search 'title:amazon "facial recognition"' --since 2020-06
   newsq search -- -amazon police
 """
@@ -74,8 +77,10 @@ SEARCH_HELP = (
     "Documents matching a query, best match first, each with the passage that matches."
     "\n\nSearches the title, excerpt, provider name, topics and body; a word in the title "
     "counts most. Words match whole words in any case and accent, and other forms of the "
-    "same word (banned finds banning). Quote the query when it has spaces, quotes or "
-    "brackets, and put it after -- when it starts with -."
+    "same word (banned finds banning). Plain words forgive: documents with all of them "
+    "come first, then those with most (rare words weigh more); a word no document has is "
+    "corrected. Quote the query when it has spaces, quotes or brackets, and put it after "
+    "-- when it starts with -."
 )
 QueryArgument = Annotated[
     list[str],
@@ -172,6 +177,14 @@ RelatedOption = Annotated[
         help="Also search the articles in every document's related coverage "
         "(ids PARENT_ID#N; filters see their own date, provider, quality and type, "
         "and their document's topics).",
+    ),
+]
+ExactOption = Annotated[
+    bool,
+    typer.Option(
+        "--exact",
+        help="Read the query exactly: every word required as typed (no word left out, none "
+        "corrected), as quotes, AND, OR and fields always are.",
     ),
 ]
 StatsRelatedOption = Annotated[

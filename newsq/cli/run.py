@@ -19,6 +19,7 @@ from newsq.render.formats import Format
 
 if TYPE_CHECKING:
     from newsq.index.facade import Index
+    from newsq.index.matching import Matching
     from newsq.index.results import ProviderCount, Story, TopicCount
     from newsq.model import Entry
     from newsq.query.filters import Filter
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 #: Fields a search hit's record has besides its article's own.
-HIT_FIELDS = ("score", "snippet", "highlights")
+HIT_FIELDS = ("score", "snippet", "highlights", "matched", "missing", "corrections")
 
 
 class Run:
@@ -297,21 +298,60 @@ class Run:
         *,
         count: bool = False,
     ) -> None:
-        """Print the search hits, at most `limit`, and say on stderr what the limit hid;
-        with `count`, how many there are."""
+        """Print the search hits, at most `limit`, and say on stderr what the limit hid,
+        what the query was corrected to, and what to try when nothing matched; with
+        `count`, how many there are."""
         asked = {"sort": sort, "reverse": reverse, "limit": limit, "related": related}
+        resolved: list[Matching] = []  # the query against the snapshot last read
+
+        def matching(index: Index) -> Matching:
+            resolved[:] = [index.matching(query)]
+            return resolved[0]
+
+        def checks() -> None:
+            self.suggest(where, related=related)
+            self.check_fields(self.index.field_paths(related=related) | set(HIT_FIELDS))
+            self._say_matching(resolved[0] if resolved else matching(self.index))
+
         self._results(
             _HITS,
             limit,
-            lambda index: index.search(query, where, **asked),
-            lambda index: index.stream_search(query, where, **asked),
-            lambda index: index.count(where, query, related=related),
-            lambda: (
-                self.suggest(where, related=related),
-                self.check_fields(self.index.field_paths(related=related) | set(HIT_FIELDS)),
+            lambda index: index.search(matching(index), where, **asked),
+            lambda index: index.stream_search(resolved[0], where, **asked),
+            lambda index: index.count(
+                where, resolved[0] if resolved else matching(index), related=related
             ),
+            checks,
+            nothing=lambda: _nothing_matched(resolved[0], where, related),
             count_only=count,
         )
+
+    def _say_matching(self, matching: Matching) -> None:
+        """Say on stderr what the query's misspelt words were searched as, and which words
+        were left out of a query too long."""
+        from newsq.render.escape import safe_text
+
+        def quoted(words: Iterable[str]) -> str:
+            return _either([repr(safe_text(w)) for w in words], "and")
+
+        if matching.corrected:
+            instead = quoted(c.word for t in matching.corrected for c in t.corrections[:1])
+            typed = _either([repr(safe_text(t.text)) for t in matching.corrected], "or")
+            self.out.message(f"showing results for {instead} (no document has {typed})")
+        for term in matching.widened:
+            instead = quoted(c.word for c in term.corrections[:1])
+            self.out.message(
+                f"also showing results for {instead} (only {term.docs:,} "
+                f"{'document has' if term.docs == 1 else 'documents have'} "
+                f"{safe_text(term.text)!r})"
+            )
+        if matching.left_out:
+            searched = len(matching.query.words) - len(matching.left_out)
+            self.out.message(
+                f"the query has {len(matching.query.words):,} words; searched for the first "
+                f"{searched:,} (left out: {safe_text(' '.join(matching.left_out[:5]))}"
+                f"{' …' if len(matching.left_out) > 5 else ''})"
+            )
 
     def counts(
         self,
@@ -383,10 +423,12 @@ class Run:
         count: Callable[[Index], int],
         checks: Callable[[], object],
         *,
+        nothing: Callable[[], str] | None = None,
         count_only: bool = False,
     ) -> None:
-        """Print results, at most `limit`, and say on stderr what the limit hid; with
-        `count_only`, how many there are (counted, never read).
+        """Print results, at most `limit`, and say on stderr what the limit hid (or, when
+        there are none, `nothing()`); with `count_only`, how many there are (counted,
+        never read).
 
         Up to a page (`PAGE`; the default limit is 20), the page is read while the files
         are checked for changes (`first`). More (`--all`, a large `--limit`) are read
@@ -405,6 +447,9 @@ class Run:
             checks()
             shown = self._print(listing, lambda: every(index))
             total = count(index) if limit is not None and shown == limit else shown
+        if not shown and nothing is not None and len(self.index):
+            self.out.message(nothing())
+            return
         self._tally(shown, limit, total, listing.noun)
 
     def print_entries(self, entries: Sequence[Entry]) -> None:
@@ -765,6 +810,36 @@ def _articles(numbers: Sequence[int]) -> str:
     if len(numbers) == 1:
         return f"1 related article (#{numbers[0]})"
     return f"{len(numbers):,} related articles (#{numbers[0]} to #{numbers[-1]})"
+
+
+def _nothing_matched(matching: Matching, where: Filter, related: bool) -> str:
+    """What to say when a search found nothing: why, where it is known, and what to try."""
+    from newsq.query.filters import where_sql
+    from newsq.query.language import WORD
+    from newsq.render.escape import safe_text
+
+    said = "nothing matched"
+    unknown = [repr(safe_text(t.text)) for t in matching.unknown]
+    if unknown and len(unknown) == len([t for t in matching.terms if t.role == WORD]):
+        said += f": no document has {_either(unknown, 'or')}, nor a word spelt like it"
+    tries = []
+    if matching.query.exact:
+        tries.append("without --exact")
+    elif any(t.role != WORD for t in matching.terms):
+        tries.append("plain words (they forgive) in place of quotes, fields, AND, OR or *")
+    if where_sql(where)[0]:
+        tries.append("fewer filters")
+    if not related:
+        tries.append("--related (the related coverage too)")
+    tries.append("other words")
+    return f"{said}; try {_either(tries, 'or')}"
+
+
+def _either(items: Sequence[str], joined: str) -> str:
+    """`a`, `a or b`, `a, b or c` (`and` in place of `or` when asked)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {joined} " + items[-1]
 
 
 def did_you_mean(near: Sequence[str]) -> str:

@@ -4,6 +4,8 @@
     records.py   entries and full records by id
     ids.py       resolving ids, short ids, the ids nearest a mistyped one
     listing.py   documents under a filter, a page at a time
+    matching.py  a query against the corpus: its words' weights, corrections, the expression
+    spelling.py  the corpus's words a misspelt one may mean
     ranking.py   search hits, best first
     snippets.py  the passage of a hit that matches
     facets.py    counts per topic, provider, type; values no document has; field paths

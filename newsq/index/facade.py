@@ -12,7 +12,19 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from newsq.index import facets, fields, grouping, ids, listing, ranking, records, stats, stories
+from newsq.index import (
+    facets,
+    fields,
+    grouping,
+    ids,
+    listing,
+    matching,
+    ranking,
+    records,
+    stats,
+    stories,
+)
+from newsq.index.matching import Matching
 from newsq.index.results import (
     FieldInfo,
     Hit,
@@ -112,8 +124,10 @@ class Index:
         return records.records(self._db, entries)
 
     def hit_records(self, hits: Sequence[Hit]) -> list[dict[str, Any]]:
-        """The full records of search hits, each with its `score`, `snippet` and
-        `highlights` (as [start, end] pairs) after its `id` and `parent`."""
+        """The full records of search hits, each with its `score`, `snippet`,
+        `highlights` (as [start, end] pairs), `matched` and `missing` (the query's terms
+        it has and lacks) and `corrections` ({typed word: the word it matched instead})
+        after its `id` and `parent`."""
         found = []
         for hit, record in zip(hits, self.records([h.entry for h in hits]), strict=True):
             head = {"id": record.pop("id")}
@@ -122,6 +136,9 @@ class Index:
             head["score"] = hit.score
             head["snippet"] = hit.snippet
             head["highlights"] = [list(span) for span in hit.highlights]
+            head["matched"] = list(hit.matched)
+            head["missing"] = list(hit.missing)
+            head["corrections"] = dict(hit.corrections)
             head.update(record)
             found.append(head)
         return found
@@ -213,15 +230,28 @@ class Index:
         """`filter`, keeping only the first `limit` entries (only those are built)."""
         return listing.select(self._db, where, sort=sort, reverse=reverse, limit=limit)
 
+    def matching(self, query: str | SearchQuery | Matching, *, exact: bool = False) -> Matching:
+        """A query resolved against this corpus (see `newsq.index.matching`): its words as
+        the corpus has them, the corrections of those it lacks, and what a hit must
+        match. With `exact`, no word forgives. Raises `SearchSyntaxError`."""
+        if isinstance(query, Matching):
+            return query
+        if isinstance(query, str):
+            query = parse_query(query, exact=exact)
+        elif exact and not query.exact:
+            query = parse_query(query.text, exact=True)
+        return matching.resolve(self._snapshot, query)
+
     def search(
         self,
-        query: str | SearchQuery,
+        query: str | SearchQuery | Matching,
         where: Filter | None = None,
         *,
         sort: str = "relevance",
         reverse: bool = False,
         limit: int | None = None,
         related: bool = False,
+        exact: bool = False,
         **criteria: Any,
     ) -> list[Hit]:
         """Articles matching a query (see `newsq.query.language`), best first.
@@ -229,13 +259,21 @@ class Index:
         Searches the title, excerpt, provider name, topics and body of each document,
         and with `related` also every article of the documents' related coverage
         (ids `PARENT_ID#N`). Words match whole words, ignoring case and accents, and
-        other forms of the same word (`banned` finds "banning"). `sort` is
+        other forms of the same word (`banned` finds "banning"). A query's plain
+        words forgive: a hit need not have all of them, those with more of them come
+        first, words that carry no meaning are left out and a word the corpus lacks
+        is corrected (`matching`); `exact` requires every word as typed. `sort` is
         `relevance` or any `filter` order; ties go by id. Raises `SearchSyntaxError`.
         """
-        parsed = query if isinstance(query, SearchQuery) else parse_query(query)
         where = combine(where, criteria)
         return ranking.search(
-            self._db, parsed, where, sort=sort, reverse=reverse, limit=limit, related=related
+            self._db,
+            self.matching(query, exact=exact),
+            where,
+            sort=sort,
+            reverse=reverse,
+            limit=limit,
+            related=related,
         )
 
     def stream(
@@ -252,20 +290,20 @@ class Index:
 
     def stream_search(
         self,
-        query: str | SearchQuery,
+        query: str | SearchQuery | Matching,
         where: Filter | None = None,
         *,
         sort: str = "relevance",
         reverse: bool = False,
         limit: int | None = None,
         related: bool = False,
+        exact: bool = False,
     ) -> Iterator[Hit]:
         """`search`, its hits a batch at a time as SQLite ranks them (the same hits in the
         same order): memory holds a batch, however many hits there are."""
-        parsed = query if isinstance(query, SearchQuery) else parse_query(query)
         return ranking.stream(
             self._db,
-            parsed,
+            self.matching(query, exact=exact),
             where or Filter(),
             sort=sort,
             reverse=reverse,
@@ -276,16 +314,16 @@ class Index:
     def count(
         self,
         where: Filter | None = None,
-        query: str | SearchQuery | None = None,
+        query: str | SearchQuery | Matching | None = None,
         *,
         related: bool = False,
+        exact: bool = False,
     ) -> int:
         """How many documents `filter(where)`, or hits `search(query, where)`, there are."""
         where = where or Filter()
         if query is None:
             return listing.count(self._db, where)
-        parsed = query if isinstance(query, SearchQuery) else parse_query(query)
-        return ranking.count(self._db, parsed, where, related=related)
+        return ranking.count(self._db, self.matching(query, exact=exact), where, related=related)
 
     def sql(
         self,

@@ -22,12 +22,24 @@ class Hit:
     that only excludes. `snippet` is a short passage of the excerpt (or the body
     when only it matches), and `highlights` the [start, end) of each matched word
     in it, in characters.
+
+    `matched` are the query's terms it has, as typed (its words, phrases, `field:word`
+    and `prefix*` terms; a required term, every hit has), `missing` those it lacks,
+    and `corrections` (typed word, the word it matched instead) the misspelt words it
+    matched only through a correction. `coverage` is the share of the weight of the
+    query's words it has (1.0: all of them, or a query with no words that forgive).
+    In relevance order, hits of more coverage come first, then those with fewer
+    corrections among them, then by score.
     """
 
     entry: Entry
     score: float
     snippet: str
     highlights: tuple[tuple[int, int], ...]
+    matched: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    corrections: tuple[tuple[str, str], ...] = ()
+    coverage: float = 1.0
 
     @property
     def id(self) -> str:

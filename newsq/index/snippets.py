@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from newsq.query.language import SearchQuery
 from newsq.store.schema import FTS_COLUMNS, HIGHLIGHT_END, HIGHLIGHT_START, scratch_passages
 
 #: Words in a snippet, at most.
@@ -25,10 +24,11 @@ _EXCERPT, _BODY = FTS_COLUMNS.index("excerpt"), FTS_COLUMNS.index("body")
 Passage = tuple[str, tuple[tuple[int, int], ...]]
 
 
-def snippet(db: sqlite3.Connection, query: SearchQuery, rowid: int) -> Passage:
-    """The excerpt's passage with the most matched words; the body's when only it
-    matches; else the excerpt's (or body's) beginning."""
-    if query.match is None:
+def snippet(db: sqlite3.Connection, match: str | None, rowid: int) -> Passage:
+    """The excerpt's passage with the most words matching `match` (an FTS5 expression);
+    the body's when only it matches; else the excerpt's (or body's) beginning (also
+    when `match` is None: a query of exclusions only)."""
+    if match is None:
         excerpt, body = db.execute(
             "SELECT excerpt, body FROM search WHERE rowid = ?", (rowid,)
         ).fetchone()
@@ -40,10 +40,10 @@ def snippet(db: sqlite3.Connection, query: SearchQuery, rowid: int) -> Passage:
         excerpt, body = db.execute(
             f"SELECT snippet(search, {_EXCERPT}, {_MARKS}), snippet(search, {_BODY}, {_MARKS}) "
             "FROM search WHERE search MATCH ? AND rowid = ?",
-            (query.match, rowid),
+            (match, rowid),
         ).fetchone()
     else:
-        excerpt, body = (_long_passage(db, query.match, rowid, c) for c in (_EXCERPT, _BODY))
+        excerpt, body = (_long_passage(db, match, rowid, c) for c in (_EXCERPT, _BODY))
     for passage in (excerpt, body):
         if HIGHLIGHT_START in passage:
             return _highlights(passage)

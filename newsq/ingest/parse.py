@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from newsq.ingest.fast_yaml import NestingTooDeep, load_yaml_reporting, text_position
+from newsq.ingest.visible import visible_text
 from newsq.model import (
     ERROR,
     NOTICE,
@@ -461,15 +462,17 @@ def _text_or_none(value: Any) -> str | None:
 def _search_words(entry: Entry, excerpt: Any, body: str) -> Words:
     """The text search reads, one field per column: title, excerpt, provider, topics, body.
 
-    The highlight marks are taken out (they are controls: no word changes), so a
+    An excerpt or body in HTML is read as the text a reader sees (`visible_text`: no
+    tags, entities decoded), so that markup is never a word nor in a passage. The
+    highlight marks are taken out (they are controls: no word changes), so a
     snippet's marks are always the search's own.
     """
     words = (
         entry.title,
-        excerpt if isinstance(excerpt, str) else "",
+        visible_text(excerpt) if isinstance(excerpt, str) else "",
         entry.provider_name or "",
         TOPIC_BREAK.join(entry.topics),
-        body,
+        visible_text(body),
     )
     if any(HIGHLIGHT_START in w or HIGHLIGHT_END in w for w in words):
         return tuple(w.translate(_NO_MARKS) for w in words)  # type: ignore[return-value]

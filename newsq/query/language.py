@@ -15,6 +15,14 @@ word (`banned` finds "banning"): that is the FTS5 tokenizer the snapshot uses.
 Only upper-case OR, AND and NOT are operators; in lower case they are words.
 Punctuation inside a word splits it into a phrase of its parts (`covid-19`).
 
+Bare words forgive. A query's plain words (not quoted, not scoped to a field, not a
+`prefix*`, in a query without `AND` or `OR`) are its `words`: no one of them is
+required; the index ranks hits by how much of them they match, and corrects a
+word the corpus lacks (`newsq.index.matching`). Words that carry no meaning
+(`STOP_WORDS`: "how", "do", "the"…) are left out of them, unless the query has
+nothing else. Everything else keeps its exact meaning and is required, and
+`exact=True` reads the whole query so: every word required, as typed.
+
 Nothing the user types reaches SQLite unquoted: every word becomes an FTS5
 string, so a query is either read here, or refused with the position of the
 problem (`SearchSyntaxError`). Never a raw SQL error.
@@ -23,6 +31,8 @@ problem (`SearchSyntaxError`). Never a raw SQL error.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 #: Field names a query may scope a word to, and the full-text column each reads
@@ -39,9 +49,30 @@ OPERATORS = ("OR", "AND", "NOT")
 #: Brackets inside brackets, at most (the parser recurses once per level).
 MAX_DEPTH = 32
 
+#: Words that carry no meaning in a query: English function words, and what a question
+#: wraps its subject in ("how do I use …", "what is the best way to …"). They never
+#: decide whether a document matches a forgiving query; a query of nothing else searches
+#: them as ordinary words. (Compared after case and accents are folded; a word with
+#: punctuation, `don't`, carries no meaning when none of its parts does.)
+STOP_WORDS = frozenset((
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "best",
+    "but", "by", "can", "could", "d", "did", "do", "does", "doing", "don", "for", "from",
+    "get", "getting", "had", "has", "have", "having", "he", "her", "here", "his", "how",
+    "i", "if", "in", "into", "is", "isn", "it", "its", "just", "ll", "m", "me", "my",
+    "of", "on", "or", "our", "please", "re", "s", "she", "should", "so", "some", "t",
+    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
+    "those", "to", "use", "used", "uses", "using", "ve", "want", "was", "way", "ways",
+    "we", "were", "what", "whats", "when", "where", "which", "while", "who", "why",
+    "will", "with", "would", "you", "your",
+))  # fmt: skip
+
 # What FTS5's unicode61 tokenizer keeps as word characters, near enough: letters,
 # digits and private-use characters. A term without one has nothing to match.
 _WORD_CHAR = re.compile(r"[^\W_]|[\ue000-\uf8ff]")
+_WORD_PARTS = re.compile(r"[^\W_]+")
+# Punctuation at a word's ends (`sharepoint?`, `(sap)`): not part of the word to correct.
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+_ACCENTS = re.compile("[\u0300-\u036f]")
 _FIELD = re.compile(r"([A-Za-z]+):")
 
 
@@ -55,29 +86,76 @@ class SearchSyntaxError(ValueError):
         self.reason = reason
 
 
+#: The roles of a query's terms: a bare word that forgives; a strict term every hit
+#: has (of the query's top-level conjunction); a strict term a hit may lack (inside an
+#: OR).
+WORD, REQUIRED, OPTIONAL = "word", "required", "optional"
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """One positive term of a query (not one it excludes): `text` as the user typed it
+    (`sharepoint`, `"canvas app"`, `title:amazon`, `recogni*`), `fts` its FTS5 string,
+    and its `role`: `WORD`, `REQUIRED` or `OPTIONAL`."""
+
+    text: str
+    fts: str
+    role: str
+
+
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
     """A parsed query: what a document must match, and what it must not.
 
-    `match` is the FTS5 expression of the query; None when the query only
-    excludes (`-amazon`), in which case `exclude` is what a document must not
-    match and every other document is a hit, all equally relevant.
+    A hit matches `match` (an FTS5 expression) unless it is None, never matches
+    `exclude` unless it is None, and, when the query has `words` (it forgives),
+    matches at least one of them or a correction of one. A query with neither
+    `match` nor `words` only excludes (`-amazon`): every other document is a hit,
+    all equally relevant.
+
+    Read exactly (`exact`, or a query with AND or OR), `match` is the whole query and
+    `exclude` is set only when the query only excludes. Read forgivingly, `match` is
+    its strict parts (phrases, fields, prefixes, groups), `exclude` its exclusions
+    and `words` its bare words that carry meaning; `dropped` are those that carry
+    none, left out. `terms` are every positive term, for saying what a hit matched.
     """
 
     text: str
     match: str | None
     exclude: str | None = None
+    words: tuple[str, ...] = ()
+    terms: tuple[QueryTerm, ...] = ()
+    dropped: tuple[str, ...] = ()
+    exact: bool = False
+
+    @property
+    def forgiving(self) -> bool:
+        """Whether the query has bare words, which rank rather than decide."""
+        return bool(self.words)
 
 
-def parse_query(text: str) -> SearchQuery:
-    """Read a query, or raise `SearchSyntaxError` pointing at the problem."""
+def parse_query(text: str, *, exact: bool = False) -> SearchQuery:
+    """Read a query, or raise `SearchSyntaxError` pointing at the problem. With `exact`,
+    every word is required as typed (no word forgives)."""
     tokens = _tokenize(text)
     parser = _Parser(text, tokens)
     tree = parser.parse()
     if tree is None:
         raise SearchSyntaxError(text, 0, "nothing to search for: the query has no words")
     match, exclude = _compile_top(text, tree)
-    return SearchQuery(text, match, exclude)
+    terms = tuple(_terms(tree, REQUIRED))
+    boolean = any(token.kind in ("AND", "OR") for token in tokens)
+    if exact or boolean:
+        return SearchQuery(text, match, exclude, terms=terms, exact=exact)
+    return _forgiving(text, tree) or SearchQuery(text, match, exclude, terms=terms)
+
+
+def carries_meaning(word: str) -> bool:
+    """Whether a word says what a query is about: not one of `STOP_WORDS` (nor made only
+    of them, `don't`), and not punctuation alone."""
+    folded = _ACCENTS.sub("", unicodedata.normalize("NFKD", word.casefold()))
+    parts = _WORD_PARTS.findall(folded)
+    return any(part not in STOP_WORDS for part in parts)
 
 
 # --- tokens ----------------------------------------------------------------------------
@@ -152,6 +230,19 @@ class _Term:
     prefix: bool
     position: int
     column: str | None = None
+    quoted: bool = False
+
+    @property
+    def bare(self) -> bool:
+        """A plain word: not quoted, not a prefix, not scoped to a field."""
+        return not (self.quoted or self.prefix or self.column)
+
+    def typed(self) -> str:
+        """The term as the user wrote it (near enough: a field's name as newsq spells it)."""
+        text = f'"{self.text}"' if self.quoted else self.text
+        text += "*" if self.prefix else ""
+        column = "topic" if self.column == "topics" else self.column
+        return f"{column}:{text}" if column else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +365,13 @@ class _Parser:
                 if token.kind == "PHRASE" and not token.text.strip():
                     raise self._error(token, "these quotes hold nothing")
                 return None  # punctuation alone: nothing to match, as if not typed
-            return _Term(token.text, token.prefix, token.position, column or self.column)
+            return _Term(
+                token.text,
+                token.prefix,
+                token.position,
+                column or self.column,
+                quoted=token.kind == "PHRASE",
+            )
         if token.kind == "RPAREN":
             raise self._error(token, "this ) has no ( before it")
         raise self._error(token, f"{token.kind} needs something to search for before it")
@@ -295,6 +392,54 @@ def _group(op: str, children: list[_Node | None], position: int) -> _Node | None
     if len(kept) == 1:
         return kept[0]
     return _Group(op, tuple(kept), position)
+
+
+# --- forgiving ---------------------------------------------------------------------------
+
+
+def _terms(node: _Node, role: str) -> Iterator[QueryTerm]:
+    """The positive terms under a node (none under an exclusion), each with its role: the
+    terms of a top-level conjunction are required, those under an OR optional."""
+    if isinstance(node, _Term):
+        yield QueryTerm(node.typed(), _string(node), role)
+    elif isinstance(node, _Group):
+        inner = role if node.op == "AND" else OPTIONAL
+        for child in node.children:
+            yield from _terms(child, inner)
+    # (a _Not: what it excludes is no term of the query)
+
+
+def _forgiving(text: str, tree: _Node) -> SearchQuery | None:
+    """The query read forgivingly: its bare words ranked and corrected, the rest strict;
+    None when it has no bare word (it reads as it always did)."""
+    positive, negative = _split(tree)
+    bare = [node for node in positive if isinstance(node, _Term) and node.bare]
+    if not bare:
+        return None
+    strict = [node for node in positive if not (isinstance(node, _Term) and node.bare)]
+    meaningful = [node for node in bare if carries_meaning(node.text)]
+    if not meaningful and not strict:
+        meaningful = bare  # `the who`: nothing else to search for, so they are words
+    kept = {id(node) for node in meaningful}  # (by identity: a query may have 10,000 words)
+    dropped = tuple(node.text for node in bare if id(node) not in kept)
+    words: dict[str, str] = {}  # folded: as typed, without punctuation at its ends
+    terms: list[QueryTerm] = []
+    for node in positive:
+        if id(node) in kept:
+            assert isinstance(node, _Term)
+            word = _EDGES.sub("", node.text)
+            if word.casefold() not in words:
+                words[word.casefold()] = word
+                terms.append(QueryTerm(word, _string(_Term(word, False, node.position)), WORD))
+        elif not (isinstance(node, _Term) and node.bare):
+            terms.extend(_terms(node, REQUIRED))
+    match = None
+    if strict:
+        match = "(" + " AND ".join(_compile(text, node) for node in strict) + ")"
+    exclude = _either(text, negative) if negative else None
+    return SearchQuery(
+        text, match, exclude, tuple(words.values()), terms=tuple(terms), dropped=dropped
+    )
 
 
 # --- to FTS5 ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ snapshot.py   opening, checking, locking, reading and writing one snapshot
 rows.py       what one parsed file puts in it; records as stored
 views.py      the documented SQL views over it: the stable face user SQL sees
 stories.py    the stories kept in it
+terms.py      the full-text index's vocabulary, and the list of it kept for corrections
 cache.py      where snapshots live; the cache folder as a whole
 lock.py       one writer at a time
 """

@@ -18,6 +18,10 @@ with what one row is:
   search filters and sorts it on; the rest of its light columns.
 - `search` (FTS5): the words of a document or related article, by field.
 - `folders`: a folder's file names and packed stats as last seen (incremental runs).
+- `terms`: the terms of the full-text index (words as it stems them) of one length,
+  and how many rows of `search` have each: the vocabulary spelling corrections are
+  looked for in, read when first needed and again after the snapshot changed (`meta`
+  says for which generation).
 - `story_features`: a document's stemmed words and addresses, for grouping;
   `stories`, `story_docs`: the stories computed from them, and each document's, with
   why it is in it (JSON, `newsq.index.grouping.Reason`).
@@ -41,7 +45,7 @@ class SnapshotDamage(sqlite3.DatabaseError):
 
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 13
+FORMAT = 15
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 
@@ -204,6 +208,7 @@ CREATE TABLE related_text (
     provider_domain TEXT
 );
 CREATE INDEX related_parent ON related (parent, n);
+CREATE TABLE terms (length INTEGER PRIMARY KEY, words TEXT NOT NULL, docs BLOB NOT NULL);
 CREATE TABLE story_features (
     doc INTEGER PRIMARY KEY,
     words TEXT NOT NULL,
@@ -273,6 +278,35 @@ def scratch_passages(conn: sqlite3.Connection) -> str:
     return "temp.passages"
 
 
+def scratch_vocabulary(conn: sqlite3.Connection) -> tuple[str, str]:
+    """Two views of the full-text index's vocabulary, read-only and computed as read
+    (`fts5vocab`): (a table of each term and the rows that have it, `term`, `doc`; a
+    table of each place a term is, `term`, `doc`, `col`, `offset`); their names."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms USING fts5vocab(main, search, row)"
+    )
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_places "
+        "USING fts5vocab(main, search, instance)"
+    )
+    return "temp.search_terms", "temp.search_places"
+
+
+def scratch_stems(conn: sqlite3.Connection) -> tuple[str, str]:
+    """A scratch full-text table, in memory and empty, of one column cut into words as
+    `search` cuts them, and the view of each word's place in it (`term`, `doc`,
+    `offset`): a word's stem is what the view says is at its row; their names."""
+    conn.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemming USING fts5(word, "
+        f"tokenize = '{TOKENIZER}')"
+    )
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmed USING fts5vocab(temp, stemming, instance)"
+    )
+    conn.execute("DELETE FROM temp.stemming")
+    return "temp.stemming", "temp.stemmed"
+
+
 def scratch_rows(conn: sqlite3.Connection, rows: Iterable[int]) -> str:
     """A scratch table, in memory, of these row numbers (documents' `doc`): what a query
     joins to select them; its name."""
@@ -310,6 +344,7 @@ _META: dict[str, Callable[[str], object]] = {
     "found": lambda v: _list_of(json.loads(v), dict),
     "generation": int,
     "stories": lambda v: _list_of(json.loads(v), (int, float)),
+    "terms": int,
 }
 
 
