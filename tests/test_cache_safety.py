@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import sqlite3
 import stat
@@ -107,7 +108,8 @@ def test_a_disk_full_for_an_update_drops_the_snapshot_and_answers(cache, corpus,
     newsq.load([corpus]).close()
     path = snapshot_path([str(corpus)])
     pages[0] = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
-    (corpus / "3.md").write_text(document("Fourth", "2020-06-14T00:00:00Z", body="x" * 50_000))
+    body = os.urandom(40_000).hex()  # 80 KB that no compression makes small
+    (corpus / "3.md").write_text(document("Fourth", "2020-06-14T00:00:00Z", body=body))
     with newsq.load([corpus]) as index:
         assert titles(index) == sorted([*TITLES, "Fourth"])
         assert "database or disk is full" in index.cache_problem
@@ -161,7 +163,10 @@ def small_disk(tmp_path):
 def test_a_real_full_disk_never_breaks_a_command(small_disk, write_corpus, tmp_path):
     root = write_corpus(
         {
-            f"doc{n:03d}.md": document(f"Story {n}", "2020-06-11T00:00:00Z", body="word " * 2000)
+            # (16 KB of hexadecimal a document: records are stored deflated)
+            f"doc{n:03d}.md": document(
+                f"Story {n}", "2020-06-11T00:00:00Z", body=random.Random(n).randbytes(8000).hex()
+            )
             for n in range(300)
         }
     )

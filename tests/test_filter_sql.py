@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from newsq.index import listing
 from newsq.model import Entry
 from newsq.query.filters import SORT_KEYS, Filter, sort_entries
-from newsq.store.rows import FileRows, doc_row, pack_record, provider_keys
+from newsq.store.rows import FileRows, RecordCodec, doc_row, provider_keys
 from newsq.store.snapshot import Snapshot
 
 UTC = dt.timezone.utc
@@ -78,7 +78,7 @@ def snapshot_of(documents: list[Entry]) -> Snapshot:
     rows = []
     for entry in documents:
         doc, topic_keys, keys = doc_row(entry, provider_keys(entry))
-        record = pack_record({"id": entry.id, "title": entry.title})
+        record = RecordCodec(b"").pack({"id": entry.id, "title": entry.title})
         words = (entry.title, "", "", "", "")
         source = (entry.path, 1, 1, entry.id, entry.path)
         rows.append(FileRows(*source, doc, record, topic_keys, keys, words, []))

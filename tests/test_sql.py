@@ -347,7 +347,7 @@ REFUSED = [
     ("SELECT 1; DROP TABLE docs", "one statement at a time"),
     ("SELECT 1; SELECT 2", "one statement at a time"),
     ("SELECT * FROM docs", "docs is one of the snapshot's own tables"),
-    ("SELECT json FROM records", "records is one of the snapshot's own tables"),
+    ("SELECT packed FROM records", "records is one of the snapshot's own tables"),
     ("SELECT * FROM meta", "meta is one of"),
     ("SELECT * FROM main.search", "search is one of"),
     ("SELECT path FROM files", "files is one of"),

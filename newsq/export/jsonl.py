@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from newsq.index.sql import open_reader
 from newsq.render.escape import BEYOND_C0
+from newsq.store.schema import RECORD_TEXT
 
 if TYPE_CHECKING:
     from newsq.index.facade import Index
@@ -42,7 +43,7 @@ def write(
     try:
         total = reader.documents()
         rows = reader.conn.execute(
-            "SELECT r.json FROM docs d JOIN records r ON r.doc = d.doc "
+            f"SELECT {RECORD_TEXT}(r.packed) FROM docs d JOIN records r ON r.doc = d.doc "
             f"WHERE {reader.within()} ORDER BY d.id"
         )
         written = 0

@@ -49,6 +49,7 @@ from newsq.export.columns import (
     columns,
 )
 from newsq.index.sql import Reader, open_reader
+from newsq.store.schema import RECORD_TEXT
 from newsq.store.views import epoch_sql
 
 if TYPE_CHECKING:
@@ -346,7 +347,9 @@ def _batch(
 
     docs = [row[0] for row in rows]
     marks = ", ".join("?" * len(docs))
-    records = dict(conn.execute(f"SELECT doc, json FROM records WHERE doc IN ({marks})", docs))
+    records = dict(
+        conn.execute(f"SELECT doc, {RECORD_TEXT}(packed) FROM records WHERE doc IN ({marks})", docs)
+    )
     articles: dict[tuple[int, int], tuple[Any, ...]] = {
         (parent, n): rest for parent, n, *rest in conn.execute(_RELATED.format(marks), docs)
     }

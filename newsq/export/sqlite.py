@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsq.index.sql import read_only_uri, restrict
+from newsq.store.rows import register_record_text
 from newsq.store.schema import FTS_COLUMNS, FTS_SPEC, RELATED_ROWS
 from newsq.store.views import (
     DOCUMENTS,
@@ -66,6 +67,7 @@ def write(
         out.execute("PRAGMA synchronous = OFF")
         out.execute("PRAGMA trusted_schema = OFF")
         out.execute(f"ATTACH DATABASE ? AS {SNAPSHOT}", (read_only_uri(index.snapshot.conn),))
+        register_record_text(out, SNAPSHOT)
         scope = restrict(out, where, schema=SNAPSHOT)
         out.execute("BEGIN")
         for view in TABLE_VIEWS:

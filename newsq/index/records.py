@@ -10,8 +10,8 @@ from typing import Any
 
 from newsq.model import Entry, article_ref, related_record
 from newsq.query.filters import sql_int
-from newsq.store.rows import stored_time, unpack_record
-from newsq.store.schema import RELATED_ROWS
+from newsq.store.rows import stored_time
+from newsq.store.schema import RECORD_TEXT, RELATED_ROWS
 
 # The `docs` columns an `Entry` is built from, in `Entry`'s order.
 ENTRY_COLUMNS = (
@@ -118,14 +118,14 @@ def records(db: sqlite3.Connection, entries: Iterable[Entry | str]) -> list[dict
     found = []
     for doc_id in ids:
         if doc_id not in articles:
-            found.append(unpack_record(stored[doc_id]))
+            found.append(json.loads(stored[doc_id]))
             continue
         article = articles[doc_id]
         if article is None:
             raise KeyError(doc_id)
         parent, number = article
         if parent not in parents:
-            parents[parent] = parent in stored and unpack_record(stored[parent]).get("related")
+            parents[parent] = parent in stored and json.loads(stored[parent]).get("related")
         items = parents[parent]
         if not (isinstance(items, list) and 0 < number <= len(items)):
             raise KeyError(doc_id)
@@ -143,7 +143,7 @@ def _stored_records(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str
         marks = ", ".join("?" * len(chunk))
         by_id.update(
             db.execute(
-                "SELECT d.id, r.json FROM docs d JOIN records r ON r.doc = d.doc "
+                f"SELECT d.id, {RECORD_TEXT}(r.packed) FROM docs d JOIN records r ON r.doc = d.doc "
                 f"WHERE d.id IN ({marks})",
                 chunk,
             )

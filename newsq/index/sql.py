@@ -30,6 +30,7 @@ from typing import Any
 
 from newsq.model import QueryError
 from newsq.query.filters import Filter, where_sql
+from newsq.store.rows import register_record_text
 from newsq.store.views import create_temp_views, internal_tables
 
 #: The table of the documents the filters select, on the reader's connection.
@@ -151,6 +152,7 @@ def open_reader(
         conn.execute("PRAGMA trusted_schema = OFF")  # the file's own schema runs nothing
         conn.execute("PRAGMA mmap_size = 0")  # (as the snapshot's connection: see there)
         conn.execute("PRAGMA cache_size = -65536")
+        register_record_text(conn)
         scope = restrict(conn, where or Filter())
         if views:
             create_temp_views(conn, WEIGHTS, scope=scope)

@@ -11,7 +11,9 @@ with what one row is:
 - `files`: a file found: its path, size and mtime as parsed, its id, the path as
   the user wrote it. `problems`: a problem of a file, with line and column.
 - `docs`: a document's light columns (`Entry`), with case-folded keys for filters
-  and sorting, and the number of its shape; `records`: its lossless record (JSON);
+  and sorting, and the number of its shape; `records`: its lossless record (JSON,
+  deflated with the dictionary `meta` keeps: `newsq.store.rows.RecordCodec`; SQL reads
+  it as `RECORD_TEXT(packed)`);
   `shapes`: a distinct record shape, its field paths and types.
 - `doc_topics`, `doc_providers`: a topic or provider key of a document.
 - `related`, `related_text`: an article of a document's related coverage: what a
@@ -45,7 +47,11 @@ class SnapshotDamage(sqlite3.DatabaseError):
 
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 15
+FORMAT = 16
+#: The SQL function a snapshot's connections read a stored record's JSON with.
+RECORD_TEXT = "newsq_record"
+#: The `meta` key of the dictionary records are deflated with (hex).
+RECORD_DICTIONARY_KEY = "records_dictionary"
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 
@@ -175,7 +181,7 @@ CREATE INDEX docs_shape ON docs (shape);
 CREATE TABLE shapes (shape INTEGER PRIMARY KEY, fields TEXT NOT NULL UNIQUE);
 CREATE INDEX docs_name ON docs (name);
 CREATE INDEX docs_hex ON docs (hex);
-CREATE TABLE records (doc INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE records (doc INTEGER PRIMARY KEY, packed BLOB NOT NULL);
 CREATE TABLE folders (folder BLOB PRIMARY KEY, names BLOB NOT NULL, identity BLOB NOT NULL,
     times BLOB NOT NULL);
 CREATE TABLE doc_topics (key TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
@@ -345,6 +351,7 @@ _META: dict[str, Callable[[str], object]] = {
     "generation": int,
     "stories": lambda v: _list_of(json.loads(v), (int, float)),
     "terms": int,
+    RECORD_DICTIONARY_KEY: bytes.fromhex,
 }
 
 

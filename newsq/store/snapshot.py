@@ -42,11 +42,12 @@ from newsq.store.cache import (
     remove_files,
 )
 from newsq.store.lock import Lock, LockTimeout
-from newsq.store.rows import FileRows
+from newsq.store.rows import FileRows, RecordCodec, register_record_text
 from newsq.store.schema import (
     INSERT_DOC,
     INSERT_RELATED,
     INSERT_RELATED_TEXT,
+    RECORD_DICTIONARY_KEY,
     RELATED_ROWS,
 )
 
@@ -352,7 +353,7 @@ class Snapshot:
             problems,
         )
         conn.executemany(INSERT_DOC, docs)
-        conn.executemany("INSERT INTO records (doc, json) VALUES (?, ?)", records)
+        conn.executemany("INSERT INTO records (doc, packed) VALUES (?, ?)", records)
         conn.executemany("INSERT OR IGNORE INTO doc_topics (key, doc) VALUES (?, ?)", topics)
         conn.executemany("INSERT OR IGNORE INTO doc_providers (key, doc) VALUES (?, ?)", providers)
         conn.executemany(
@@ -397,6 +398,21 @@ class Snapshot:
                 )
                 for f in found.folders
             ],
+        )
+
+    def record_codec(self) -> RecordCodec | None:
+        """How this snapshot's records are packed; None until its first are (the
+        dictionary is learnt from them: `keep_record_codec`)."""
+        row = self.conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (RECORD_DICTIONARY_KEY,)
+        ).fetchone()
+        return None if row is None else RecordCodec(bytes.fromhex(row[0]))
+
+    def keep_record_codec(self, conn: sqlite3.Connection, codec: RecordCodec) -> None:
+        """Pack every record of this snapshot with `codec` from now on (inside `writing`)."""
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            (RECORD_DICTIONARY_KEY, codec.dictionary.hex()),
         )
 
     def folder_states(self) -> dict[bytes, tuple[bytes, bytes, bytes]]:
@@ -521,6 +537,7 @@ def _connect(path: Path | str, *, journal: str | None = None) -> sqlite3.Connect
     # signal asked the command to end (a callback every 100,000 steps costs nothing
     # measurable: a full scan of 100,000 documents is a few hundred of them).
     conn.set_progress_handler(_stop_if_ending, 100_000)
+    register_record_text(conn)
     return conn
 
 

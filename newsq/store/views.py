@@ -25,7 +25,10 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from newsq.store.schema import FTS_COLUMNS, RELATED_ROWS
+from newsq.store.schema import FTS_COLUMNS, RECORD_TEXT, RELATED_ROWS
+
+#: A document's record as JSON (stored packed: `newsq.store.rows.RecordCodec`).
+_RECORD = f"{RECORD_TEXT}(r.packed)"
 
 #: The FTS5 table of the snapshot, and the suffixes of the tables FTS5 keeps it in
 #: (`search_data`, …): SQLite reads those on its own when a query matches.
@@ -114,7 +117,7 @@ def _address(json: str) -> str:
     return f"CASE {picks} END"
 
 
-_ITEM = "json_extract(r.json, '$.related[' || (a.n - 1) || ']')"  # a related article's item
+_ITEM = f"json_extract({_RECORD}, '$.related[' || (a.n - 1) || ']')"  # a related article's item
 
 # --- the views --------------------------------------------------------------------------
 
@@ -130,7 +133,7 @@ DOCUMENTS = View(
             "its title (else its name); NULL when it has neither",
             "NULLIF(d.title, '')",
         ),
-        Column("excerpt", "TEXT", "its excerpt, when it is text", _text("r.json", "$.excerpt")),
+        Column("excerpt", "TEXT", "its excerpt, when it is text", _text(_RECORD, "$.excerpt")),
         Column(
             "date",
             "TEXT",
@@ -155,7 +158,7 @@ DOCUMENTS = View(
             "url",
             "TEXT",
             "its address: webUrl, else originalUrl, else ampWebUrl",
-            _address("r.json"),
+            _address(_RECORD),
         ),
         Column(
             "topics",
@@ -170,13 +173,13 @@ DOCUMENTS = View(
             "body",
             "TEXT",
             "the text after the front matter; NULL when blank",
-            _text("r.json", "$.body"),
+            _text(_RECORD, "$.body"),
         ),
         Column(
             "record",
             "TEXT",
             "the whole lossless record, as JSON (what newsq show --json prints)",
-            "r.json",
+            _RECORD,
         ),
     ),
     "{s}.docs d LEFT JOIN {s}.records r ON r.doc = d.doc",
@@ -286,9 +289,9 @@ IMAGES = View(
             "CASE WHEN i.type IN ('object', 'array') THEN i.value ELSE json_quote(i.value) END",
         ),
     ),
-    "{s}.docs d JOIN {s}.records r ON r.doc = d.doc, json_each(r.json, '$.images') i",
+    f"{{s}}.docs d JOIN {{s}}.records r ON r.doc = d.doc, json_each({_RECORD}, '$.images') i",
     owner="d.doc",
-    where="json_type(r.json, '$.images') = 'array'",
+    where=f"json_type({_RECORD}, '$.images') = 'array'",
 )
 
 

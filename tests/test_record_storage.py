@@ -1,0 +1,124 @@
+"""Records as the snapshot stores them: deflated with a dictionary learnt from the
+corpus's first records, read back exactly, and damage found and rebuilt."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ID0, REAL_CORPUS, newsq_executable
+from test_process import environment
+
+import newsq
+from newsq.corpus import bundled_seeds
+from newsq.ingest.update import LEARN_FROM
+from newsq.store.cache import snapshot_path
+from newsq.store.rows import RECORD_DICTIONARY, RecordCodec
+from newsq.store.schema import RECORD_DICTIONARY_KEY
+
+RECORDS = [
+    {"id": "a", "title": "Zürich — ünïcode 🎉", "nested": {"list": [1, 2.5, None, True]}},
+    {"id": "b", "excerpt": "", "quality": 1e300, "heat": -0.0, "topics": []},
+    {"id": "c", "body": 'line\nline\ttab \u2028 \\ " quote', "n": 12345678901234567890},
+]
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache of the test's own: each snapshot here is built by the test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+    return tmp_path / "cache-home"
+
+
+def compact(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("codec", [RecordCodec(b""), RecordCodec.trained(map(compact, RECORDS))])
+def test_a_record_reads_back_as_the_same_json(codec):
+    for record in RECORDS:
+        packed = codec.pack(record)
+        assert isinstance(packed, bytes)
+        assert codec.text(packed) == compact(record)
+        assert codec.unpack(packed) == record
+
+
+def test_the_dictionary_is_the_end_of_the_samples_json():
+    long = [{"id": str(n), "text": "x" * 5000 + str(n)} for n in range(8)]
+    codec = RecordCodec.trained(map(compact, long))
+    assert codec.dictionary == "".join(map(compact, long)).encode()[-RECORD_DICTIONARY:]
+    assert len(codec.dictionary) == RECORD_DICTIONARY
+
+
+def test_bytes_that_are_not_a_record_are_damage():
+    codec = RecordCodec.trained(map(compact, RECORDS))
+    packed = codec.pack(RECORDS[0])
+    for broken in (b"\x00\x11\x22", packed[:-3], packed[:2] + bytes(len(packed) - 2)):
+        with pytest.raises(sqlite3.DatabaseError, match="a record that cannot be read"):
+            codec.text(broken)
+
+
+def test_a_new_snapshot_learns_its_dictionary_from_its_first_records(cache_home, write_corpus):
+    files = {f"{n:02d}.md": f"---\ntitle: Story number {n}\n---\n" for n in range(12)}
+    corpus = write_corpus(files)
+    with newsq.load([corpus]) as index:
+        first = index.records([f"{n:02d}" for n in range(LEARN_FROM)])
+        all_records = index.records(sorted(e.id for e in index))
+    db = sqlite3.connect(snapshot_path([str(corpus)]))
+    try:
+        (stored,) = db.execute(
+            "SELECT value FROM meta WHERE key = ?", (RECORD_DICTIONARY_KEY,)
+        ).fetchone()
+    finally:
+        db.close()
+    assert bytes.fromhex(stored) == "".join(map(compact, first)).encode()[-RECORD_DICTIONARY:]
+    assert [r["title"] for r in all_records] == [f"Story number {n}" for n in range(12)]
+
+
+def test_records_in_sql_are_the_records_as_json(cache_home):
+    with newsq.load([bundled_seeds()]) as index:
+        expected = index[ID0]
+        with index.sql(f"SELECT record FROM documents WHERE id = '{ID0}'") as rows:
+            assert [json.loads(record) for (record,) in rows] == [expected]
+
+
+@pytest.mark.skipif(not REAL_CORPUS.is_dir(), reason="the real corpus sample is not here")
+def test_records_take_less_than_half_their_json(cache_home):
+    with newsq.load([REAL_CORPUS]) as index:
+        path = index.snapshot.path
+        as_json = sum(len(compact(r).encode()) for r in index.records(list(index)))
+    db = sqlite3.connect(path)
+    try:
+        (packed,) = db.execute("SELECT SUM(length(packed)) FROM records").fetchone()
+    finally:
+        db.close()
+    assert packed < as_json / 2
+
+
+def test_a_damaged_record_is_found_and_the_snapshot_rebuilt(tmp_path: Path):
+    """A record that cannot be read is damage: the library raises it; the command removes
+    the snapshot and runs again, which rebuilds it (a real process: the retry is the
+    entry point's)."""
+    corpus = tmp_path / "seeds"
+    corpus.mkdir()
+    for seed in bundled_seeds().iterdir():
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    env = environment(XDG_CACHE_HOME=str(tmp_path / "cache-home"))
+    show = [newsq_executable(), "show", ID0, "--format", "json", "--data", str(corpus)]
+    before = subprocess.run(show, capture_output=True, env=env, check=True)
+    path = tmp_path / "cache-home" / "newsq" / snapshot_path([str(corpus)]).name
+    db = sqlite3.connect(path)
+    try:
+        db.execute(
+            "UPDATE records SET packed = x'00112233' "
+            "WHERE doc = (SELECT doc FROM docs WHERE id = ?)",
+            (ID0,),
+        )
+        db.commit()
+    finally:
+        db.close()
+    after = subprocess.run(show, capture_output=True, env=env)
+    assert (after.returncode, after.stdout, after.stderr) == (0, before.stdout, b"")
