@@ -206,6 +206,13 @@ CRAFTED = {
     "a view in place of a table": (
         "DROP TABLE story_docs; CREATE VIEW story_docs AS SELECT 1 AS doc, 1 AS story"
     ),
+    "the index's text from a view of its own": (
+        "DROP VIEW search_text; CREATE VIEW search_text (row, title, excerpt, provider, "
+        "topics, body) AS SELECT doc, load_extension('x'), '', '', '', '' FROM docs"
+    ),
+    "a dictionary that is not hexadecimal": (
+        "UPDATE meta SET value = 'not hex' WHERE key = 'records_dictionary'"
+    ),
     "a generation that is not a number": "UPDATE meta SET value = 'x' WHERE key = 'generation'",
     "a setting of its own": "INSERT INTO meta (key, value) VALUES ('planted', '1')",
     "roots that are not a list": "UPDATE meta SET value = '{}' WHERE key = 'roots'",

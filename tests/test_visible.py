@@ -1,4 +1,4 @@
-"""HTML bodies (and excerpts) are indexed as the text a reader sees (`newsq.ingest.visible`):
+"""HTML bodies (and excerpts) are indexed as the text a reader sees (`newsq.store.visible`):
 markup is never a word, never in a passage; for search and for stories alike."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import time
 import pytest
 
 import newsq
-from newsq.ingest.visible import is_html, visible_text
+from newsq.store.visible import is_html, visible_text
 
 
 @pytest.mark.parametrize(

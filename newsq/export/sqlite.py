@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from newsq.index.sql import read_only_uri, restrict
 from newsq.store.rows import register_record_text
 from newsq.store.schema import FTS_COLUMNS, FTS_SPEC, RELATED_ROWS
+from newsq.store.search_text import register_search_text
 from newsq.store.views import (
     DOCUMENTS,
     EXPORT_FTS_TABLE,
@@ -65,9 +66,12 @@ def write(
         # A new file, renamed into place once whole: nothing to recover after a crash.
         out.execute("PRAGMA journal_mode = OFF")
         out.execute("PRAGMA synchronous = OFF")
-        out.execute("PRAGMA trusted_schema = OFF")
+        # The snapshot attached is checked as exactly newsq's: its view of the full-text
+        # index's text (read to copy it) may call newsq's functions.
+        out.execute("PRAGMA trusted_schema = ON")
         out.execute(f"ATTACH DATABASE ? AS {SNAPSHOT}", (read_only_uri(index.snapshot.conn),))
         register_record_text(out, SNAPSHOT)
+        register_search_text(out)
         scope = restrict(out, where, schema=SNAPSHOT)
         out.execute("BEGIN")
         for view in TABLE_VIEWS:

@@ -31,6 +31,8 @@ from typing import Any
 from newsq.model import QueryError
 from newsq.query.filters import Filter, where_sql
 from newsq.store.rows import register_record_text
+from newsq.store.schema import SEARCH_TEXT_VIEW
+from newsq.store.search_text import register_search_text
 from newsq.store.views import create_temp_views, internal_tables
 
 #: The table of the documents the filters select, on the reader's connection.
@@ -149,10 +151,13 @@ def open_reader(
         read_only_uri(db), uri=True, isolation_level=None, check_same_thread=False, timeout=5
     )
     try:
-        conn.execute("PRAGMA trusted_schema = OFF")  # the file's own schema runs nothing
+        # A snapshot the index has checked is exactly newsq's: its view `search_text`
+        # (the text of the full-text index, read for snippets) may call newsq's functions.
+        conn.execute("PRAGMA trusted_schema = ON")
         conn.execute("PRAGMA mmap_size = 0")  # (as the snapshot's connection: see there)
         conn.execute("PRAGMA cache_size = -65536")
         register_record_text(conn)
+        register_search_text(conn)
         scope = restrict(conn, where or Filter())
         if views:
             create_temp_views(conn, WEIGHTS, scope=scope)
@@ -349,6 +354,9 @@ class _Guard:
         conn.set_authorizer(self._record)
         for name in views:
             conn.execute(f'EXPLAIN SELECT * FROM temp."{name}"').fetchall()
+        # ... and what the full-text index reads when a snippet is asked for: the text
+        # of its rows, which its content view derives from the tables.
+        conn.execute(f"EXPLAIN SELECT * FROM main.{SEARCH_TEXT_VIEW}").fetchall()
         conn.set_authorizer(None)
 
     def _record(self, action: int, arg1: Any, arg2: Any, db: Any, inner: Any) -> int:

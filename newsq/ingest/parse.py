@@ -23,7 +23,6 @@ from typing import Any
 import yaml
 
 from newsq.ingest.fast_yaml import NestingTooDeep, load_yaml_reporting, text_position
-from newsq.ingest.visible import visible_text
 from newsq.model import (
     ERROR,
     NOTICE,
@@ -35,7 +34,7 @@ from newsq.model import (
     format_timestamp,
     related_id,
 )
-from newsq.store.schema import HIGHLIGHT_END, HIGHLIGHT_START, TOPIC_BREAK
+from newsq.store.search_text import search_text
 
 #: Files larger than this are refused rather than read.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -44,7 +43,6 @@ MAX_VALUES = 200_000
 #: The error of a front matter nested deeper than `fast_yaml.MAX_DEPTH`.
 TOO_DEEP = "front matter is nested too deeply"
 
-_NO_MARKS = str.maketrans({HIGHLIGHT_START: " ", HIGHLIGHT_END: " "})
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _OPENING = re.compile(r"---[ \t]*\r?(?:\n|$)")
 _KEY_VALUE_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
@@ -176,8 +174,10 @@ def parse_text(text: str, path: str, doc_id: str) -> Parsed:
 
     result.entry = entry = _entry(front_matter, doc_id, record["path"], path, yaml_text, problems)
     result.record = record
-    result.words = _search_words(entry, front_matter.get("excerpt"), record.get("body", ""))
-    result.related = _related(entry, front_matter.get("related"))
+    # (the excerpt as the record holds it: what the index reads back, `stored_search_text`)
+    excerpt, body = record.get("excerpt"), record.get("body", "")
+    result.words = search_text(entry.title, excerpt, entry.provider_name, entry.topics, body)
+    result.related = _related(entry, front_matter.get("related"), record.get("related"))
     return result
 
 
@@ -377,9 +377,9 @@ def _provider(provider: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _related(parent: Entry, items: Any) -> list[Related]:
-    """The related coverage of `parent` (as loaded from YAML) as articles of their own.
-    Items that are not mappings are left out."""
+def _related(parent: Entry, items: Any, stored: Any) -> list[Related]:
+    """The related coverage of `parent` (as loaded from YAML; `stored`, as its record
+    holds it) as articles of their own. Items that are not mappings are left out."""
     if not isinstance(items, list):
         return []
     related = []
@@ -405,7 +405,8 @@ def _related(parent: Entry, items: Any) -> list[Related]:
             topics=parent.topics,
             related=0,
         )
-        words = _search_words(entry, item.get("excerpt"), "")
+        excerpt = stored[number - 1].get("excerpt")  # (the same list, as JSON)
+        words = search_text(entry.title, excerpt, provider_name, parent.topics, "")
         related.append(Related(number, entry, words))
     return related
 
@@ -457,26 +458,6 @@ def _text_or_none(value: Any) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else str(to_json_value(value))
-
-
-def _search_words(entry: Entry, excerpt: Any, body: str) -> Words:
-    """The text search reads, one field per column: title, excerpt, provider, topics, body.
-
-    An excerpt or body in HTML is read as the text a reader sees (`visible_text`: no
-    tags, entities decoded), so that markup is never a word nor in a passage. The
-    highlight marks are taken out (they are controls: no word changes), so a
-    snippet's marks are always the search's own.
-    """
-    words = (
-        entry.title,
-        visible_text(excerpt) if isinstance(excerpt, str) else "",
-        entry.provider_name or "",
-        TOPIC_BREAK.join(entry.topics),
-        visible_text(body),
-    )
-    if any(HIGHLIGHT_START in w or HIGHLIGHT_END in w for w in words):
-        return tuple(w.translate(_NO_MARKS) for w in words)  # type: ignore[return-value]
-    return words
 
 
 # --- diagnostics ----------------------------------------------------------------

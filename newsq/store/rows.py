@@ -128,14 +128,17 @@ def register_record_text(conn: sqlite3.Connection, schema: str = "main") -> None
 
     # Read now when there is one: a user's query runs under an authorizer that lets it
     # read only the views, which a lookup from inside the function would be part of.
-    with contextlib.suppress(sqlite3.Error):
+    with contextlib.suppress(sqlite3.Error, ValueError):  # not a snapshot (yet): checked later
         learnt()
 
     def text(packed: bytes) -> str:
         if packed == last[0]:
             return last[1]
         # (records packed before any dictionary was learnt are plain deflate)
-        codec = learnt() or RecordCodec(b"")
+        try:
+            codec = learnt() or RecordCodec(b"")
+        except ValueError:  # a dictionary that is not one: damage
+            return ""
         try:
             value = codec.text(packed)
         except SnapshotDamage:

@@ -18,7 +18,9 @@ with what one row is:
 - `doc_topics`, `doc_providers`: a topic or provider key of a document.
 - `related`, `related_text`: an article of a document's related coverage: what a
   search filters and sorts it on; the rest of its light columns.
-- `search` (FTS5): the words of a document or related article, by field.
+- `search` (FTS5): the words of a document or related article, by field; its text
+  is not kept (it reads it from the view `search_text`, which derives it from `docs`,
+  `related_text` and `records`: `newsq.store.search_text`).
 - `folders`: a folder's file names and packed stats as last seen (incremental runs).
 - `terms`: the terms of the full-text index (words as it stems them) of one length,
   and how many rows of `search` have each: the vocabulary spelling corrections are
@@ -131,6 +133,19 @@ DATE_US_RANGE = (-62_135_596_800_000_000, 253_402_300_799_999_999)
 _DATE_US = f"date_us INTEGER CHECK (date_us BETWEEN {DATE_US_RANGE[0]} AND {DATE_US_RANGE[1]})"
 _PUBLISHED = "published INTEGER CHECK (published IN (0, 1))"
 
+#: The SQL function the view `search_text` derives the full-text index's text with
+#: (`newsq.store.search_text`).
+SEARCH_TEXT = "newsq_search_text"
+#: The view the full-text index reads its rows' text from (its external content).
+SEARCH_TEXT_VIEW = "search_text"
+
+
+def _search_text_columns(title: str, provider: str, topics: str, n: str) -> str:
+    """The columns of `search_text` of one kind of row (`SEARCH_TEXT` of each)."""
+    arguments = f"{title}, {provider}, {topics}, {RECORD_TEXT}(r.packed), {n}"
+    return ", ".join(f"{SEARCH_TEXT}({number}, {arguments})" for number in range(len(FTS_COLUMNS)))
+
+
 # `quality` and `heat` have no declared type, so an int stays an int and a float a float.
 SCHEMA = f"""
 PRAGMA application_id = {APPLICATION_ID};
@@ -190,7 +205,8 @@ CREATE INDEX doc_topics_doc ON doc_topics (doc);
 CREATE TABLE doc_providers (key TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
     WITHOUT ROWID;
 CREATE INDEX doc_providers_doc ON doc_providers (doc);
-CREATE VIRTUAL TABLE search USING fts5 ({FTS_SPEC});
+CREATE VIRTUAL TABLE search USING fts5 ({FTS_SPEC},
+    content = '{SEARCH_TEXT_VIEW}', content_rowid = 'row');
 CREATE TABLE related (
     doc INTEGER PRIMARY KEY,
     parent INTEGER NOT NULL,
@@ -214,6 +230,16 @@ CREATE TABLE related_text (
     provider_domain TEXT
 );
 CREATE INDEX related_parent ON related (parent, n);
+-- The row of `search` a related article is, as `search_text` finds it by that row.
+CREATE INDEX related_search_row ON related (doc + {RELATED_ROWS});
+CREATE VIEW {SEARCH_TEXT_VIEW} (row, {", ".join(FTS_COLUMNS)}) AS
+    SELECT d.doc, {_search_text_columns("d.title", "d.provider_name", "d.topics", "NULL")}
+    FROM docs d JOIN records r ON r.doc = d.doc
+    UNION ALL
+    SELECT a.doc + {RELATED_ROWS},
+        {_search_text_columns("t.title", "t.provider_name", "p.topics", "a.n")}
+    FROM related a JOIN related_text t ON t.doc = a.doc JOIN docs p ON p.doc = a.parent
+        JOIN records r ON r.doc = a.parent;
 CREATE TABLE terms (length INTEGER PRIMARY KEY, words TEXT NOT NULL, docs BLOB NOT NULL);
 CREATE TABLE story_features (
     doc INTEGER PRIMARY KEY,

@@ -50,6 +50,7 @@ from newsq.store.schema import (
     RECORD_DICTIONARY_KEY,
     RELATED_ROWS,
 )
+from newsq.store.search_text import register_search_text
 
 if TYPE_CHECKING:
     from newsq.ingest.scan import Scan
@@ -162,7 +163,7 @@ class Snapshot:
             remove_files(path, keep_lock=True)
             building = building_path(path)
             new_private_file(building)
-            conn = _connect(building, journal="MEMORY")
+            conn = _trust(_connect(building, journal="MEMORY"))
             schema.create(conn, roots)
             snapshot = cls(conn, path, lock, building=building)
             snapshot.replaced = why[0] if why else None
@@ -191,7 +192,7 @@ class Snapshot:
         """A snapshot of this run alone, gone when closed: in a private temporary folder,
         or (`in_memory`, when even that cannot be written) in memory."""
         if in_memory:
-            conn = _connect(":memory:", journal="MEMORY")
+            conn = _trust(_connect(":memory:", journal="MEMORY"))
             schema.create(conn, roots)
             snapshot = cls(conn, None, Lock(None))
             snapshot.in_memory = True
@@ -201,7 +202,7 @@ class Snapshot:
         folder = tempfile.TemporaryDirectory(prefix="newsq-")
         path = Path(folder.name) / f"snapshot{SUFFIX}"
         try:
-            conn = _connect(path, journal="MEMORY")
+            conn = _trust(_connect(path, journal="MEMORY"))
             schema.create(conn, roots)
         except BaseException:
             folder.cleanup()
@@ -237,7 +238,7 @@ class Snapshot:
         self.conn.close()
         os.replace(self._building, self.path)
         self._building = None
-        self.conn = _connect(self.path)
+        self.conn = _trust(_connect(self.path))  # (the file it has just built)
         self._lock.release()  # held since the build began
 
     # --- freshness ------------------------------------------------------------------
@@ -303,11 +304,14 @@ class Snapshot:
         ]
         if not files:
             return
+        # The index's rows first: it reads the words to take out of the rows they come
+        # from (`search_text`), which must still be there.
         conn.executemany(
             "DELETE FROM search WHERE rowid IN "
             f"(SELECT doc + {RELATED_ROWS} FROM related WHERE parent = ?)",
             files,
         )
+        conn.executemany("DELETE FROM search WHERE rowid = ?", files)
         conn.executemany(
             "DELETE FROM related_text WHERE doc IN (SELECT doc FROM related WHERE parent = ?)",
             files,
@@ -315,7 +319,6 @@ class Snapshot:
         conn.executemany("DELETE FROM related WHERE parent = ?", files)
         for table in ("docs", "records", "doc_topics", "doc_providers", "story_features"):
             conn.executemany(f"DELETE FROM {table} WHERE doc = ?", files)
-        conn.executemany("DELETE FROM search WHERE rowid = ?", files)
         conn.executemany("DELETE FROM problems WHERE file = ?", files)
         conn.executemany("DELETE FROM files WHERE file = ?", files)
 
@@ -538,6 +541,15 @@ def _connect(path: Path | str, *, journal: str | None = None) -> sqlite3.Connect
     # measurable: a full scan of 100,000 documents is a few hundred of them).
     conn.set_progress_handler(_stop_if_ending, 100_000)
     register_record_text(conn)
+    register_search_text(conn)
+    return conn
+
+
+def _trust(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """Let the schema of a snapshot known to be exactly newsq's (checked, or just made)
+    call newsq's functions: its view `search_text` derives the full-text index's text
+    with them. Until then the schema runs nothing (`trusted_schema = OFF`)."""
+    conn.execute("PRAGMA trusted_schema = ON")
     return conn
 
 
@@ -572,7 +584,7 @@ def _connect_if_current(path: Path, why: list[str] | None = None) -> sqlite3.Con
         elif not verified(conn):
             reasons.append("not what this newsq makes (tables, views, triggers or settings)")
         else:
-            return conn
+            return _trust(conn)
     except BaseException:
         conn.close()
         raise
@@ -582,7 +594,8 @@ def _connect_if_current(path: Path, why: list[str] | None = None) -> sqlite3.Con
 
 def verified(conn: sqlite3.Connection) -> bool:
     """Whether the snapshot is exactly what this newsq makes: the same tables, indexes
-    and nothing else (no view, no trigger), the same columns, and settings it can read.
+    and nothing else (no view but its own, no trigger), the same columns, and settings it
+    can read.
     Read off `sqlite_master` (a few dozen rows): cheap enough for every run."""
     try:
         found = set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))

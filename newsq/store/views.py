@@ -25,7 +25,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from newsq.store.schema import FTS_COLUMNS, RECORD_TEXT, RELATED_ROWS
+from newsq.store.schema import FTS_COLUMNS, RECORD_TEXT, RELATED_ROWS, SEARCH_TEXT_VIEW
 
 #: A document's record as JSON (stored packed: `newsq.store.rows.RecordCodec`).
 _RECORD = f"{RECORD_TEXT}(r.packed)"
@@ -419,7 +419,7 @@ def create_temp_views(
 def internal_tables(conn: sqlite3.Connection, schema: str = "main") -> frozenset[str]:
     """The snapshot's own tables and indexes in `schema`, which user SQL reads only through
     the views: all but the ones FTS5 reads on its own."""
-    shadows = {f"{FTS_TABLE}_{suffix}" for suffix in FTS_SHADOW_SUFFIXES}
+    shadows = {f"{FTS_TABLE}_{suffix}" for suffix in FTS_SHADOW_SUFFIXES} | {SEARCH_TEXT_VIEW}
     names = conn.execute(
         f"SELECT name FROM {quote(schema)}.sqlite_master WHERE type IN ('table', 'view')"
     )

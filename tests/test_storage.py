@@ -1,5 +1,6 @@
-"""Records as the snapshot stores them: deflated with a dictionary learnt from the
-corpus's first records, read back exactly, and damage found and rebuilt."""
+"""What the snapshot stores, and how compactly: records deflated with a dictionary
+learnt from the corpus's first records, read back exactly, damage found and rebuilt;
+the full-text index's text kept nowhere but derived from them, exactly as indexed."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import newsq
 from newsq.corpus import bundled_seeds
 from newsq.ingest.update import LEARN_FROM
 from newsq.store.cache import snapshot_path
-from newsq.store.rows import RECORD_DICTIONARY, RecordCodec
+from newsq.store.rows import RECORD_DICTIONARY, RecordCodec, register_record_text
 from newsq.store.schema import RECORD_DICTIONARY_KEY
+from newsq.store.search_text import register_search_text
 
 RECORDS = [
     {"id": "a", "title": "Zürich — ünïcode 🎉", "nested": {"list": [1, 2.5, None, True]}},
@@ -122,3 +124,86 @@ def test_a_damaged_record_is_found_and_the_snapshot_rebuilt(tmp_path: Path):
         db.close()
     after = subprocess.run(show, capture_output=True, env=env)
     assert (after.returncode, after.stdout, after.stderr) == (0, before.stdout, b"")
+
+
+# --- the full-text index's text, derived from what is stored ---------------------------------
+
+HTML_DOC = """---
+title: Police and <b>facial</b> recognition
+excerpt: "<p>Cities &amp; counties <span>ban</span> it</p>"
+provider: {name: Example News}
+topics: [Computer Vision, AI]
+related:
+  - title: A related article
+    excerpt: "<em>Council</em> votes &mdash; unanimously"
+    provider: {name: Other Outlet}
+  - not a mapping
+  - title: Second coverage
+    excerpt: 2020-06-11
+---
+<div>Body &nbsp;text with <a href="x">a link</a></div>
+"""
+
+
+def fts_check(path: Path) -> list[tuple]:
+    """FTS5's own check of the index against the text it is derived from (raises when
+    they differ), and every term with the rows and places it is in."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA trusted_schema = ON")
+        register_record_text(db)
+        register_search_text(db)
+        db.execute("INSERT INTO search (search) VALUES ('integrity-check')")
+        db.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, search, row)")
+        return db.execute("SELECT term, doc, cnt FROM temp.v ORDER BY term").fetchall()
+    finally:
+        db.close()
+
+
+def test_the_index_reads_back_the_text_it_was_given(cache_home, write_corpus):
+    corpus = write_corpus({"a.md": HTML_DOC, "b.md": "---\ntitle: Plain\nexcerpt: words\n---\n"})
+    with newsq.load([corpus]) as index:
+        path = index.snapshot.path
+        rows = index.snapshot.conn.execute(
+            "SELECT rowid, title, excerpt, provider, topics, body FROM search ORDER BY rowid"
+        ).fetchall()
+    assert [row[1:] for row in rows] == [
+        (
+            "Police and <b>facial</b> recognition",
+            "Cities & counties ban it",
+            "Example News",
+            "Computer Vision \ue000 AI",
+            "Body  text with a link",
+        ),
+        ("Plain", "words", "", "", ""),
+        (
+            "A related article",
+            "Council votes — unanimously",
+            "Other Outlet",
+            "Computer Vision \ue000 AI",
+            "",
+        ),
+        ("Second coverage", "2020-06-11", "", "Computer Vision \ue000 AI", ""),
+    ]
+    assert [row[0] for row in rows] == [1, 2, 2**40 + 1, 2**40 + 2]
+    assert ("nbsp", 1, 1) not in fts_check(path)
+
+
+def test_an_update_takes_out_exactly_the_words_it_put_in(cache_home, write_corpus):
+    corpus = write_corpus({"a.md": HTML_DOC, "b.md": "---\ntitle: Plain\nexcerpt: words\n---\n"})
+    newsq.load([corpus]).close()
+    (corpus / "a.md").write_text(HTML_DOC.replace("facial", "iris").replace("Council", "Mayor"))
+    (corpus / "b.md").unlink()
+    (corpus / "c.md").write_text("---\ntitle: Third\n---\nA body\n")
+    with newsq.load([corpus]) as index:
+        assert index.changes == newsq.Changes(parsed=2, removed=1)
+        updated = fts_check(index.snapshot.path)
+    fresh_home = cache_home.parent / "fresh"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(fresh_home))
+        with newsq.load([corpus]) as index:
+            assert index.changes.parsed == 2
+            fresh = fts_check(index.snapshot.path)
+    assert updated == fresh
+    assert ("mayor", 1, 1) in [(t, d, c) for t, d, c in updated if t == "mayor"]
+    assert not [term for term, _, _ in updated if term in ("facial", "council", "plain", "words")]
