@@ -16,9 +16,15 @@ from test_process import environment
 import newsq
 from newsq.corpus import bundled_seeds
 from newsq.ingest.update import LEARN_FROM
+from newsq.store import stories
 from newsq.store.cache import snapshot_path
-from newsq.store.rows import RECORD_DICTIONARY, RecordCodec, register_record_text
-from newsq.store.schema import RECORD_DICTIONARY_KEY
+from newsq.store.rows import (
+    DICTIONARY_BYTES,
+    FEATURES_SEPARATOR,
+    RecordCodec,
+    register_record_text,
+)
+from newsq.store.schema import FEATURES_DICTIONARY_KEY, RECORD_DICTIONARY_KEY
 from newsq.store.search_text import register_search_text
 
 RECORDS = [
@@ -51,8 +57,8 @@ def test_a_record_reads_back_as_the_same_json(codec):
 def test_the_dictionary_is_the_end_of_the_samples_json():
     long = [{"id": str(n), "text": "x" * 5000 + str(n)} for n in range(8)]
     codec = RecordCodec.trained(map(compact, long))
-    assert codec.dictionary == "".join(map(compact, long)).encode()[-RECORD_DICTIONARY:]
-    assert len(codec.dictionary) == RECORD_DICTIONARY
+    assert codec.dictionary == "".join(map(compact, long)).encode()[-DICTIONARY_BYTES:]
+    assert len(codec.dictionary) == DICTIONARY_BYTES
 
 
 def test_bytes_that_are_not_a_record_are_damage():
@@ -69,14 +75,20 @@ def test_a_new_snapshot_learns_its_dictionary_from_its_first_records(cache_home,
     with newsq.load([corpus]) as index:
         first = index.records([f"{n:02d}" for n in range(LEARN_FROM)])
         all_records = index.records(sorted(e.id for e in index))
+        features = [
+            FEATURES_SEPARATOR.join(c[2:])
+            for c in stories.candidates(index.snapshot.conn)[:LEARN_FROM]
+        ]
     db = sqlite3.connect(snapshot_path([str(corpus)]))
     try:
-        (stored,) = db.execute(
-            "SELECT value FROM meta WHERE key = ?", (RECORD_DICTIONARY_KEY,)
-        ).fetchone()
+        stored = dict(db.execute("SELECT key, value FROM meta"))
     finally:
         db.close()
-    assert bytes.fromhex(stored) == "".join(map(compact, first)).encode()[-RECORD_DICTIONARY:]
+    learnt = "".join(map(compact, first)).encode()[-DICTIONARY_BYTES:]
+    assert bytes.fromhex(stored[RECORD_DICTIONARY_KEY]) == learnt
+    learnt = "".join(features).encode()[-DICTIONARY_BYTES:]
+    assert bytes.fromhex(stored[FEATURES_DICTIONARY_KEY]) == learnt
+    assert features[0] == "stori number\n" + FEATURES_SEPARATOR + "[[],[]]" + FEATURES_SEPARATOR
     assert [r["title"] for r in all_records] == [f"Story number {n}" for n in range(12)]
 
 
@@ -100,8 +112,9 @@ def test_records_take_less_than_half_their_json(cache_home):
     assert packed < as_json / 2
 
 
-def test_a_damaged_record_is_found_and_the_snapshot_rebuilt(tmp_path: Path):
-    """A record that cannot be read is damage: the library raises it; the command removes
+@pytest.mark.parametrize(("table", "command"), [("records", "show"), ("story_features", "stories")])
+def test_damaged_packed_text_is_found_and_the_snapshot_rebuilt(tmp_path: Path, table, command):
+    """A record (or story features) that cannot be read is damage: the command removes
     the snapshot and runs again, which rebuilds it (a real process: the retry is the
     entry point's)."""
     corpus = tmp_path / "seeds"
@@ -109,13 +122,14 @@ def test_a_damaged_record_is_found_and_the_snapshot_rebuilt(tmp_path: Path):
     for seed in bundled_seeds().iterdir():
         (corpus / seed.name).write_bytes(seed.read_bytes())
     env = environment(XDG_CACHE_HOME=str(tmp_path / "cache-home"))
-    show = [newsq_executable(), "show", ID0, "--format", "json", "--data", str(corpus)]
+    show = [newsq_executable(), command, "--format", "json", "--data", str(corpus)]
+    show[2:2] = [ID0] if command == "show" else []
     before = subprocess.run(show, capture_output=True, env=env, check=True)
     path = tmp_path / "cache-home" / "newsq" / snapshot_path([str(corpus)]).name
     db = sqlite3.connect(path)
     try:
         db.execute(
-            "UPDATE records SET packed = x'00112233' "
+            f"UPDATE {table} SET packed = x'00112233' "
             "WHERE doc = (SELECT doc FROM docs WHERE id = ?)",
             (ID0,),
         )

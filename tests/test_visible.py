@@ -9,6 +9,7 @@ import time
 import pytest
 
 import newsq
+from newsq.store import stories
 from newsq.store.visible import is_html, visible_text
 
 
@@ -107,10 +108,10 @@ def test_the_record_keeps_the_body_as_written(html_index):
 
 
 def test_stories_read_the_visible_excerpt(html_index):
-    (words,) = html_index.snapshot.conn.execute(
-        "SELECT f.words FROM story_features f JOIN docs d ON d.doc = f.doc WHERE d.id = 'excerpt'"
-    ).fetchone()
-    assert words.split() == ["other", "excerpt", "html"]
+    conn = html_index.snapshot.conn
+    (doc,) = conn.execute("SELECT doc FROM docs WHERE id = 'excerpt'").fetchone()
+    (candidate,) = [c for c in stories.candidates(conn) if c.doc == doc]
+    assert candidate.words.split() == ["other", "excerpt", "html"]
 
 
 @pytest.mark.parametrize("markup", ["nbsp", "noopener", "span"])

@@ -22,15 +22,25 @@ from newsq.ingest.scan import Scan, sources, without_gc
 from newsq.ingest.shape import record_shape
 from newsq.model import ERROR, Changes, Problem, Source
 from newsq.signals import held_while_forking, in_child_process
-from newsq.store.rows import FileRows, RecordCodec, doc_row, provider_keys, related_row
+from newsq.store.rows import (
+    FEATURES_SEPARATOR,
+    PLAIN,
+    Codecs,
+    FileRows,
+    RecordCodec,
+    TextCodec,
+    doc_row,
+    provider_keys,
+    related_row,
+)
 from newsq.store.snapshot import Snapshot
 
 #: Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
 #: Files per task handed to a worker process.
 CHUNK = 64
-#: The first files whose records teach a new snapshot's codec its dictionary (it keeps
-#: the last 16 KB of their JSON: the last three or four).
+#: The first files whose records and story features teach a new snapshot's codecs their
+#: dictionaries (each keeps the last 16 KB: of records, the last three or four).
 LEARN_FROM = 8
 #: Stat values (2 a file) compared at once when looking for the files that changed.
 _BLOCK = 2 * 512
@@ -71,11 +81,11 @@ def update(
             # Closed however this ends: its pool of workers goes with it, at once. (Left
             # to the collector, a pool outlived an interrupted update until exit, where
             # its thread forked new workers that hung the process.)
-            codec = snapshot.record_codec()
-            if codec is None and stale:
-                codec = learn_record_codec(stale)
-                snapshot.keep_record_codec(conn, codec)
-            with contextlib.closing(parse_sources(stale, codec)) as batches:
+            codecs = snapshot.codecs()
+            if codecs is None and stale:
+                codecs = learn_codecs(stale)
+                snapshot.keep_codecs(conn, codecs)
+            with contextlib.closing(parse_sources(stale, codecs)) as batches:
                 for batch in batches:
                     snapshot.add(conn, batch)
                     done += len(batch)
@@ -153,34 +163,31 @@ def _diff(
 # --- parsing ----------------------------------------------------------------------------------
 
 
-def learn_record_codec(sources: Sequence[Source]) -> RecordCodec:
-    """The codec a new snapshot packs its records with: its dictionary learnt from the
-    records of the first files (parsed here, and again with the rest: a few
+def learn_codecs(sources: Sequence[Source]) -> Codecs:
+    """How a new snapshot packs what it stores: dictionaries learnt from the records and
+    story features of the first files (parsed here, and again with the rest: a few
     milliseconds)."""
-    from newsq.ingest.parse import parse_file
-
-    samples = []
+    records, features = [], []
     for source in sources[:LEARN_FROM]:
-        try:
-            record = parse_file(source.path, source.doc_id).record
-        except Exception:  # reported when the file is parsed with the rest
-            continue
-        if record is not None:
-            samples.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-    return RecordCodec.trained(samples)
+        rows = parse_rows(source, PLAIN)
+        if rows.record is not None:
+            records.append(PLAIN.records.text(rows.record))
+        if rows.story is not None:
+            features.append(PLAIN.features.text(rows.story))
+    return Codecs(RecordCodec.trained(records), TextCodec.trained(features))
 
 
 def parse_sources(
-    sources: Sequence[Source], codec: RecordCodec | None = None, jobs: int | None = None
+    sources: Sequence[Source], codecs: Codecs | None = None, jobs: int | None = None
 ) -> Generator[list[FileRows], None, None]:
     """Parse the files, in their order, in batches; across processes when there are many.
-    Records are packed with `codec` (a plain one when None)."""
+    What is stored is packed with `codecs` (plain ones when None)."""
     jobs = jobs or _cpu_count()
-    codec = codec or RecordCodec(b"")
+    codecs = codecs or PLAIN
     chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
     if jobs < 2 or len(sources) < PARALLEL_FROM:
         for chunk in chunks:
-            yield parse_chunk(chunk, codec)
+            yield parse_chunk(chunk, codecs)
         return
     import multiprocessing
 
@@ -188,7 +195,7 @@ def parse_sources(
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
     with held_while_forking():
-        pool = context.Pool(jobs, initializer=_start_worker, initargs=(os.getpid(), codec))
+        pool = context.Pool(jobs, initializer=_start_worker, initargs=(os.getpid(), codecs))
     try:
         yield from pool.imap(_parse_chunk_in_worker, chunks)
         pool.close()
@@ -197,25 +204,25 @@ def parse_sources(
         pool.join()
 
 
-def parse_chunk(chunk: Sequence[Source], codec: RecordCodec) -> list[FileRows]:
-    return [parse_rows(source, codec) for source in chunk]
+def parse_chunk(chunk: Sequence[Source], codecs: Codecs) -> list[FileRows]:
+    return [parse_rows(source, codecs) for source in chunk]
 
 
-#: A worker process's codec (`_start_worker`): sent once, not with every chunk.
-_worker_codec = RecordCodec(b"")
+#: A worker process's codecs (`_start_worker`): sent once, not with every chunk.
+_worker_codecs = PLAIN
 
 
-def _start_worker(parent: int, codec: RecordCodec) -> None:
-    global _worker_codec
+def _start_worker(parent: int, codecs: Codecs) -> None:
+    global _worker_codecs
     in_child_process(parent)
-    _worker_codec = codec
+    _worker_codecs = codecs
 
 
 def _parse_chunk_in_worker(chunk: Sequence[Source]) -> list[FileRows]:
-    return parse_chunk(chunk, _worker_codec)
+    return parse_chunk(chunk, _worker_codecs)
 
 
-def parse_rows(source: Source, codec: RecordCodec) -> FileRows:
+def parse_rows(source: Source, codecs: Codecs) -> FileRows:
     """Parse one file into what the snapshot stores about it."""
     # Imported here: a warm run parses nothing, and YAML is slow to import.
     from newsq.ingest.parse import Parsed, parse_file
@@ -231,14 +238,15 @@ def parse_rows(source: Source, codec: RecordCodec) -> FileRows:
     if entry is None or record is None:
         return rows
     rows.doc, rows.topic_keys, rows.provider_keys = doc_row(entry, provider_keys(entry))
-    rows.record = codec.pack(record)
+    rows.record = codecs.records.pack(record)
     rows.shape = json.dumps(record_shape(record), ensure_ascii=False, separators=(",", ":"))
     rows.words = parsed.words
     rows.related = [
         (*related_row(r.entry, r.number, provider_keys(r.entry)), r.words) for r in parsed.related
     ]
     if parsed.words is not None:
-        rows.story = features(record, parsed.words, [r.words for r in parsed.related])
+        story = features(record, parsed.words, [r.words for r in parsed.related])
+        rows.story = codecs.features.pack_text(FEATURES_SEPARATOR.join(story))
     return rows
 
 

@@ -26,7 +26,8 @@ with what one row is:
   and how many rows of `search` have each: the vocabulary spelling corrections are
   looked for in, read when first needed and again after the snapshot changed (`meta`
   says for which generation).
-- `story_features`: a document's stemmed words and addresses, for grouping;
+- `story_features`: a document's stemmed words and addresses, for grouping (packed
+  as one text, deflated with the dictionary `meta` keeps: `newsq.store.rows.Codecs`);
   `stories`, `story_docs`: the stories computed from them, and each document's, with
   why it is in it (JSON, `newsq.index.grouping.Reason`).
 
@@ -49,11 +50,12 @@ class SnapshotDamage(sqlite3.DatabaseError):
 
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 16
+FORMAT = 17
 #: The SQL function a snapshot's connections read a stored record's JSON with.
 RECORD_TEXT = "newsq_record"
-#: The `meta` key of the dictionary records are deflated with (hex).
+#: The `meta` keys of the dictionaries records and story features are deflated with (hex).
 RECORD_DICTIONARY_KEY = "records_dictionary"
+FEATURES_DICTIONARY_KEY = "features_dictionary"
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 
@@ -241,12 +243,7 @@ CREATE VIEW {SEARCH_TEXT_VIEW} (row, {", ".join(FTS_COLUMNS)}) AS
     FROM related a JOIN related_text t ON t.doc = a.doc JOIN docs p ON p.doc = a.parent
         JOIN records r ON r.doc = a.parent;
 CREATE TABLE terms (length INTEGER PRIMARY KEY, words TEXT NOT NULL, docs BLOB NOT NULL);
-CREATE TABLE story_features (
-    doc INTEGER PRIMARY KEY,
-    words TEXT NOT NULL,
-    links TEXT NOT NULL,
-    cover TEXT NOT NULL
-);
+CREATE TABLE story_features (doc INTEGER PRIMARY KEY, packed BLOB NOT NULL);
 CREATE TABLE stories (
     story INTEGER PRIMARY KEY,
     id TEXT NOT NULL,
@@ -386,6 +383,7 @@ _META: dict[str, Callable[[str], object]] = {
     "stories": lambda v: _list_of(json.loads(v), (int, float)),
     "terms": int,
     RECORD_DICTIONARY_KEY: bytes.fromhex,
+    FEATURES_DICTIONARY_KEY: bytes.fromhex,
 }
 
 

@@ -42,8 +42,9 @@ from newsq.store.cache import (
     remove_files,
 )
 from newsq.store.lock import Lock, LockTimeout
-from newsq.store.rows import FileRows, RecordCodec, register_record_text
+from newsq.store.rows import Codecs, FileRows, RecordCodec, TextCodec, register_record_text
 from newsq.store.schema import (
+    FEATURES_DICTIONARY_KEY,
     INSERT_DOC,
     INSERT_RELATED,
     INSERT_RELATED_TEXT,
@@ -340,7 +341,7 @@ class Snapshot:
             providers.extend((key, file) for key in rows.provider_keys)
             words.append((file, *(rows.words or ("",) * 5)))
             if rows.story is not None:
-                story.append((file, *rows.story))
+                story.append((file, rows.story))
             for row, text_row, text in rows.related:
                 article += 1
                 related.append((article, file, *row))
@@ -371,9 +372,7 @@ class Snapshot:
             "VALUES (?, ?, ?, ?, ?, ?)",
             related_words,  # after the documents': FTS5 appends rows in rowid order fastest
         )
-        conn.executemany(
-            "INSERT INTO story_features (doc, words, links, cover) VALUES (?, ?, ?, ?)", story
-        )
+        conn.executemany("INSERT INTO story_features (doc, packed) VALUES (?, ?)", story)
 
     def touch(self, conn: sqlite3.Connection, found: Scan, problems: Sequence[Problem]) -> None:
         """Record what the snapshot now matches: the scan (its fingerprint, each folder's
@@ -403,19 +402,28 @@ class Snapshot:
             ],
         )
 
-    def record_codec(self) -> RecordCodec | None:
-        """How this snapshot's records are packed; None until its first are (the
-        dictionary is learnt from them: `keep_record_codec`)."""
-        row = self.conn.execute(
-            "SELECT value FROM meta WHERE key = ?", (RECORD_DICTIONARY_KEY,)
-        ).fetchone()
-        return None if row is None else RecordCodec(bytes.fromhex(row[0]))
+    def codecs(self) -> Codecs | None:
+        """How this snapshot packs its records and story features; None until its first
+        are (the dictionaries are learnt from them: `keep_codecs`)."""
+        found = dict(
+            self.conn.execute(
+                "SELECT key, value FROM meta WHERE key IN (?, ?)",
+                (RECORD_DICTIONARY_KEY, FEATURES_DICTIONARY_KEY),
+            )
+        )
+        if len(found) < 2:
+            return None
+        records = RecordCodec(bytes.fromhex(found[RECORD_DICTIONARY_KEY]))
+        return Codecs(records, TextCodec(bytes.fromhex(found[FEATURES_DICTIONARY_KEY])))
 
-    def keep_record_codec(self, conn: sqlite3.Connection, codec: RecordCodec) -> None:
-        """Pack every record of this snapshot with `codec` from now on (inside `writing`)."""
-        conn.execute(
+    def keep_codecs(self, conn: sqlite3.Connection, codecs: Codecs) -> None:
+        """Pack everything this snapshot stores with `codecs` from now on (in `writing`)."""
+        conn.executemany(
             "INSERT INTO meta (key, value) VALUES (?, ?)",
-            (RECORD_DICTIONARY_KEY, codec.dictionary.hex()),
+            [
+                (RECORD_DICTIONARY_KEY, codecs.records.dictionary.hex()),
+                (FEATURES_DICTIONARY_KEY, codecs.features.dictionary.hex()),
+            ],
         )
 
     def folder_states(self) -> dict[bytes, tuple[bytes, bytes, bytes]]:

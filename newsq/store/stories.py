@@ -4,10 +4,11 @@ stories computed from them (`newsq.index.stories` computes and reads them)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from newsq.store.schema import scratch_rows
+from newsq.store.rows import FEATURES_SEPARATOR, TextCodec
+from newsq.store.schema import FEATURES_DICTIONARY_KEY, SnapshotDamage, scratch_rows
 
 if TYPE_CHECKING:
     import sqlite3
@@ -52,13 +53,31 @@ def stamp(conn: sqlite3.Connection) -> list[object] | None:
 
 def candidates(conn: sqlite3.Connection) -> list[Candidate]:
     """Every document as grouping sees it, by row."""
+    unpack = _unpacker(conn)
     return [
-        Candidate(*row)
-        for row in conn.execute(
-            "SELECT f.doc, d.date_us, f.words, f.links, f.cover "
+        Candidate(doc, date_us, *unpack(packed))
+        for doc, date_us, packed in conn.execute(
+            "SELECT f.doc, d.date_us, f.packed "
             "FROM story_features f JOIN docs d ON d.doc = f.doc ORDER BY f.doc"
         )
     ]
+
+
+def _unpacker(conn: sqlite3.Connection) -> Callable[[bytes], list[str]]:
+    """A document's story features (words, links, cover) from their packed text, as
+    the snapshot's codec reads them (plain deflate before it has one)."""
+    found = conn.execute(
+        "SELECT value FROM meta WHERE key = ?", (FEATURES_DICTIONARY_KEY,)
+    ).fetchone()
+    codec = TextCodec(b"" if found is None else bytes.fromhex(found[0]))
+
+    def unpack(packed: bytes) -> list[str]:
+        features = codec.text(packed).split(FEATURES_SEPARATOR)
+        if len(features) != 3:
+            raise SnapshotDamage(f"story features that are not three: {len(features)}")
+        return features
+
+    return unpack
 
 
 def clear(conn: sqlite3.Connection) -> None:
@@ -109,7 +128,11 @@ def gather(
     documents, from the snapshot's columns and kept addresses."""
     chosen = scratch_rows(conn, docs)
     where, params = f"WHERE doc IN (SELECT doc FROM {chosen})", ()
-    links = dict(conn.execute(f"SELECT doc, links FROM story_features {where}"))
+    unpack = _unpacker(conn)
+    links = {
+        doc: unpack(packed)[1]
+        for doc, packed in conn.execute(f"SELECT doc, packed FROM story_features {where}")
+    }
     documents = {}
     listed: dict[int, dict[int, list[str]]] = {}
     for doc, doc_id, date_us, quality, title, name, domain, topics in conn.execute(
