@@ -70,7 +70,7 @@ def test_bytes_that_are_not_a_record_are_damage():
 
 
 def test_a_new_snapshot_learns_its_dictionary_from_its_first_records(cache_home, write_corpus):
-    files = {f"{n:02d}.md": f"---\ntitle: Story number {n}\n---\n" for n in range(12)}
+    files = {f"{n:02d}.md": f"---\ntitle: Story number {n}\n---\n" for n in range(30)}
     corpus = write_corpus(files)
     with newsq.load([corpus]) as index:
         first = index.records([f"{n:02d}" for n in range(LEARN_FROM)])
@@ -89,7 +89,7 @@ def test_a_new_snapshot_learns_its_dictionary_from_its_first_records(cache_home,
     learnt = "".join(features).encode()[-DICTIONARY_BYTES:]
     assert bytes.fromhex(stored[FEATURES_DICTIONARY_KEY]) == learnt
     assert features[0] == "stori number\n" + FEATURES_SEPARATOR + "[[],[]]" + FEATURES_SEPARATOR
-    assert [r["title"] for r in all_records] == [f"Story number {n}" for n in range(12)]
+    assert [r["title"] for r in all_records] == [f"Story number {n}" for n in range(30)]
 
 
 def test_records_in_sql_are_the_records_as_json(cache_home):

@@ -32,7 +32,7 @@ _BM25 = ", ".join(str(WEIGHTS[column]) for column in FTS_COLUMNS)
 HIT_BATCH = 200
 #: Hits ranked beyond the limit, to find where a tie at the limit ends without ranking twice.
 _TIE_ROOM = 16
-_RELATED_TITLE_KEY = "(SELECT t.title_key FROM related_text t WHERE t.doc = d.doc)"
+_RELATED_TITLE = "(SELECT t.title FROM related_text t WHERE t.doc = d.doc)"
 #: Ends the subquery that checks each hit for each word, so that SQLite reads it row by
 #: row rather than copying its expressions into the query around it (a subquery with
 #: an OFFSET is never flattened): else each check ran three times, and each time read
@@ -256,7 +256,7 @@ def _sources(
     `search` as `doc`, and what `order_sql` sorts on; and its parameters.
 
     Only `scored` computes BM25 (else `score` is 0: counting needs none), only
-    `titles` reads the title keys: a search may have many hits, and reads no more of
+    `titles` reads the titles: a search may have many hits, and reads no more of
     each than its order needs.
     """
     parts, params = [], []
@@ -276,13 +276,13 @@ def _sources(
                 0, f"d.doc + {offset} NOT IN (SELECT rowid FROM search WHERE search MATCH ?)"
             )
             values.insert(0, matching.query.exclude)
-        title_key = "NULL"
+        title = "NULL"
         if titles:
-            title_key = "d.title_key" if table == "docs" else _RELATED_TITLE_KEY
+            title = "d.title" if table == "docs" else _RELATED_TITLE
         parts.append(
             f"SELECT d.doc + {offset} AS doc, {score} AS score, d.id AS id, "
             "d.date_us AS date_us, d.quality AS quality, d.heat AS heat, "
-            f"{title_key} AS title_key FROM {source} WHERE {' AND '.join(clauses)}"
+            f"{title} AS title FROM {source} WHERE {' AND '.join(clauses)}"
         )
         params.extend(values)
     return " UNION ALL ".join(parts), params

@@ -40,8 +40,9 @@ PARALLEL_FROM = 200
 #: Files per task handed to a worker process.
 CHUNK = 64
 #: The first files whose records and story features teach a new snapshot's codecs their
-#: dictionaries (each keeps the last 16 KB: of records, the last three or four).
-LEARN_FROM = 8
+#: dictionaries (each keeps the last 32 KB: of records, the last six or so; of story
+#: features, 1.7 KB a document, the last twenty).
+LEARN_FROM = 24
 #: Stat values (2 a file) compared at once when looking for the files that changed.
 _BLOCK = 2 * 512
 

@@ -14,7 +14,7 @@ from typing import Any
 from newsq.model import Entry, QueryError, to_microseconds
 from newsq.query.dates import date_bound
 from newsq.store.rows import domain_keys
-from newsq.store.schema import DOMAIN_KEY, KEY_SEPARATOR, NAME_KEY
+from newsq.store.schema import DOMAIN_KEY, KEY_SEPARATOR, NAME_KEY, TITLE_KEY
 
 SORT_KEYS = ("date", "quality", "heat", "title")
 #: The largest integer SQLite holds; a `--limit` past it (or near it) means no limit.
@@ -206,7 +206,7 @@ def order_sql(key: str = "date", reverse: bool = False) -> str:
         raise QueryError("--sort", key, f"must be one of {', '.join(SORT_KEYS)}")
     if key == "title":
         # (an empty title has an empty key, and only an empty title has)
-        return f"d.title_key = '', d.title_key {'DESC' if reverse else 'ASC'}, d.id"
+        return f"d.title = '', {TITLE_KEY}(d.title) {'DESC' if reverse else 'ASC'}, d.id"
     column = {"date": "date_us", "quality": "quality", "heat": "heat"}[key]
     return f"d.{column} IS NULL, d.{column} {'ASC' if reverse else 'DESC'}, d.id"
 

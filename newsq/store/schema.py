@@ -50,9 +50,11 @@ class SnapshotDamage(sqlite3.DatabaseError):
 
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 17
+FORMAT = 18
 #: The SQL function a snapshot's connections read a stored record's JSON with.
 RECORD_TEXT = "newsq_record"
+#: The SQL function titles are sorted by (`newsq.store.rows.title_key`).
+TITLE_KEY = "newsq_title_key"
 #: The `meta` keys of the dictionaries records and story features are deflated with (hex).
 RECORD_DICTIONARY_KEY = "records_dictionary"
 FEATURES_DICTIONARY_KEY = "features_dictionary"
@@ -65,7 +67,6 @@ DOC_COLUMNS = (
     "id",
     "path",
     "title",
-    "title_key",
     "date_us",
     "category",
     "category_key",
@@ -100,7 +101,6 @@ RELATED_COLUMNS = (
 )
 RELATED_TEXT_COLUMNS = (
     "title",
-    "title_key",
     "category",
     "type",
     "provider_name",
@@ -174,7 +174,6 @@ CREATE TABLE docs (
     id TEXT NOT NULL UNIQUE,
     path TEXT NOT NULL,
     title TEXT NOT NULL,
-    title_key TEXT NOT NULL,
     {_DATE_US},
     category TEXT,
     category_key TEXT,
@@ -225,7 +224,6 @@ CREATE TABLE related (
 CREATE TABLE related_text (
     doc INTEGER PRIMARY KEY,
     title TEXT NOT NULL,
-    title_key TEXT NOT NULL,
     category TEXT,
     type TEXT,
     provider_name TEXT,

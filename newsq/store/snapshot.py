@@ -42,7 +42,14 @@ from newsq.store.cache import (
     remove_files,
 )
 from newsq.store.lock import Lock, LockTimeout
-from newsq.store.rows import Codecs, FileRows, RecordCodec, TextCodec, register_record_text
+from newsq.store.rows import (
+    Codecs,
+    FileRows,
+    RecordCodec,
+    TextCodec,
+    register_record_text,
+    title_key,
+)
 from newsq.store.schema import (
     FEATURES_DICTIONARY_KEY,
     INSERT_DOC,
@@ -50,6 +57,7 @@ from newsq.store.schema import (
     INSERT_RELATED_TEXT,
     RECORD_DICTIONARY_KEY,
     RELATED_ROWS,
+    TITLE_KEY,
 )
 from newsq.store.search_text import register_search_text
 
@@ -550,6 +558,7 @@ def _connect(path: Path | str, *, journal: str | None = None) -> sqlite3.Connect
     conn.set_progress_handler(_stop_if_ending, 100_000)
     register_record_text(conn)
     register_search_text(conn)
+    conn.create_function(TITLE_KEY, 1, title_key, deterministic=True)
     return conn
 
 
