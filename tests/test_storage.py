@@ -65,7 +65,7 @@ def test_bytes_that_are_not_a_record_are_damage():
     codec = RecordCodec.trained(map(compact, RECORDS))
     packed = codec.pack(RECORDS[0])
     for broken in (b"\x00\x11\x22", packed[:-3], packed[:2] + bytes(len(packed) - 2)):
-        with pytest.raises(sqlite3.DatabaseError, match="a record that cannot be read"):
+        with pytest.raises(sqlite3.DatabaseError, match="stored text that cannot be read"):
             codec.text(broken)
 
 
