@@ -173,12 +173,13 @@ def _build(
     """Group every document of the snapshot into stories and keep them, with what each
     says (`grouping.summary`) and why each document is in its story, in place of those
     kept before."""
-    candidates = stored.candidates(conn)
-    components, reasons = grouping.group(candidates, window, threshold)
-    del candidates
+    grouped = grouping.grouping(stored.Features(conn), window, threshold)
+    reasons = grouped.reasons
     stored.clear(conn)
     number = 0
-    for batch in _batches(components):  # a few hundred documents at a time, read and written
+    for batch in _batches(
+        grouped.components()
+    ):  # a few hundred documents at a time, read and written
         documents, coverage = stored.gather(conn, [doc for component in batch for doc in component])
         kept, members = [], []
         for component in batch:
@@ -211,7 +212,7 @@ def _reason(reason: grouping.Reason | None, ids: Mapping[int, str]) -> str | Non
     return json.dumps(told, ensure_ascii=False, separators=(",", ":"))
 
 
-def _batches(components: list[list[int]], size: int = 400) -> Iterable[list[list[int]]]:
+def _batches(components: Iterable[list[int]], size: int = 400) -> Iterable[list[list[int]]]:
     """The components in groups of about `size` documents (a bigger one alone)."""
     batch: list[list[int]] = []
     count = 0

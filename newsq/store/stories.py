@@ -4,7 +4,7 @@ stories computed from them (`newsq.index.stories` computes and reads them)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from newsq.store.schema import scratch_rows
@@ -50,15 +50,32 @@ def stamp(conn: sqlite3.Connection) -> list[object] | None:
     return None if row is None else json.loads(row[0])
 
 
-def candidates(conn: sqlite3.Connection) -> list[Candidate]:
-    """Every document as grouping sees it, by row."""
-    return [
-        Candidate(*row)
-        for row in conn.execute(
-            "SELECT f.doc, d.date_us, f.words, f.links, f.cover "
-            "FROM story_features f JOIN docs d ON d.doc = f.doc ORDER BY f.doc"
+class Features:
+    """Every document's features for grouping, streamed from the snapshot in the orders
+    grouping reads them (`newsq.index.grouping.Sources`): no list of them is held."""
+
+    _FROM = "FROM story_features f JOIN docs d ON d.doc = f.doc"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def count(self) -> int:
+        return self._conn.execute(f"SELECT COUNT(*) {self._FROM}").fetchone()[0]
+
+    def rows(self) -> Iterator[tuple[int, str, str, str]]:
+        return self._conn.execute(
+            f"SELECT f.doc, f.words, f.links, f.cover {self._FROM} ORDER BY f.doc"
         )
-    ]
+
+    def links(self) -> Iterator[tuple[int, str]]:
+        return self._conn.execute(f"SELECT f.doc, f.links {self._FROM} ORDER BY f.doc")
+
+    def dated(self) -> Iterator[tuple[int, int, str, str]]:
+        # In the order of the date index (its ties by row): read as it is, not sorted.
+        return self._conn.execute(
+            f"SELECT f.doc, d.date_us, f.words, f.cover {self._FROM} "
+            "WHERE d.date_us IS NOT NULL ORDER BY d.date_us, d.doc"
+        )
 
 
 def clear(conn: sqlite3.Connection) -> None:
