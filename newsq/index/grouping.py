@@ -251,13 +251,15 @@ class _Census:
     that are not repeated share a bit with one that is: they cost a dictionary entry,
     not a wrong link, the join compares the addresses themselves)."""
 
+    #: The bitmaps' size: with some 10 addresses a document, 1 bit in 25 is set.
+    BITS_PER_DOCUMENT = 256
+
     def __init__(self, expected: int) -> None:
         self.texts = 0
         self.counts: Counter[str] = Counter()  # in how many texts each word is
         self.shares: Counter[str] = Counter()  # in how many documents (own words only)
         self.rows = array("q")
-        # 256 bits a document: some 10 addresses each fill 1 bit in 25.
-        bits = 1 << max(16, (256 * expected).bit_length())
+        bits = 1 << max(3, (self.BITS_PER_DOCUMENT * expected).bit_length())
         self._mask = bits - 1
         self._seen = bytearray(bits // 8)
         self._again = bytearray(bits // 8)
@@ -283,7 +285,7 @@ class _Census:
     def repeated(self) -> Callable[[str], int]:
         """A test of an address: 0 if it was seen only once."""
         again, mask = self._again, self._mask
-        self._seen = bytearray()
+        self._seen = self._again = bytearray()  # (the test holds `again`, as long as it lives)
 
         def test(key: str) -> int:
             slot = hash(key) & mask
@@ -420,17 +422,21 @@ def _alike(
     or became one, with their similarity, the words they share that weigh most in it,
     and how alike their stories were on average when joined (None: already one)."""
     counts, texts = census.counts, census.texts
-    prior = PRIOR_TEXTS * PRIOR_SHARE
-    weight = {w: math.log((texts + PRIOR_TEXTS) / (n + prior)) for w, n in counts.items()}
+    weight = _Weights(counts, texts)
     common = max(50, COMMON_SHARE * texts)
     # Documents in date order, each compared with the earlier ones still within the
     # window that share a telling word with it: only those are kept, so memory holds
     # a window's documents, not the corpus's.
     recent: deque[tuple[int, int]] = deque()  # (date, doc) of the documents kept
     vectors: dict[int, dict[str, float]] = {}
-    postings: dict[str, deque[tuple[int, int]]] = {}
+    # Per telling word, the (date, doc) of the documents kept that have it. A list, not
+    # a deque: most hold a document or two, and an empty deque alone is 600 bytes.
+    postings: dict[str, list[tuple[int, int]]] = {}
     days_us = BURST_DAYS * DAY_US
-    for doc, date, words, cover, burst in _bursts(dated, days_us, census.shares, len(census.rows)):
+    dated_bursts = _bursts(dated, days_us, census.shares, len(census.rows))
+    for n, (doc, date, words, cover, burst) in enumerate(dated_bursts, start=1):
+        if n % _SWEEP == 0:
+            _sweep(postings, date, window_us)
         while recent and date - recent[0][0] > window_us:
             _, old = recent.popleft()
             del vectors[old]
@@ -441,9 +447,13 @@ def _alike(
         compared = set()
         found = []
         for word in sorted(telling, key=lambda w: (-vector[w], w))[:CANDIDATE_WORDS]:
-            posting = postings.setdefault(word, deque())
-            while posting and date - posting[0][0] > window_us:
-                posting.popleft()
+            posting = postings.get(word)
+            if posting is None:
+                posting = postings[word] = []
+            start = 0
+            while start < len(posting) and date - posting[start][0] > window_us:
+                start += 1
+            del posting[:start]
             for _, other in posting:
                 if other not in compared:
                     compared.add(other)
@@ -470,6 +480,38 @@ def _alike(
         recent.append((date, doc))
 
 
+#: Every this many documents, the words none of whose documents is in the window any
+#: more are forgotten: the telling words of a whole corpus would be held otherwise.
+_SWEEP = 4096
+
+
+def _sweep(postings: dict[str, list[tuple[int, int]]], date: int, window_us: float) -> None:
+    """Forget the words whose documents (even the last) are all out of the window."""
+    for word in [w for w, posting in postings.items() if date - posting[-1][0] > window_us]:
+        del postings[word]
+
+
+class _Weights(dict[str, float]):
+    """Each word's weight, learnt from every text of the corpus, smoothed towards the
+    prior: computed when asked, and held for the words asked most recently only (the
+    weights of the vocabulary, 1.9 million words at 1,000,000 documents, would be
+    some 150 MiB held all along)."""
+
+    HELD = 200_000
+
+    def __init__(self, counts: Mapping[str, int], texts: int) -> None:
+        super().__init__()
+        self._counts = counts
+        self._total = texts + PRIOR_TEXTS
+        self._prior = PRIOR_TEXTS * PRIOR_SHARE
+
+    def __missing__(self, word: str) -> float:
+        if len(self) >= self.HELD:
+            self.clear()
+        found = self[word] = math.log(self._total / (self._counts[word] + self._prior))
+        return found
+
+
 def _bursts(
     dated: Iterable[Dated], days_us: float, shares: Mapping[str, int], total: int
 ) -> Iterator[tuple[int, int, str, str, dict[str, float]]]:
@@ -492,7 +534,12 @@ def _bursts(
             ahead.append(upcoming)
             upcoming = next(rows, None)
         while sets[0][0] < date - days_us:
-            window.subtract(sets.popleft()[1])
+            for word in sets.popleft()[1]:  # (a word of none of them is forgotten)
+                left = window[word] - 1
+                if left:
+                    window[word] = left
+                else:
+                    del window[word]
         here = len(sets)
         ahead.popleft()
         yield (
