@@ -24,7 +24,9 @@ with what one row is:
   says for which generation).
 - `story_features`: a document's stemmed words and addresses, for grouping;
   `stories`, `story_docs`: the stories computed from them, and each document's, with
-  why it is in it (JSON, `newsq.index.grouping.Reason`).
+  why it is in it (JSON, `newsq.index.grouping.Reason`), and what it was when
+  grouped: hashes of what grouping read of it and of its file (which documents
+  changed since, and whether grouping would read them differently).
 
 Users' SQL never sees these tables: it reads the documented views over them
 (`newsq.store.views`), which stay the same when the tables change.
@@ -45,7 +47,7 @@ class SnapshotDamage(sqlite3.DatabaseError):
 
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 15
+FORMAT = 16
 #: Marks a newsq snapshot (the SQLite header's application id): 'nwsq'.
 APPLICATION_ID = 0x6E777371
 
@@ -224,7 +226,13 @@ CREATE TABLE stories (
 );
 CREATE INDEX stories_id ON stories (id);
 CREATE INDEX stories_order ON stories (articles DESC, documents DESC, id);
-CREATE TABLE story_docs (doc INTEGER PRIMARY KEY, story INTEGER NOT NULL, reason TEXT);
+CREATE TABLE story_docs (
+    doc INTEGER PRIMARY KEY,
+    story INTEGER NOT NULL,
+    reason TEXT,
+    digest INTEGER NOT NULL,
+    version INTEGER NOT NULL
+);
 CREATE INDEX story_docs_story ON story_docs (story);
 """
 
