@@ -243,15 +243,16 @@ class _Census:
     (for word weights), in how many documents (own words, for bursts), the rows, and
     which addresses may be listed more than once.
 
-    An address only ever seen once links nothing, and most are (at 100,000 generated
-    documents, nearly 9 in 10): a set of every address would hold the corpus's
-    addresses (hundreds of MiB at 1,000,000 documents). Two bitmaps of address hashes
-    instead, "seen" and "seen again": an address whose bit is not in the second was
-    seen once. The second pass joins only addresses whose bit is (a few in a hundred
-    that are not repeated share a bit with one that is: they cost a dictionary entry,
-    not a wrong link, the join compares the addresses themselves)."""
+    An address only ever seen once links nothing, and nearly all are (at 100,000
+    generated documents, 9 a document, 998 in 1,000 once): a dictionary of every
+    address would hold the corpus's (9 million at 1,000,000 documents, over 1 GiB).
+    Two bitmaps of address hashes instead, "seen" and "seen again": an address whose
+    bit is not in the second was seen once. The second pass joins only addresses
+    whose bit is (a few in a hundred that are not repeated share a bit with one
+    that is: they cost a dictionary entry, not a wrong link, as the join compares
+    the addresses themselves)."""
 
-    #: The bitmaps' size: with some 10 addresses a document, 1 bit in 25 is set.
+    #: The bitmaps' size: with 9 addresses a document, 1 bit in 28 is set.
     BITS_PER_DOCUMENT = 256
 
     def __init__(self, expected: int) -> None:
