@@ -76,8 +76,8 @@ def test_a_new_snapshot_learns_its_dictionary_from_its_first_records(cache_home,
         first = index.records([f"{n:02d}" for n in range(LEARN_FROM)])
         all_records = index.records(sorted(e.id for e in index))
         features = [
-            FEATURES_SEPARATOR.join(c[2:])
-            for c in stories.candidates(index.snapshot.conn)[:LEARN_FROM]
+            FEATURES_SEPARATOR.join(c[1:])
+            for c in list(stories.Features(index.snapshot.conn).rows())[:LEARN_FROM]
         ]
     db = sqlite3.connect(snapshot_path([str(corpus)]))
     try:

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 import newsq
-from newsq.index import stories
+from newsq.index import grouping, stories
 from newsq.index.grouping import Reason, articles, group, summary
 from newsq.ingest import features
 from newsq.ingest.features import Stemmer, url_key
+from newsq.store import stories as store_stories
 from newsq.store.stories import Article, Candidate, Document
 from tests.conftest import ALL_IDS, ID0, ID1, ID2, ID3, ID4, ROOT
 
@@ -139,6 +140,23 @@ def test_documents_listing_the_same_article_are_one_story():
         candidate(3, 0, "gamma", listed=["x.com/2"]),
     ]
     assert [c for c in group(docs + FILLER)[0] if c[0] < 100] == [[1, 2], [3]]
+
+
+@pytest.mark.parametrize("bits", [256, 0])  # 0: a bitmap of 8 bits, every address collides
+def test_only_addresses_listed_more_than_once_join_whatever_their_hashes(monkeypatch, bits):
+    monkeypatch.setattr(grouping._Census, "BITS_PER_DOCUMENT", bits)
+    docs = [
+        candidate(1, 0, "alpha", own=["a.com/1"], listed=["u.com/1", "a.com/1"]),
+        candidate(2, 400, "beta", own=["b.com/2"], listed=["a.com/1"]),
+        candidate(3, 0, "gamma", own=["c.com/3"], listed=["u.com/2", "b.com/2"]),
+        candidate(4, 9, "delta", own=["d.com/4"], listed=["u.com/3"]),
+    ]
+    found, reasons = group(docs + FILLER)
+    assert [c for c in found if c[0] < 100] == [[1, 2, 3], [4]]
+    assert reasons[1] == Reason(1, "link", 1, address="a.com/1")  # it lists its own address
+    assert reasons[2] == Reason(2, "link", 1, address="a.com/1")
+    assert reasons[3] == Reason(3, "link", 2, address="b.com/2")
+    assert 4 not in reasons
 
 
 def test_documents_alike_in_wording_are_one_story_within_the_window_only():
@@ -608,3 +626,121 @@ def test_the_scores_of_the_stories_benchmark():
     assert got.bcubed_recall == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1 + 1) / 5)
     assert got.largest_distractor_story == 2
     assert got.stories_hit == [(3, 2), (2, 2)]
+
+
+# --- kept fresh: a few files changed -----------------------------------------------------------
+
+
+def _generated(folder: Path, size: int = 600) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    generate.generate(folder, size, seed=3, stories=12, days=10, jobs=1)
+
+
+def _everything(index: newsq.Index, threshold: float = 0.2) -> list[object]:
+    """Every story as listed, and told with why each document is in it."""
+    listed = index.stories(min_documents=None, min_articles=None, threshold=threshold)
+    told = [index.story(s["id"], threshold=threshold, explain=True) for s in listed]
+    return [listed, told]
+
+
+def _regrouped_in_full(folder: Path) -> list[object]:
+    with newsq.load([folder]) as index:
+        _everything(index, threshold=0.21)  # other stories kept: the next are computed whole
+        return _everything(index)
+
+
+def _watch(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[bool]]:
+    built: list[int] = []
+    refreshed: list[bool] = []
+    build, refresh = stories._build, stories._refresh
+    monkeypatch.setattr(stories, "_build", lambda *a: (built.append(1), build(*a))[1])
+    monkeypatch.setattr(
+        stories, "_refresh", lambda *a: (done := refresh(*a), refreshed.append(done))[0]
+    )
+    return built, refreshed
+
+
+def test_files_changed_outside_what_grouping_reads_keep_their_stories(tmp_path, monkeypatch):
+    folder = tmp_path / "corpus"
+    _generated(folder)
+    with newsq.load([folder]) as index:
+        before = _everything(index)
+    # Ten files, three the last (by row: by name) of a story of several documents, seven
+    # alone; their bodies, qualities and topics changed.
+    last = sorted(max(story["documents"]) for story in before[0] if story["documents"][1:])
+    alone = sorted(story["id"] for story in before[0] if not story["documents"][1:])
+    changed = [folder / f"{doc}.txt" for doc in last[:3] + alone[::60][:7]]
+    for n, path in enumerate(changed):
+        text = path.read_text(encoding="utf-8")
+        if n % 3 == 0:
+            text = text.replace("\nquality: ", "\nquality: 1", 1)
+        elif n % 3 == 1:
+            text = text.replace("\ntopics:\n", "\ntopics:\n  - Edited\n", 1)
+        path.write_text(text + "\nOne more line of the body.\n", encoding="utf-8")
+    built, refreshed = _watch(monkeypatch)
+    with newsq.load([folder]) as index:
+        after = _everything(index)
+    assert (built, refreshed) == ([], [True])  # the stories changed were told again, only
+    assert after != before  # (qualities and topics are in the summaries)
+    assert after == _regrouped_in_full(folder)
+    assert built == [1, 1]
+
+
+@pytest.mark.parametrize("change", ["title", "removed", "added"])
+def test_files_changed_in_what_grouping_reads_regroup_every_document(tmp_path, monkeypatch, change):
+    folder = tmp_path / "corpus"
+    _generated(folder)
+    with newsq.load([folder]) as index:
+        _everything(index)
+    paths = sorted(folder.glob("*.txt"))
+    if change == "title":
+        text = paths[5].read_text(encoding="utf-8")
+        paths[5].write_text(text.replace("\ntitle: ", "\ntitle: Edited ", 1), encoding="utf-8")
+    elif change == "removed":
+        paths[5].unlink()
+    else:
+        (folder / "zzz_added.txt").write_bytes(paths[5].read_bytes())
+    built, refreshed = _watch(monkeypatch)
+    with newsq.load([folder]) as index:
+        after = _everything(index)
+    assert (built, refreshed) == ([1], [False])  # word weights changed: every story may have
+    assert after == _regrouped_in_full(folder)
+
+
+def test_a_changed_file_that_could_change_an_order_regroups_every_document(tmp_path, monkeypatch):
+    # The seeds are one story; the first by row changed is not the last of it any more.
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for seed in sorted((ROOT / "seeds").glob("*.txt")):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    with newsq.load([folder]) as index:
+        before = _everything(index)
+    path = folder / f"{ID0}.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    built, refreshed = _watch(monkeypatch)
+    with newsq.load([folder]) as index:
+        after = _everything(index)
+    assert (built, refreshed) == ([1], [False])
+    assert after == before == _regrouped_in_full(folder)
+
+
+def test_grouping_streamed_from_the_snapshot_is_grouping_held_in_memory(tmp_path):
+    folder = tmp_path / "corpus"
+    _generated(folder)
+    with newsq.load([folder]) as index:
+        conn = index.snapshot.conn
+        unpack = store_stories.unpacker(conn)
+        held = [
+            Candidate(doc, date_us, *unpack(packed))
+            for doc, date_us, packed in conn.execute(
+                "SELECT f.doc, d.date_us, f.packed "
+                "FROM story_features f JOIN docs d ON d.doc = f.doc"
+            )
+        ]
+        streamed = grouping.grouping(store_stories.Features(conn))
+        assert (list(streamed.components()), streamed.reasons) == group(held[::-1])
+        assert sum(len(c) for c in streamed.components()) == len(held) == 600

@@ -110,8 +110,8 @@ def test_the_record_keeps_the_body_as_written(html_index):
 def test_stories_read_the_visible_excerpt(html_index):
     conn = html_index.snapshot.conn
     (doc,) = conn.execute("SELECT doc FROM docs WHERE id = 'excerpt'").fetchone()
-    (candidate,) = [c for c in stories.candidates(conn) if c.doc == doc]
-    assert candidate.words.split() == ["other", "excerpt", "html"]
+    (words,) = [words for row, words, _, _ in stories.Features(conn).rows() if row == doc]
+    assert words.split() == ["other", "excerpt", "html"]
 
 
 @pytest.mark.parametrize("markup", ["nbsp", "noopener", "span"])

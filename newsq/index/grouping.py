@@ -45,9 +45,10 @@ grows with the corpus, not its square.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from newsq.model import DAY_US, rank_topics
 
@@ -118,6 +119,32 @@ def listed_by_default(story: Story) -> bool:
 
 # --- grouping ---------------------------------------------------------------------------
 
+#: A document as grouping first reads it: (row, words, links, cover), as `Candidate` has them.
+Row = tuple[int, str, str, str]
+#: A dated document as grouping reads it in date order: (row, date, words, cover).
+Dated = tuple[int, int, str, str]
+
+
+class Sources(Protocol):
+    """What grouping reads, in the orders it reads it: three passes over the documents,
+    none of which it holds whole (a snapshot streams them, `newsq.store.stories`)."""
+
+    def count(self) -> int:
+        """How many documents there are."""
+        ...
+
+    def rows(self) -> Iterable[Row]:
+        """Every document, by row."""
+        ...
+
+    def links(self) -> Iterable[tuple[int, str]]:
+        """Every document's (row, links), by row."""
+        ...
+
+    def dated(self) -> Iterable[Dated]:
+        """Every dated document, by date, then by row."""
+        ...
+
 
 def group(
     documents: Sequence[Candidate],
@@ -126,27 +153,27 @@ def group(
 ) -> tuple[list[list[int]], dict[int, Reason]]:
     """The stories of these documents (lists of document rows, each list sorted), and why
     each document that is not alone is in its story, by row."""
-    import json
+    grouped = grouping(_Held(documents), window_days, threshold)
+    return list(grouped.components()), grouped.reasons
 
-    stories = _Stories(len(documents))
+
+def grouping(
+    sources: Sources, window_days: float = WINDOW_DAYS, threshold: float = SIMILARITY
+) -> Grouped:
+    """Group the documents `sources` reads into stories.
+
+    Memory holds the corpus's vocabulary, a few bytes a document (arrays by row) and
+    the documents within the window, not every document: the words are counted in a
+    first pass, addresses joined in a second, wording compared in date order in a third.
+    """
+    census = _Census(sources.count())
+    for row in sources.rows():
+        census.add(*row)
+    stories = _Stories(census.rows[-1] + 1 if census.rows else 0)
     reasons: dict[int, Reason] = {}
-    owner: dict[str, int] = {}  # (a): a document and whatever lists its address
-    for i, document in enumerate(documents):
-        own, listed = json.loads(document.links)
-        for key in [*own, *(k for _, keys in listed for k in keys)]:
-            if key in owner:
-                j = owner[key]
-                stories.union(i, j)
-                for doc, partner in (
-                    (document.doc, documents[j].doc),
-                    (documents[j].doc, document.doc),
-                ):
-                    if doc not in reasons:
-                        reasons[doc] = Reason(doc, "link", partner, address=key)
-            else:
-                owner[key] = i
+    _link(sources.links(), census.repeated(), stories, reasons)  # (a)
     for a, b, similarity, words, cohesion in _alike(  # (b)
-        documents, window_days * DAY_US, threshold, stories
+        sources.dated(), census, window_days * DAY_US, threshold, stories
     ):
         for doc, partner in ((a, b), (b, a)):
             known = reasons.get(doc)
@@ -154,22 +181,162 @@ def group(
                 reasons[doc] = Reason(
                     doc, "wording", partner, round(similarity, 3), words, cohesion=cohesion
                 )
-    components: dict[int, list[int]] = {}
-    for i, document in enumerate(documents):
-        components.setdefault(stories.find(i), []).append(document.doc)
-    return [sorted(c) for c in components.values()], reasons
+    return Grouped(census.rows, stories, reasons)
+
+
+class Grouped:
+    """Stories as grouping leaves them: which story each document (row) is in, and why
+    each document not alone is in its story (`reasons`, by row)."""
+
+    def __init__(self, rows: array[int], stories: _Stories, reasons: dict[int, Reason]) -> None:
+        self._rows = rows
+        self._stories = stories
+        self.reasons = reasons
+
+    def components(self) -> Iterator[list[int]]:
+        """Each story's documents (rows, ascending), stories in the order of their first
+        document: one list at a time, from a chain of rows through each story (two
+        arrays), not a list per story held at once."""
+        find, rows = self._stories.find, self._rows
+        size = rows[-1] + 1 if rows else 0
+        following = array("i", bytes(4 * size))  # the next row of the same story, or 0
+        last = array("i", bytes(4 * size))  # per story (its first row): its last row so far
+        for doc in rows:
+            root = find(doc)
+            if root != doc:
+                following[last[root]] = doc
+            last[root] = doc
+        for doc in rows:
+            if find(doc) == doc:  # the first (least) row of its story
+                members = [doc]
+                while members[-1] != last[doc]:
+                    members.append(following[members[-1]])
+                yield members
+
+
+class _Held:
+    """Documents held in memory, as `Sources` (for `group`)."""
+
+    def __init__(self, documents: Sequence[Candidate]) -> None:
+        self._by_row = sorted(documents, key=lambda d: d.doc)
+
+    def count(self) -> int:
+        return len(self._by_row)
+
+    def rows(self) -> Iterator[Row]:
+        return ((d.doc, d.words, d.links, d.cover) for d in self._by_row)
+
+    def links(self) -> Iterator[tuple[int, str]]:
+        return ((d.doc, d.links) for d in self._by_row)
+
+    def dated(self) -> Iterator[Dated]:
+        dated = sorted((d for d in self._by_row if d.date_us is not None), key=_dated)
+        return ((d.doc, d.date_us or 0, d.words, d.cover) for d in dated)
+
+
+def _dated(document: Candidate) -> int:
+    return document.date_us or 0
+
+
+class _Census:
+    """What the first pass learns of every document: in how many texts each word is
+    (for word weights), in how many documents (own words, for bursts), the rows, and
+    which addresses may be listed more than once.
+
+    An address only ever seen once links nothing, and nearly all are (at 100,000
+    generated documents, 9 a document, 998 in 1,000 once): a dictionary of every
+    address would hold the corpus's (9 million at 1,000,000 documents, over 1 GiB).
+    Two bitmaps of address hashes instead, "seen" and "seen again": an address whose
+    bit is not in the second was seen once. The second pass joins only addresses
+    whose bit is (a few in a hundred that are not repeated share a bit with one
+    that is: they cost a dictionary entry, not a wrong link, as the join compares
+    the addresses themselves)."""
+
+    #: The bitmaps' size: with 9 addresses a document, 1 bit in 28 is set.
+    BITS_PER_DOCUMENT = 256
+
+    def __init__(self, expected: int) -> None:
+        self.texts = 0
+        self.counts: Counter[str] = Counter()  # in how many texts each word is
+        self.shares: Counter[str] = Counter()  # in how many documents (own words only)
+        self.rows = array("q")
+        bits = 1 << max(3, (self.BITS_PER_DOCUMENT * expected).bit_length())
+        self._mask = bits - 1
+        self._seen = bytearray(bits // 8)
+        self._again = bytearray(bits // 8)
+
+    def add(self, doc: int, words: str, links: str, cover: str) -> None:
+        own = set(words.split())
+        self.counts.update(own)
+        self.shares.update(own)
+        self.texts += 1
+        for line in cover.split("\n") if cover else ():
+            self.counts.update(set(line.split()))
+            self.texts += 1
+        self.rows.append(doc)
+        seen, again, mask = self._seen, self._again, self._mask
+        for key in _keys(links):
+            slot = hash(key) & mask
+            byte, bit = slot >> 3, 1 << (slot & 7)
+            if seen[byte] & bit:
+                again[byte] |= bit
+            else:
+                seen[byte] |= bit
+
+    def repeated(self) -> Callable[[str], int]:
+        """A test of an address: 0 if it was seen only once."""
+        again, mask = self._again, self._mask
+        self._seen = self._again = bytearray()  # (the test holds `again`, as long as it lives)
+
+        def test(key: str) -> int:
+            slot = hash(key) & mask
+            return again[slot >> 3] & (1 << (slot & 7))
+
+        return test
+
+
+def _keys(links: str) -> list[str]:
+    """A document's addresses then its related articles', in order, as `links` has them."""
+    import json
+
+    own, listed = json.loads(links)
+    return [*own, *(k for _, keys in listed for k in keys)]
+
+
+def _link(
+    links: Iterable[tuple[int, str]],
+    repeated: Callable[[str], int],
+    stories: _Stories,
+    reasons: dict[int, Reason],
+) -> None:
+    """(a): join documents that share an address (`stories`, in place), by row; the first
+    link of each document is its reason."""
+    owner: dict[str, int] = {}  # an address listed again: the first document listing it
+    for doc, text in links:
+        for key in _keys(text):
+            if not repeated(key):
+                continue  # listed once: it would only become its own owner
+            if key in owner:
+                other = owner[key]
+                stories.union(doc, other)
+                for one, partner in ((doc, other), (other, doc)):
+                    if one not in reasons:
+                        reasons[one] = Reason(one, "link", partner, address=key)
+            else:
+                owner[key] = doc
 
 
 class _Stories:
-    """Stories as they grow (union-find over document positions), each with the sum of
+    """Stories as they grow (union-find over document rows), each with the sum of
     the vectors of its documents seen so far and how many, for how alike two stories
     are on average: the mean cosine of every pair of their documents is the dot product
-    of their sums over the product of their counts."""
+    of their sums over the product of their counts. Per document, three ints in arrays
+    (12 bytes); the sums only of the stories in the window."""
 
-    def __init__(self, count: int) -> None:
-        self.parent = list(range(count))
-        self.seen = [0] * count  # per story (its root): documents seen so far
-        self.live = [0] * count  # per story: of those, how many are still in the window
+    def __init__(self, size: int) -> None:
+        self.parent = array("i", range(size))
+        self.seen = array("i", bytes(4 * size))  # per story (its root): documents seen so far
+        self.live = array("i", bytes(4 * size))  # per story: of those, how many still in the window
         self.sums: dict[int, dict[str, float]] = {}  # per story of two or more seen
         self.vectors: dict[int, dict[str, float]] = {}  # per story of one seen: its vector
 
@@ -249,123 +416,157 @@ def _add(total: dict[str, float], vector: Mapping[str, float]) -> None:
 
 
 def _alike(
-    documents: Sequence[Candidate], window_us: float, threshold: float, stories: _Stories
+    dated: Iterable[Dated], census: _Census, window_us: float, threshold: float, stories: _Stories
 ) -> Iterator[tuple[int, int, float, tuple[str, ...], float | None]]:
     """Join stories by wording (`stories`, in place), documents in date order; yield each
     pair of documents (rows) alike and published within the window whose stories are
     or became one, with their similarity, the words they share that weigh most in it,
     and how alike their stories were on average when joined (None: already one)."""
-    texts = 0
-    counts: Counter[str] = Counter()  # in how many texts each word is
-    shares: Counter[str] = Counter()  # in how many documents (own words only)
-    for document in documents:
-        own = set(document.words.split())
-        counts.update(own)
-        shares.update(own)
-        texts += 1
-        for line in document.cover.split("\n") if document.cover else ():
-            counts.update(set(line.split()))
-            texts += 1
-    prior = PRIOR_TEXTS * PRIOR_SHARE
-    weight = {w: math.log((texts + PRIOR_TEXTS) / (n + prior)) for w, n in counts.items()}
+    counts, texts = census.counts, census.texts
+    weight = _Weights(counts, texts)
     common = max(50, COMMON_SHARE * texts)
-    position = {d.doc: i for i, d in enumerate(documents)}
     # Documents in date order, each compared with the earlier ones still within the
     # window that share a telling word with it: only those are kept, so memory holds
     # a window's documents, not the corpus's.
-    dated = sorted((d for d in documents if d.date_us is not None), key=lambda d: d.date_us or 0)
-    bursts = _Bursts(dated, BURST_DAYS * DAY_US, shares, len(documents))
     recent: deque[tuple[int, int]] = deque()  # (date, doc) of the documents kept
     vectors: dict[int, dict[str, float]] = {}
-    postings: dict[str, deque[tuple[int, int]]] = {}
-    for n, document in enumerate(dated):
-        date = document.date_us or 0
+    # Per telling word, the (date, doc) of the documents kept that have it. A list, not
+    # a deque: most hold a document or two, and an empty deque alone is 600 bytes.
+    postings: dict[str, list[tuple[int, int]]] = {}
+    days_us = BURST_DAYS * DAY_US
+    dated_bursts = _bursts(dated, days_us, census.shares, len(census.rows))
+    for n, (doc, date, words, cover, burst) in enumerate(dated_bursts, start=1):
+        if n % _SWEEP == 0:
+            _sweep(postings, date, window_us)
         while recent and date - recent[0][0] > window_us:
             _, old = recent.popleft()
             del vectors[old]
-            stories.leave(position[old])
-        vector = _vector(document, weight, bursts.at(n))
-        here = position[document.doc]
-        stories.see(here, vector)
+            stories.leave(old)
+        vector = _vector(words, cover, weight, burst)
+        stories.see(doc, vector)
         telling = [w for w in vector if 2 <= counts[w] <= common]
         compared = set()
         found = []
         for word in sorted(telling, key=lambda w: (-vector[w], w))[:CANDIDATE_WORDS]:
-            posting = postings.setdefault(word, deque())
-            while posting and date - posting[0][0] > window_us:
-                posting.popleft()
+            posting = postings.get(word)
+            if posting is None:
+                posting = postings[word] = []
+            start = 0
+            while start < len(posting) and date - posting[start][0] > window_us:
+                start += 1
+            del posting[:start]
             for _, other in posting:
                 if other not in compared:
                     compared.add(other)
                     similarity = _cosine(vector, vectors[other])
                     if similarity >= threshold:
                         found.append((similarity, other))
-            posting.append((date, document.doc))
+            posting.append((date, doc))
         # The most alike first: a story joins the one it is most alike through first.
         for similarity, other in sorted(found, key=lambda f: (-f[0], f[1])):
-            there = position[other]
             cohesion: float | None = None
-            if stories.find(here) != stories.find(there):
-                cohesion = stories.cohesion(here, there)
+            if stories.find(doc) != stories.find(other):
+                cohesion = stories.cohesion(doc, other)
                 if cohesion < threshold:
                     continue
-                stories.union(here, there)
+                stories.union(doc, other)
             yield (
-                min(other, document.doc),
-                max(other, document.doc),
+                min(other, doc),
+                max(other, doc),
                 similarity,
                 _shared(vector, vectors[other]),
                 None if cohesion is None else round(cohesion, 3),
             )
-        vectors[document.doc] = vector
-        recent.append((date, document.doc))
+        vectors[doc] = vector
+        recent.append((date, doc))
 
 
-class _Bursts:
-    """How much each word of a document bursts at its date: its share of the documents
-    within `days_us` of it against its share of every document, smoothed."""
+#: Every this many documents, the words none of whose documents is in the window any
+#: more are forgotten: the telling words of a whole corpus would be held otherwise.
+_SWEEP = 4096
 
-    def __init__(
-        self, dated: Sequence[Candidate], days_us: float, shares: Mapping[str, int], total: int
-    ) -> None:
-        self._dated = dated
-        self._days_us = days_us
-        self._shares = shares
-        self._total = total or 1
-        self._window: Counter[str] = Counter()  # in how many documents of the window
-        self._sets: deque[set[str]] = deque()  # the window's documents' words, in order
-        self._first = self._next = 0  # the window: dated[first:next]
 
-    def at(self, n: int) -> dict[str, float]:
-        """{word: burst} of `dated[n]`'s own words (call with n rising)."""
-        dated, date = self._dated, self._dated[n].date_us or 0
-        while self._next < len(dated) and (dated[self._next].date_us or 0) <= date + self._days_us:
-            words = set(dated[self._next].words.split())
-            self._window.update(words)
-            self._sets.append(words)
-            self._next += 1
-        while (dated[self._first].date_us or 0) < date - self._days_us:
-            self._window.subtract(self._sets.popleft())
-            self._first += 1
-        here = self._next - self._first
-        return {
-            word: (self._window[word] + BURST_SMOOTHING)
-            / (here * self._shares[word] / self._total + BURST_SMOOTHING)
-            for word in set(dated[n].words.split())
-        }
+def _sweep(postings: dict[str, list[tuple[int, int]]], date: int, window_us: float) -> None:
+    """Forget the words whose documents (even the last) are all out of the window."""
+    for word in [w for w, posting in postings.items() if date - posting[-1][0] > window_us]:
+        del postings[word]
+
+
+class _Weights(dict[str, float]):
+    """Each word's weight, learnt from every text of the corpus, smoothed towards the
+    prior: computed when asked, and held for the words asked most recently only (the
+    weights of the vocabulary, 1.9 million words at 1,000,000 documents, would be
+    some 150 MiB held all along)."""
+
+    HELD = 200_000
+
+    def __init__(self, counts: Mapping[str, int], texts: int) -> None:
+        super().__init__()
+        self._counts = counts
+        self._total = texts + PRIOR_TEXTS
+        self._prior = PRIOR_TEXTS * PRIOR_SHARE
+
+    def __missing__(self, word: str) -> float:
+        if len(self) >= self.HELD:
+            self.clear()
+        found = self[word] = math.log(self._total / (self._counts[word] + self._prior))
+        return found
+
+
+def _bursts(
+    dated: Iterable[Dated], days_us: float, shares: Mapping[str, int], total: int
+) -> Iterator[tuple[int, int, str, str, dict[str, float]]]:
+    """Each dated document (in date order) with how much each of its own words bursts at
+    its date, {word: burst}: its share of the documents within `days_us` of it against
+    its share of every document (`shares` of `total`), smoothed. Reads `days_us` ahead:
+    memory holds those days' documents."""
+    total = total or 1
+    window: Counter[str] = Counter()  # in how many documents of the window
+    sets: deque[tuple[int, set[str]]] = deque()  # the window's documents: date, words
+    ahead: deque[Dated] = deque()  # documents read (counted in the window), not yet yielded
+    rows = iter(dated)
+    upcoming = next(rows, None)
+    while ahead or upcoming is not None:
+        doc, date, words, cover = ahead[0] if ahead else upcoming  # type: ignore[misc]
+        while upcoming is not None and upcoming[1] <= date + days_us:
+            found = set(upcoming[2].split())
+            window.update(found)
+            sets.append((upcoming[1], found))
+            ahead.append(upcoming)
+            upcoming = next(rows, None)
+        while sets[0][0] < date - days_us:
+            for word in sets.popleft()[1]:  # (a word of none of them is forgotten)
+                left = window[word] - 1
+                if left:
+                    window[word] = left
+                else:
+                    del window[word]
+        here = len(sets)
+        ahead.popleft()
+        yield (
+            doc,
+            date,
+            words,
+            cover,
+            {
+                word: (window[word] + BURST_SMOOTHING)
+                / (here * shares[word] / total + BURST_SMOOTHING)
+                for word in set(words.split())
+            },
+        )
 
 
 def _vector(
-    document: Candidate, weight: Mapping[str, float], burst: Mapping[str, float] | None = None
+    words: str, cover: str, weight: Mapping[str, float], burst: Mapping[str, float] | None = None
 ) -> dict[str, float]:
     """A document's words weighted (sublinear counts, title words counting
     `TITLE_WEIGHT` times, times word weights and bursts), of length 1."""
-    title, _, excerpt = document.words.partition("\n")
+    title, _, excerpt = words.partition("\n")
     counts: dict[str, float] = {}
-    for words, each in ((title, TITLE_WEIGHT), (excerpt, 1.0)):
-        for word in words.split():
+    for text, each in ((title, TITLE_WEIGHT), (excerpt, 1.0)):
+        for word in text.split():
             counts[word] = counts.get(word, 0.0) + each
-    lines = document.cover.split("\n") if document.cover else []
+    lines = cover.split("\n") if cover else []
     for line in lines:
         for word in line.split():
             counts[word] = counts.get(word, 0.0) + COVERAGE_WEIGHT / len(lines)

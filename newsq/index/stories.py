@@ -13,7 +13,7 @@ from typing import Any
 from newsq.index import grouping
 from newsq.index.records import records
 from newsq.index.results import Story, StoryReason, TimelineEntry
-from newsq.model import QueryError, address
+from newsq.model import DAY_US, QueryError, address
 from newsq.query.filters import Filter, condition, sql_int, sql_limit
 from newsq.store import stories as stored
 from newsq.store.rows import stored_timestamp
@@ -151,6 +151,11 @@ def _reports(conn: sqlite3.Connection, story: Story) -> list[Article]:
     return grouping.articles([documents[d][1] for d in docs], _coverage(docs, coverage))
 
 
+#: At most this many documents changed since the stories were computed (gone, new or
+#: parsed again) are looked at one by one (`_refresh`); more, and they are computed again.
+CHANGED_AT_MOST = 1000
+
+
 def fresh(snapshot: Snapshot, window: float, threshold: float = grouping.SIMILARITY) -> None:
     """Compute the stories if the snapshot changed since they were, or for another window
     or threshold."""
@@ -163,7 +168,10 @@ def fresh(snapshot: Snapshot, window: float, threshold: float = grouping.SIMILAR
         return
     with snapshot.writing() as conn:
         stamp[0] = snapshot.generation()  # another run may have done it meanwhile
-        if stored.stamp(conn) != stamp:
+        kept = stored.stamp(conn)
+        if kept == stamp:
+            return
+        if kept is None or kept[1:] != stamp[1:] or not _refresh(conn, stamp, window):
             _build(conn, stamp, window, threshold)
 
 
@@ -173,28 +181,119 @@ def _build(
     """Group every document of the snapshot into stories and keep them, with what each
     says (`grouping.summary`) and why each document is in its story, in place of those
     kept before."""
-    candidates = stored.candidates(conn)
-    components, reasons = grouping.group(candidates, window, threshold)
-    del candidates
+    features = stored.Features(conn)
+    grouped = grouping.grouping(features, window, threshold)
+    reasons, digests = grouped.reasons, features.digests
     stored.clear(conn)
-    number = 0
-    for batch in _batches(components):  # a few hundred documents at a time, read and written
-        documents, coverage = stored.gather(conn, [doc for component in batch for doc in component])
-        kept, members = [], []
-        for component in batch:
-            story = grouping.summary(
-                [documents[d][0] for d in component],
-                grouping.articles(
-                    [documents[d][1] for d in component], _coverage(component, coverage)
-                ),
-            )
-            number += 1
-            text = json.dumps(story.to_json(), ensure_ascii=False, separators=(",", ":"))
-            kept.append((number, story.id, len(component), story.articles, text))
+    numbered = enumerate(grouped.components(), start=1)
+    for batch in _batches(numbered):  # a few hundred documents at a time, read and written
+        versions = dict(stored.versions(conn, [doc for _, members in batch for doc in members]))
+        kept, documents = _summaries(conn, batch)
+        members = []
+        for number, component in batch:
             ids = {d: documents[d][0].id for d in component}
-            members.extend((doc, number, _reason(reasons.get(doc), ids)) for doc in component)
+            members.extend(
+                (doc, number, _reason(reasons.get(doc), ids), digests[doc], versions[doc])
+                for doc in component
+            )
         stored.add(conn, kept, members)
     stored.mark(conn, stamp)
+
+
+def _refresh(conn: sqlite3.Connection, stamp: Sequence[object], window: float) -> bool:
+    """Bring the stories kept up to date with a few documents parsed again, if grouping
+    reads of each what it read before; False (nothing done) otherwise.
+
+    Word weights are learnt from the whole corpus: a document of other words, another
+    date or other addresses, or one added or gone, changes every weight, and so
+    possibly any story; that takes grouping them all again. A document whose file
+    changed elsewhere (its body, its topics, its quality) is grouped as before, but has
+    a new row, and grouping takes ties by row: its stories are kept as they are when
+    the new row changes no order grouping looks at (below). Then only the summaries of
+    its stories are told again (they say its title, its topics, its quality…).
+    """
+    found = stored.changed(conn, CHANGED_AT_MOST)
+    if found is None:
+        return False
+    gone, added = found
+    if not gone and not added:  # (a file without a document changed, say)
+        stored.mark(conn, stamp)
+        return True
+    new = stored.features_of(conn, added)
+    now = {stored.digest(*new[doc]): doc for doc in added}
+    moved = {old.doc: now.get(old.digest) for old in gone}
+    if len(gone) != len(added) or len(now) != len(added) or None in moved.values():
+        return False
+    if not _same_order(conn, gone, moved, new, window):
+        return False
+    stored.forget(conn, moved)
+    versions = dict(stored.versions(conn, added))
+    stored.add(
+        conn,
+        [],
+        [
+            (moved[old.doc], old.story, old.reason, old.digest, versions[moved[old.doc]])
+            for old in gone
+        ],
+    )
+    told = stored.members(conn, {old.story for old in gone})
+    for batch in _batches(sorted(told.items())):
+        stored.add(conn, _summaries(conn, batch)[0], [])
+    stored.mark(conn, stamp)
+    return True
+
+
+def _same_order(
+    conn: sqlite3.Connection,
+    gone: Sequence[stored.Kept],
+    moved: Mapping[int, int | None],
+    new: Mapping[int, tuple[str, int | None, str, str, str]],
+    window: float,
+) -> bool:
+    """Whether grouping takes every document moved to a new row (`moved`, old row: new
+    row) in the order it took it in before. Grouping compares rows (a) within a story
+    (which document of a story comes first: whom a link names, which story's sums take
+    the other's), (b) between documents of one date (date order), and (c) between two
+    documents exactly as alike as each other to a third (the most alike first, then by
+    row), which in floating point takes twins: the same words and coverage."""
+    stories = [old.story for old in gone]
+    if len(set(stories)) != len(stories):
+        return False  # two documents of one story moved: their own order may change
+    members = stored.members(conn, stories)
+    dates = set()
+    for old in gone:
+        doc = moved[old.doc]
+        assert doc is not None
+        low, high = min(old.doc, doc), max(old.doc, doc)
+        if any(other > low for other in members[old.story] if other != old.doc):
+            return False  # (a): the last of its story before and after, or no longer
+        _, date_us, words, _, cover = new[doc]
+        if date_us is None:
+            continue  # compared by its addresses only
+        if date_us in dates or stored.same_date_between(conn, date_us, low, high):
+            return False  # (b)
+        dates.add(date_us)
+        span = window * DAY_US
+        if stored.twin_within(conn, doc, words, cover, date_us - span, date_us + span):
+            return False  # (c)
+    return True
+
+
+def _summaries(
+    conn: sqlite3.Connection, batch: Sequence[tuple[int, list[int]]]
+) -> tuple[list[tuple[int, str, int, int, str]], dict[int, tuple[stored.Document, Article]]]:
+    """The stories of a batch as kept, (number, id, documents, articles, summary as
+    JSON), from their numbers and documents (rows, ascending), and their documents."""
+    documents, coverage = stored.gather(conn, [doc for _, members in batch for doc in members])
+    kept = []
+    for number, component in batch:
+        story = grouping.summary(
+            [documents[d][0] for d in component],
+            grouping.articles([documents[d][1] for d in component], _coverage(component, coverage)),
+        )
+        text = json.dumps(story.to_json(), ensure_ascii=False, separators=(",", ":"))
+        kept.append((number, story.id, len(component), story.articles, text))
+    return kept, documents
 
 
 def _reason(reason: grouping.Reason | None, ids: Mapping[int, str]) -> str | None:
@@ -211,15 +310,18 @@ def _reason(reason: grouping.Reason | None, ids: Mapping[int, str]) -> str | Non
     return json.dumps(told, ensure_ascii=False, separators=(",", ":"))
 
 
-def _batches(components: list[list[int]], size: int = 400) -> Iterable[list[list[int]]]:
-    """The components in groups of about `size` documents (a bigger one alone)."""
-    batch: list[list[int]] = []
+def _batches(
+    stories: Iterable[tuple[int, list[int]]], size: int = 400
+) -> Iterable[list[tuple[int, list[int]]]]:
+    """Numbered stories, (number, documents), in groups of about `size` documents (a
+    bigger one alone)."""
+    batch: list[tuple[int, list[int]]] = []
     count = 0
-    for component in components:
+    for number, component in stories:
         if batch and count + len(component) > size:
             yield batch
             batch, count = [], 0
-        batch.append(component)
+        batch.append((number, component))
         count += len(component)
     if batch:
         yield batch

@@ -34,6 +34,7 @@ from newsq.store.rows import (
     related_row,
 )
 from newsq.store.snapshot import Snapshot
+from newsq.store.stories import wording
 
 #: Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
@@ -174,7 +175,7 @@ def learn_codecs(sources: Sequence[Source]) -> Codecs:
         if rows.record is not None:
             records.append(PLAIN.records.text(rows.record))
         if rows.story is not None:
-            features.append(PLAIN.features.text(rows.story))
+            features.append(PLAIN.features.text(rows.story[0]))
     return Codecs(RecordCodec.trained(records), TextCodec.trained(features))
 
 
@@ -246,8 +247,9 @@ def parse_rows(source: Source, codecs: Codecs) -> FileRows:
         (*related_row(r.entry, r.number, provider_keys(r.entry)), r.words) for r in parsed.related
     ]
     if parsed.words is not None:
-        story = features(record, parsed.words, [r.words for r in parsed.related])
-        rows.story = codecs.features.pack_text(FEATURES_SEPARATOR.join(story))
+        own, links, cover = features(record, parsed.words, [r.words for r in parsed.related])
+        packed = codecs.features.pack_text(FEATURES_SEPARATOR.join((own, links, cover)))
+        rows.story = (packed, wording(own, cover))
     return rows
 
 

@@ -50,8 +50,9 @@ class FileRows:
     related: list[tuple[tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]] = field(
         default_factory=list
     )
-    #: What grouping into stories needs (`stories.features`), packed (`Codecs.features`).
-    story: bytes | None = None
+    #: What grouping into stories needs (`stories.features`), packed (`Codecs.features`),
+    #: and its wording's hash (`newsq.store.stories.wording`).
+    story: tuple[bytes, int] | None = None
     #: The record's fields and their types (`fields.record_shape`), as JSON.
     shape: str = "[]"
 

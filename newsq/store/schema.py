@@ -27,9 +27,12 @@ with what one row is:
   looked for in, read when first needed and again after the snapshot changed (`meta`
   says for which generation).
 - `story_features`: a document's stemmed words and addresses, for grouping (packed
-  as one text, deflated with the dictionary `meta` keeps: `newsq.store.rows.Codecs`);
+  as one text, deflated with the dictionary `meta` keeps: `newsq.store.rows.Codecs`),
+  and a hash of its wording (twins have the same: `newsq.store.stories.wording`);
   `stories`, `story_docs`: the stories computed from them, and each document's, with
-  why it is in it (JSON, `newsq.index.grouping.Reason`).
+  why it is in it (JSON, `newsq.index.grouping.Reason`), and what it was when
+  grouped: hashes of what grouping read of it and of its file (which documents
+  changed since, and whether grouping would read them differently).
 
 Users' SQL never sees these tables: it reads the documented views over them
 (`newsq.store.views`), which stay the same when the tables change.
@@ -50,7 +53,7 @@ class SnapshotDamage(sqlite3.DatabaseError):
 
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 18
+FORMAT = 19
 #: The SQL function a snapshot's connections read a stored record's JSON with.
 RECORD_TEXT = "newsq_record"
 #: The SQL function titles are sorted by (`newsq.store.rows.title_key`).
@@ -241,7 +244,8 @@ CREATE VIEW {SEARCH_TEXT_VIEW} (row, {", ".join(FTS_COLUMNS)}) AS
     FROM related a JOIN related_text t ON t.doc = a.doc JOIN docs p ON p.doc = a.parent
         JOIN records r ON r.doc = a.parent;
 CREATE TABLE terms (length INTEGER PRIMARY KEY, words TEXT NOT NULL, docs BLOB NOT NULL);
-CREATE TABLE story_features (doc INTEGER PRIMARY KEY, packed BLOB NOT NULL);
+CREATE TABLE story_features (doc INTEGER PRIMARY KEY, packed BLOB NOT NULL,
+    wording INTEGER NOT NULL);
 CREATE TABLE stories (
     story INTEGER PRIMARY KEY,
     id TEXT NOT NULL,
@@ -251,7 +255,13 @@ CREATE TABLE stories (
 );
 CREATE INDEX stories_id ON stories (id);
 CREATE INDEX stories_order ON stories (articles DESC, documents DESC, id);
-CREATE TABLE story_docs (doc INTEGER PRIMARY KEY, story INTEGER NOT NULL, reason TEXT);
+CREATE TABLE story_docs (
+    doc INTEGER PRIMARY KEY,
+    story INTEGER NOT NULL,
+    reason TEXT,
+    digest INTEGER NOT NULL,
+    version INTEGER NOT NULL
+);
 CREATE INDEX story_docs_story ON story_docs (story);
 """
 

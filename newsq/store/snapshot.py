@@ -349,7 +349,7 @@ class Snapshot:
             providers.extend((key, file) for key in rows.provider_keys)
             words.append((file, *(rows.words or ("",) * 5)))
             if rows.story is not None:
-                story.append((file, rows.story))
+                story.append((file, *rows.story))
             for row, text_row, text in rows.related:
                 article += 1
                 related.append((article, file, *row))
@@ -380,7 +380,9 @@ class Snapshot:
             "VALUES (?, ?, ?, ?, ?, ?)",
             related_words,  # after the documents': FTS5 appends rows in rowid order fastest
         )
-        conn.executemany("INSERT INTO story_features (doc, packed) VALUES (?, ?)", story)
+        conn.executemany(
+            "INSERT INTO story_features (doc, packed, wording) VALUES (?, ?, ?)", story
+        )
 
     def touch(self, conn: sqlite3.Connection, found: Scan, problems: Sequence[Problem]) -> None:
         """Record what the snapshot now matches: the scan (its fingerprint, each folder's
