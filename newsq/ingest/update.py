@@ -11,11 +11,13 @@ snapshot is as it was.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
+import threading
 from array import array
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 
 from newsq.ingest.features import features
 from newsq.ingest.scan import Scan, sources, without_gc
@@ -29,6 +31,8 @@ from newsq.store.snapshot import Snapshot
 PARALLEL_FROM = 200
 #: Files per task handed to a worker process.
 CHUNK = 64
+#: Chunks per worker that may be parsed ahead of the writer (each about 0.8 MB of rows).
+IN_FLIGHT_PER_JOB = 4
 #: Stat values (2 a file) compared at once when looking for the files that changed.
 _BLOCK = 2 * 512
 
@@ -151,7 +155,7 @@ def parse_sources(
 ) -> Generator[list[FileRows], None, None]:
     """Parse the files, in their order, in batches; across processes when there are many."""
     jobs = jobs or _cpu_count()
-    chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
+    chunks = (sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK))
     if jobs < 2 or len(sources) < PARALLEL_FROM:
         for chunk in chunks:
             yield parse_chunk(chunk)
@@ -161,14 +165,59 @@ def parse_sources(
     # fork starts workers at once with newsq already imported; elsewhere, the platform's default.
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
-    with held_while_forking():
+    window = InFlight(IN_FLIGHT_PER_JOB * jobs)
+    with held_while_forking(), frozen_objects():
         pool = context.Pool(jobs, initializer=in_child_process, initargs=(os.getpid(),))
     try:
-        yield from pool.imap(parse_chunk, chunks)
+        for batch in pool.imap(parse_chunk, window.feed(chunks)):
+            window.done()
+            yield batch
         pool.close()
     finally:
+        window.stop()
         pool.terminate()  # also on Ctrl-C and errors: no worker outlives the run
         pool.join()
+
+
+class InFlight:
+    """At most `limit` chunks handed to the workers and not yet taken by the writer.
+
+    The pool sends tasks as fast as its workers take them, and keeps every result
+    until it is asked for: were the writer slower than the workers, parsed rows
+    (12 KB a document) would pile up in memory without bound.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._slots = threading.Semaphore(limit)
+        self._stopped = threading.Event()
+
+    def feed(self, chunks: Iterable[Sequence[Source]]) -> Iterator[Sequence[Source]]:
+        """The chunks, each once a slot is free (read by the pool's task thread)."""
+        for chunk in chunks:
+            while not self._slots.acquire(timeout=0.1):
+                if self._stopped.is_set():
+                    return  # the pool is being shut down: hand it nothing more
+            yield chunk
+
+    def done(self) -> None:
+        """One result was taken: one more chunk may go."""
+        self._slots.release()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+@contextlib.contextmanager
+def frozen_objects() -> Iterator[None]:
+    """Keep this process's objects out of its children's cycle collector while they are
+    forked. A child's collector would otherwise walk every object inherited (a tuple
+    and strings per file of the corpus) and, by touching each one's header, copy the
+    pages they sit on: its memory would grow towards its parent's."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def parse_chunk(chunk: Sequence[Source]) -> list[FileRows]:
