@@ -439,6 +439,29 @@ class TestIndexing:
             assert index.changes == newsq.Changes(parsed=8, removed=0)
 
 
+class TestWorkersOfAColdBuild:
+    def test_are_forked_before_the_list_of_files_is_built(self, cache, corpus, monkeypatch):
+        monkeypatch.setattr(indexer, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(indexer, "_cpu_count", lambda: 2)
+        events = []
+        real_pool, real_sources = indexer.worker_pool, indexer.sources
+        monkeypatch.setattr(
+            indexer, "worker_pool", lambda jobs: events.append("pool") or real_pool(jobs)
+        )
+        monkeypatch.setattr(
+            indexer, "sources", lambda found: events.append("sources") or real_sources(found)
+        )
+        with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as fresh:
+            assert events[:2] == ["pool", "sources"]
+            assert everything(index) == everything(fresh)
+        events.clear()
+        rewrite(corpus / "a.md", DOC.format(title="Alpha edited", day=1, topic="Robots"))
+        (corpus / "d.md").write_text(DOC.format(title="Delta", day=4, topic="Robots"))
+        with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as fresh:
+            assert events[0] == "sources"  # not cold: workers only once there is work for them
+            assert everything(index) == everything(fresh)
+
+
 class TestInFlight:
     """The chunks handed to the workers ahead of the writer are bounded."""
 

@@ -143,6 +143,10 @@ class Scan:
     problems: list[Problem]
     _fingerprint: str | None = field(default=None, repr=False)
 
+    def file_count(self) -> int:
+        """How many document files the folders list (before any is found a duplicate)."""
+        return sum(len(folder.listed) for folder in self.folders)
+
     def fingerprint(self) -> str:
         """A digest of every name, size, mtime and inode found: equal means nothing changed."""
         if self._fingerprint is None:

@@ -18,6 +18,7 @@ import sys
 import threading
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from newsq.ingest.features import features
 from newsq.ingest.scan import Scan, sources, without_gc
@@ -26,6 +27,9 @@ from newsq.model import ERROR, Changes, Problem, Source
 from newsq.signals import held_while_forking, in_child_process
 from newsq.store.rows import FileRows, doc_row, pack_record, provider_keys, related_row
 from newsq.store.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 #: Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
@@ -54,32 +58,48 @@ def update(
     fingerprint is stored too, so the next run can see at once that nothing changed.
     """
     version = snapshot.data_version()
-    if touched is not None:
-        diff: tuple[list[Source], list[str], int] | None = (touched, [t.key for t in touched], 0)
-        problems = snapshot.found_problems()
-    else:
-        files, problems = sources(found)
-        diff = _diff(snapshot, files)
-    with snapshot.writing() as conn:
-        if snapshot.data_version() != version:
-            # Another run wrote while this one waited for the lock: look again, in full.
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if touched is None and _cpu_count() >= 2 and _builds_from_nothing(snapshot, found):
+            # Forked now, while this process holds only the scan: forked once it holds a
+            # Source per file (0.8 GiB at 1,000,000 files), each worker would count all of
+            # it as its own memory.
+            pool = stack.enter_context(worker_pool(_cpu_count()))
+        if touched is not None:
+            diff: tuple[list[Source], list[str], int] | None = (
+                touched,
+                [t.key for t in touched],
+                0,
+            )
+            problems = snapshot.found_problems()
+        else:
             files, problems = sources(found)
             diff = _diff(snapshot, files)
-        if diff is not None:
-            stale, forget, _ = diff
-            snapshot.remove(conn, forget)
-            done = 0
-            # Closed however this ends: its pool of workers goes with it, at once. (Left
-            # to the collector, a pool outlived an interrupted update until exit, where
-            # its thread forked new workers that hung the process.)
-            with contextlib.closing(parse_sources(stale)) as batches:
-                for batch in batches:
-                    snapshot.add(conn, batch)
-                    done += len(batch)
-                    if progress is not None:
-                        progress(done, len(stale))
-        snapshot.touch(conn, found, problems)
+        with snapshot.writing() as conn:
+            if snapshot.data_version() != version:
+                # Another run wrote while this one waited for the lock: look again, in full.
+                files, problems = sources(found)
+                diff = _diff(snapshot, files)
+            if diff is not None:
+                stale, forget, _ = diff
+                snapshot.remove(conn, forget)
+                done = 0
+                # Closed however this ends: its pool of workers goes with it, at once. (Left
+                # to the collector, a pool outlived an interrupted update until exit, where
+                # its thread forked new workers that hung the process.)
+                with contextlib.closing(parse_sources(stale, pool=pool)) as batches:
+                    for batch in batches:
+                        snapshot.add(conn, batch)
+                        done += len(batch)
+                        if progress is not None:
+                            progress(done, len(stale))
+            snapshot.touch(conn, found, problems)
     return Changes() if diff is None else Changes(parsed=len(diff[0]), removed=diff[2])
+
+
+def _builds_from_nothing(snapshot: Snapshot, found: Scan) -> bool:
+    """Whether every file found is to be parsed, and they are enough for workers."""
+    return found.file_count() >= PARALLEL_FROM and snapshot.is_empty()
 
 
 def touched_only(snapshot: Snapshot, found: Scan) -> list[Source] | None:
@@ -151,31 +171,43 @@ def _diff(
 
 
 def parse_sources(
-    sources: Sequence[Source], jobs: int | None = None
+    sources: Sequence[Source], jobs: int | None = None, *, pool: Pool | None = None
 ) -> Generator[list[FileRows], None, None]:
-    """Parse the files, in their order, in batches; across processes when there are many."""
+    """Parse the files, in their order, in batches; across processes when there are many
+    (in `pool` when given: the caller's to end)."""
     jobs = jobs or _cpu_count()
     chunks = (sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK))
-    if jobs < 2 or len(sources) < PARALLEL_FROM:
+    if pool is None and (jobs < 2 or len(sources) < PARALLEL_FROM):
         for chunk in chunks:
             yield parse_chunk(chunk)
         return
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(worker_pool(jobs))
+        window = InFlight(IN_FLIGHT_PER_JOB * jobs)
+        try:
+            for batch in pool.imap(parse_chunk, window.feed(chunks)):
+                window.done()
+                yield batch
+        finally:
+            window.stop()
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int) -> Iterator[Pool]:
+    """`jobs` worker processes, ended (at once, also on Ctrl-C and errors) when the block
+    ends: no worker outlives the run."""
     import multiprocessing
 
     # fork starts workers at once with newsq already imported; elsewhere, the platform's default.
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
-    window = InFlight(IN_FLIGHT_PER_JOB * jobs)
     with held_while_forking(), frozen_objects():
         pool = context.Pool(jobs, initializer=in_child_process, initargs=(os.getpid(),))
     try:
-        for batch in pool.imap(parse_chunk, window.feed(chunks)):
-            window.done()
-            yield batch
-        pool.close()
+        yield pool
     finally:
-        window.stop()
-        pool.terminate()  # also on Ctrl-C and errors: no worker outlives the run
+        pool.terminate()
         pool.join()
 
 

@@ -248,6 +248,10 @@ class Snapshot:
             "SELECT path, size, mtime_ns, doc_id, shown FROM files ORDER BY path"
         ).fetchall()
 
+    def is_empty(self) -> bool:
+        """Whether no file was parsed into it yet (a snapshot being built)."""
+        return self.conn.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+
     def data_version(self) -> int:
         """A number that changes whenever another connection commits to the snapshot."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
