@@ -608,3 +608,19 @@ def test_the_scores_of_the_stories_benchmark():
     assert got.bcubed_recall == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1 + 1) / 5)
     assert got.largest_distractor_story == 2
     assert got.stories_hit == [(3, 2), (2, 2)]
+
+
+def test_stems_forgotten_past_the_limit_come_back_the_same(monkeypatch):
+    from newsq.ingest import features as featuring
+
+    texts = [
+        "Zürich's regulators banned facial-recognition cameras in 2024",
+        "THE banning of cameras: regulators say 42 cameras were banned",
+        "Café owners, naïve drones and running runners ran",
+    ] * 3
+    expected = [featuring.Stemmer().words(text) for text in texts]
+    monkeypatch.setattr(featuring, "STEMS_KEPT", 5)
+    stemmer = featuring.Stemmer()
+    assert [stemmer.words(text) for text in texts] == expected
+    assert "the" not in expected[1] and "42" not in expected[1]  # left out, remembered or not
+    assert len(stemmer._stems) < 5 + len(featuring._STOP_WORDS) + 20
