@@ -653,3 +653,30 @@ class TestCacheCommands:
     def test_seeds_list_all_ids(self, cli, cache):
         result = cli("list", "--format", "json", "--fields", "id", "--sort", "title")
         assert sorted(r["id"] for r in json.loads(result.stdout)) == ALL_IDS
+
+
+class TestDeferredIndexes:
+    def test_a_new_snapshot_has_every_index_of_the_schema_once_built(self, cache, corpus):
+        from newsq.store import schema
+        from newsq.store.snapshot import DEFERRED_INDEXES
+
+        with newsq.load([corpus]):
+            pass
+        (path,) = [p for p in cache.iterdir() if p.suffix != ".lock"]
+        conn = sqlite3.connect(path)
+        found = set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        conn.close()
+        assert found == schema.expected_master()
+        assert {name for _, name, _, _ in found} >= set(DEFERRED_INDEXES)
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes()  # taken as it is, not rebuilt
+
+    def test_an_interrupted_first_build_leaves_nothing_and_the_next_has_them(self, cache, corpus):
+        def interrupt(done: int, total: int) -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            newsq.load([corpus], progress=interrupt)
+        with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as fresh:
+            assert everything(index) == everything(fresh)
+            assert index.changes.parsed == 3
