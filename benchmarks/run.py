@@ -79,6 +79,7 @@ class Row:
     seconds: list[float] = field(default_factory=list)
     rss_kib: list[int] = field(default_factory=list)
     tree_kib: list[int] = field(default_factory=list)
+    written: list[int] = field(default_factory=list)  # bytes written to disk, per run
     output: bytes = b""
     varied: bool = False  # a run printed something other than the first run did
     unordered: bool = False  # outputs are the same when they have the same lines
@@ -179,6 +180,7 @@ class Run(NamedTuple):
     rss_kib: int  # the largest single process, as GNU time or wait4 reports it
     tree_kib: int  # the process and all its descendants together, sampled
     output: bytes
+    written: int = 0  # bytes the process and the children it waited for wrote to disk
 
 
 class TreeMemory:
@@ -252,15 +254,15 @@ class Runner:
         full_env = {**self.env, **(env or {})}
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             if self.gnu_time:
-                seconds, code, rss, tree = self._with_gnu_time(command, out, err, full_env)
+                seconds, code, rss, tree, written = self._with_gnu_time(command, out, err, full_env)
             else:
-                seconds, code, rss, tree = self._with_wait4(command, out, err, full_env)
+                seconds, code, rss, tree, written = self._with_wait4(command, out, err, full_env)
             if code not in ok_codes:
                 err.seek(0)
                 message = err.read().decode("utf-8", "replace")[-2000:]
                 raise RuntimeError(f"{' '.join(command)} exited {code}:\n{message}")
             out.seek(0)
-            return Run(seconds, rss, max(tree, rss), out.read())
+            return Run(seconds, rss, max(tree, rss), out.read(), written)
 
     def _start(
         self, command: Sequence[str], out: IO[bytes], err: IO[bytes], env: dict[str, str]
@@ -276,21 +278,23 @@ class Runner:
 
     def _with_gnu_time(
         self, command: Sequence[str], out: IO[bytes], err: IO[bytes], env: dict[str, str]
-    ) -> tuple[float, int, int, int]:
+    ) -> tuple[float, int, int, int, int]:
         with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
-            wrapped = ["/usr/bin/time", "-f", "%M", "-o", report.name, *command]
+            # %O: file system outputs, in 512-byte blocks, of the command and its children.
+            wrapped = ["/usr/bin/time", "-f", "%M %O", "-o", report.name, *command]
             started = time.perf_counter()
             child = self._start(wrapped, out, err, env)
             with _stopped_on_error(child), TreeMemory(child.pid, skip_leader=True) as tree:
                 code = child.wait()
                 seconds = time.perf_counter() - started
             lines = [line for line in report.read().splitlines() if line.strip()]
-        # GNU time writes "Command exited with non-zero status N" before the number.
-        return seconds, code, int(lines[-1]), tree.peak_kib
+        # GNU time writes "Command exited with non-zero status N" before the numbers.
+        rss, outputs = lines[-1].split()
+        return seconds, code, int(rss), tree.peak_kib, int(outputs) * 512
 
     def _with_wait4(
         self, command: Sequence[str], out: IO[bytes], err: IO[bytes], env: dict[str, str]
-    ) -> tuple[float, int, int, int]:
+    ) -> tuple[float, int, int, int, int]:
         started = time.perf_counter()
         child = self._start(command, out, err, env)
         with _stopped_on_error(child), TreeMemory(child.pid, skip_leader=False) as tree:
@@ -298,7 +302,7 @@ class Runner:
             seconds = time.perf_counter() - started
         child.returncode = code = os.waitstatus_to_exitcode(status)
         rss = usage.ru_maxrss // (1024 if sys.platform == "darwin" else 1)  # bytes on macOS
-        return seconds, code, rss, tree.peak_kib
+        return seconds, code, rss, tree.peak_kib, usage.ru_oublock * 512
 
     def measure(
         self,
@@ -336,6 +340,7 @@ class Runner:
             row.seconds.append(run.seconds)
             row.rss_kib.append(run.rss_kib)
             row.tree_kib.append(run.tree_kib)
+            row.written.append(run.written)
             print(".", end="", file=sys.stderr, flush=True)
         print(f" {row.median:.3f} s", file=sys.stderr)
         return row
@@ -397,11 +402,14 @@ def child_env(work: Path) -> dict[str, str]:
 # --- snapshot folders ---------------------------------------------------------------
 
 
-def fresh_cache(work: Path, written: list[Path] | None = None) -> EnvSetup:
+def fresh_cache(
+    work: Path, written: list[Path] | None = None, sizes: list[int] | None = None
+) -> EnvSetup:
     """A new, empty XDG_CACHE_HOME under `work` for each run, removed after it.
 
     When `written` is given, a run that left anything in its folder adds the
-    folder to it (for `--no-cache`, which must write nothing).
+    folder to it (for `--no-cache`, which must write nothing). When `sizes` is
+    given, each run adds the bytes it left in its folder (the snapshot it built).
     """
 
     @contextlib.contextmanager
@@ -412,6 +420,8 @@ def fresh_cache(work: Path, written: list[Path] | None = None) -> EnvSetup:
         finally:
             if written is not None and any(folder.iterdir()):
                 written.append(folder)
+            if sizes is not None:
+                sizes.append(folder_bytes(folder))
             shutil.rmtree(folder, ignore_errors=True)
 
     return setup
@@ -420,6 +430,32 @@ def fresh_cache(work: Path, written: list[Path] | None = None) -> EnvSetup:
 def cache_at(folder: Path) -> EnvSetup:
     """The same XDG_CACHE_HOME, `folder`, for every run."""
     return lambda: contextlib.nullcontext({"XDG_CACHE_HOME": str(folder)})
+
+
+def folder_bytes(folder: Path) -> int:
+    """The bytes of the files under `folder` (a corpus, a snapshot folder)."""
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    return total
+
+
+def cold_build_note(label: str, cold: Row, snapshots: Sequence[int], folder: Path) -> str:
+    """What the cold build wrote against the snapshot it left, and the snapshot against
+    the corpus: a new snapshot is built aside without a write-ahead log, so it should be
+    written about once (full-text merges rewrite some of it)."""
+    mib = 2**20
+    written, snapshot = statistics.median(cold.written), statistics.median(snapshots)
+    corpus_bytes = folder_bytes(folder)
+    return (
+        f"{label}: the cold build wrote {written / mib:,.0f} MiB "
+        f"({written / max(snapshot, 1):.2f}x its snapshot of {snapshot / mib:,.0f} MiB; "
+        f"median of {len(cold.written)} runs); the snapshot is "
+        f"{snapshot / max(corpus_bytes, 1):.2f}x the corpus "
+        f"({corpus_bytes / mib:,.0f} MiB of files)"
+    )
 
 
 def snapshot_note(folder: Path) -> str:
@@ -766,8 +802,10 @@ def bench_size(bench: Bench, folder: Path, size: int) -> tuple[list[Row], list[C
     if cache is not None:
         warm_rows(bench, rows, folder, cache)
     if rows.cold is not None:
-        setup = fresh_cache(bench.work)
+        snapshots: list[int] = []
+        setup = fresh_cache(bench.work, sizes=snapshots)
         runner.measure(rows.cold, bench.list_command(folder), setup=setup, warm_up=False)
+        checks.append(("note", cold_build_note(label, rows.cold, snapshots, folder)))
     if rows.nocache is not None:
         checks.append(no_cache_rows(bench, rows, rows.nocache, folder))
 

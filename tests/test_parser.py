@@ -872,3 +872,31 @@ def test_closing_fence_is_the_first_fence_line(lines):
     expected = parser._FENCE.search(text, 0)
     found = parser._closing_fence(text, 0)
     assert (found and found.span()) == (expected and expected.span())
+
+
+class _ShortReads:
+    """A file whose reads return at most 3 bytes, as a pipe or network file may."""
+
+    def __init__(self, handle) -> None:
+        self._handle = handle
+        self.fileno = handle.fileno
+
+    def read(self, size: int) -> bytes:
+        return self._handle.read(min(size, 3))
+
+
+@pytest.mark.parametrize("size", [0, 1, 9, 10, 11, 25])
+def test_read_at_most_reads_the_whole_file_up_to_the_limit(tmp_path, size):
+    path = tmp_path / "f.md"
+    path.write_bytes(bytes(range(size)))
+    for wrap in (lambda h: h, _ShortReads):
+        with open(path, "rb", buffering=0) as handle:
+            assert parser._read_at_most(wrap(handle), 11) == bytes(range(size))[:11]
+
+
+def test_read_at_most_reads_past_what_stat_said_when_the_file_grew(tmp_path, monkeypatch):
+    path = tmp_path / "f.md"
+    path.write_bytes(b"x" * 20)
+    monkeypatch.setattr(parser.os, "fstat", lambda fd: os.stat_result((0,) * 6 + (5,) + (0,) * 3))
+    with open(path, "rb", buffering=0) as handle:
+        assert parser._read_at_most(handle, 16) == b"x" * 16

@@ -226,3 +226,17 @@ def test_only_documents(names, expected):
 def test_only_documents_is_the_rule_name_by_name(names):
     by_name = all(n.endswith(scanning._SUFFIXES) and not n.startswith(b".") for n in names)
     assert scanning._only_documents(b"\0".join(names), len(names)) is by_name
+
+
+def test_a_file_given_by_its_absolute_path_keeps_one_string_for_both(write_corpus, monkeypatch):
+    root = write_corpus({"a.md": "---\ntitle: A\n---\n", "sub/b.md": "---\ntitle: B\n---\n"})
+    files, _ = discover([str(root)])
+    assert [f.doc_id for f in files] == ["a", "sub/b"]
+    assert all(f.key == f.path and f.key is f.path for f in files)  # one string, not two
+    monkeypatch.chdir(root.parent)
+    relative, _ = discover([root.name])
+    assert [f.key for f in relative] == [f.key for f in files]
+    assert [f.path for f in relative] == [
+        os.path.join(root.name, "a.md"),
+        os.path.join(root.name, "sub", "b.md"),
+    ]

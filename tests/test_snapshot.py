@@ -16,6 +16,7 @@ from conftest import ALL_IDS, ID0, NEWEST_FIRST
 
 import newsq
 from newsq.ingest import update as indexer
+from newsq.ingest.scan import discover
 from newsq.query.filters import Filter, sort_entries
 from newsq.store import snapshot as snapshot_module
 from newsq.store.cache import cache_dir, snapshot_path
@@ -408,6 +409,96 @@ class TestIndexing:
             assert parallel.changes.parsed == parsed
             assert everything(parallel) == expected
 
+    def test_parallel_parse_with_one_chunk_in_flight_keeps_the_order(
+        self, cache, seeds, real_corpus, monkeypatch
+    ):
+        with newsq.load([seeds, real_corpus], cache=False) as serial:
+            expected = everything(serial)
+        monkeypatch.setattr(indexer, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(indexer, "CHUNK", 1)
+        monkeypatch.setattr(indexer, "IN_FLIGHT_PER_JOB", 1)
+        monkeypatch.setattr(indexer, "_cpu_count", lambda: 2)
+        with newsq.load([seeds, real_corpus]) as parallel:
+            assert everything(parallel) == expected
+
+    def test_a_cold_build_interrupted_half_way_leaves_no_snapshot(
+        self, cache, write_corpus, monkeypatch
+    ):
+        monkeypatch.setattr(indexer, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(indexer, "CHUNK", 2)
+        monkeypatch.setattr(indexer, "_cpu_count", lambda: 2)
+        root = write_corpus({f"{n}.md": DOC.format(title=n, day=1, topic="T") for n in "abcdefgh"})
+        seen = []
+
+        def interrupt(done: int, total: int) -> None:
+            seen.append(done)
+            if done >= total // 2:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            newsq.load([root], progress=interrupt)
+        assert seen == [2, 4]
+        left = sorted(p.name for p in cache.iterdir()) if cache.exists() else []
+        assert [name for name in left if not name.endswith(".lock")] == []
+        with newsq.load([root]) as index:
+            assert index.changes == newsq.Changes(parsed=8, removed=0)
+
+
+class TestWorkersOfAColdBuild:
+    def test_are_forked_before_the_list_of_files_is_built(self, cache, corpus, monkeypatch):
+        monkeypatch.setattr(indexer, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(indexer, "_cpu_count", lambda: 2)
+        events = []
+        real_pool, real_sources = indexer.worker_pool, indexer.sources
+        monkeypatch.setattr(
+            indexer, "worker_pool", lambda jobs: events.append("pool") or real_pool(jobs)
+        )
+        monkeypatch.setattr(
+            indexer, "sources", lambda found: events.append("sources") or real_sources(found)
+        )
+        with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as fresh:
+            assert events[:2] == ["pool", "sources"]
+            assert everything(index) == everything(fresh)
+        events.clear()
+        rewrite(corpus / "a.md", DOC.format(title="Alpha edited", day=1, topic="Robots"))
+        (corpus / "d.md").write_text(DOC.format(title="Delta", day=4, topic="Robots"))
+        with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as fresh:
+            assert events[0] == "sources"  # not cold: workers only once there is work for them
+            assert everything(index) == everything(fresh)
+
+
+class TestInFlight:
+    """The chunks handed to the workers ahead of the writer are bounded."""
+
+    def test_no_more_than_the_limit_go_before_results_are_taken(self):
+        window = indexer.InFlight(2)
+        feed = window.feed([[n] for n in range(5)])
+        assert [next(feed), next(feed)] == [[0], [1]]
+        window.stop()  # a third would wait for a slot; stopped, the feed ends instead
+        assert list(feed) == []
+
+    def test_each_result_taken_lets_one_more_chunk_go(self):
+        window = indexer.InFlight(1)
+        feed = window.feed([[n] for n in range(3)])
+        handed = [next(feed)]
+        for _ in range(2):
+            window.done()
+            handed.append(next(feed))
+        window.done()
+        assert handed == [[0], [1], [2]]
+        assert list(feed) == []
+
+    def test_the_pool_yields_every_chunk_in_order(self, write_corpus, monkeypatch):
+        monkeypatch.setattr(indexer, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(indexer, "CHUNK", 1)
+        monkeypatch.setattr(indexer, "IN_FLIGHT_PER_JOB", 1)
+        files = {f"{n:02d}.md": DOC.format(title=f"T{n}", day=1, topic="T") for n in range(12)}
+        found, _ = discover([str(write_corpus(files))])
+        batches = list(indexer.parse_sources(found, jobs=2))
+        assert [rows.doc_id for batch in batches for rows in batch] == [
+            f"{n:02d}" for n in range(12)
+        ]
+
 
 # --- SQL answers as the Python reference does -------------------------------------------------
 
@@ -567,3 +658,30 @@ class TestCacheCommands:
     def test_seeds_list_all_ids(self, cli, cache):
         result = cli("list", "--format", "json", "--fields", "id", "--sort", "title")
         assert sorted(r["id"] for r in json.loads(result.stdout)) == ALL_IDS
+
+
+class TestDeferredIndexes:
+    def test_a_new_snapshot_has_every_index_of_the_schema_once_built(self, cache, corpus):
+        from newsq.store import schema
+        from newsq.store.snapshot import DEFERRED_INDEXES
+
+        with newsq.load([corpus]):
+            pass
+        (path,) = [p for p in cache.iterdir() if p.suffix != ".lock"]
+        conn = sqlite3.connect(path)
+        found = set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        conn.close()
+        assert found == schema.expected_master()
+        assert {name for _, name, _, _ in found} >= set(DEFERRED_INDEXES)
+        with newsq.load([corpus]) as index:
+            assert index.changes == newsq.Changes()  # taken as it is, not rebuilt
+
+    def test_an_interrupted_first_build_leaves_nothing_and_the_next_has_them(self, cache, corpus):
+        def interrupt(done: int, total: int) -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            newsq.load([corpus], progress=interrupt)
+        with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as fresh:
+            assert everything(index) == everything(fresh)
+            assert index.changes.parsed == 3

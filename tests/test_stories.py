@@ -744,3 +744,19 @@ def test_grouping_streamed_from_the_snapshot_is_grouping_held_in_memory(tmp_path
         streamed = grouping.grouping(store_stories.Features(conn))
         assert (list(streamed.components()), streamed.reasons) == group(held[::-1])
         assert sum(len(c) for c in streamed.components()) == len(held) == 600
+
+
+def test_stems_forgotten_past_the_limit_come_back_the_same(monkeypatch):
+    from newsq.ingest import features as featuring
+
+    texts = [
+        "Zürich's regulators banned facial-recognition cameras in 2024",
+        "THE banning of cameras: regulators say 42 cameras were banned",
+        "Café owners, naïve drones and running runners ran",
+    ] * 3
+    expected = [featuring.Stemmer().words(text) for text in texts]
+    monkeypatch.setattr(featuring, "STEMS_KEPT", 5)
+    stemmer = featuring.Stemmer()
+    assert [stemmer.words(text) for text in texts] == expected
+    assert "the" not in expected[1] and "42" not in expected[1]  # left out, remembered or not
+    assert len(stemmer._stems) < 5 + len(featuring._STOP_WORDS) + 20

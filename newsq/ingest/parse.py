@@ -18,7 +18,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -86,14 +86,30 @@ class Parsed:
 def parse_file(path: str, doc_id: str) -> Parsed:
     """Read and parse the file at `path` as the document `doc_id`."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        with open(path, "rb", buffering=0) as handle:
+            data = _read_at_most(handle, MAX_FILE_BYTES + 1)
     except OSError as exc:
         return _failure(path, None, None, f"cannot read: {exc.strerror}")
     if len(data) > MAX_FILE_BYTES:
         message = f"file is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit"
         return _failure(path, None, None, message)
     return parse_bytes(data, path, doc_id)
+
+
+def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
+    """Up to `limit` bytes of an open file, in a buffer of the file's size.
+
+    `read(limit)` alone sets aside `limit` bytes (16 MiB) for every file, which
+    the allocator maps and unmaps each time: half the cost of reading a 6 KB file.
+    """
+    size = os.fstat(handle.fileno()).st_size
+    data = handle.read(min(size + 1, limit))  # one more: a file may grow as it is read
+    while data and len(data) < limit:  # a short read, or more than stat said: until the end
+        more = handle.read(limit - len(data))
+        if not more:
+            break
+        data += more
+    return data
 
 
 def parse_bytes(data: bytes, path: str, doc_id: str) -> Parsed:

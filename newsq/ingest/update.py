@@ -11,11 +11,14 @@ snapshot is as it was.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
+import threading
 from array import array
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from newsq.ingest.features import features
 from newsq.ingest.scan import Scan, sources, without_gc
@@ -36,6 +39,9 @@ from newsq.store.rows import (
 from newsq.store.snapshot import Snapshot
 from newsq.store.stories import wording
 
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
 #: Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
 #: Files per task handed to a worker process.
@@ -44,6 +50,8 @@ CHUNK = 64
 #: dictionaries (each keeps the last 32 KB: of records, the last six or so; of story
 #: features, 1.7 KB a document, the last twenty).
 LEARN_FROM = 24
+#: Chunks per worker that may be parsed ahead of the writer (each about 0.8 MB of rows).
+IN_FLIGHT_PER_JOB = 4
 #: Stat values (2 a file) compared at once when looking for the files that changed.
 _BLOCK = 2 * 512
 
@@ -65,36 +73,52 @@ def update(
     fingerprint is stored too, so the next run can see at once that nothing changed.
     """
     version = snapshot.data_version()
-    if touched is not None:
-        diff: tuple[list[Source], list[str], int] | None = (touched, [t.key for t in touched], 0)
-        problems = snapshot.found_problems()
-    else:
-        files, problems = sources(found)
-        diff = _diff(snapshot, files)
-    with snapshot.writing() as conn:
-        if snapshot.data_version() != version:
-            # Another run wrote while this one waited for the lock: look again, in full.
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if touched is None and _cpu_count() >= 2 and _builds_from_nothing(snapshot, found):
+            # Forked now, while this process holds only the scan: forked once it holds a
+            # Source per file (0.8 GiB at 1,000,000 files), each worker would count all of
+            # it as its own memory.
+            pool = stack.enter_context(worker_pool(_cpu_count()))
+        if touched is not None:
+            diff: tuple[list[Source], list[str], int] | None = (
+                touched,
+                [t.key for t in touched],
+                0,
+            )
+            problems = snapshot.found_problems()
+        else:
             files, problems = sources(found)
             diff = _diff(snapshot, files)
-        if diff is not None:
-            stale, forget, _ = diff
-            snapshot.remove(conn, forget)
-            done = 0
-            # Closed however this ends: its pool of workers goes with it, at once. (Left
-            # to the collector, a pool outlived an interrupted update until exit, where
-            # its thread forked new workers that hung the process.)
-            codecs = snapshot.codecs()
-            if codecs is None and stale:
-                codecs = learn_codecs(stale)
-                snapshot.keep_codecs(conn, codecs)
-            with contextlib.closing(parse_sources(stale, codecs)) as batches:
-                for batch in batches:
-                    snapshot.add(conn, batch)
-                    done += len(batch)
-                    if progress is not None:
-                        progress(done, len(stale))
-        snapshot.touch(conn, found, problems)
+        with snapshot.writing() as conn:
+            if snapshot.data_version() != version:
+                # Another run wrote while this one waited for the lock: look again, in full.
+                files, problems = sources(found)
+                diff = _diff(snapshot, files)
+            if diff is not None:
+                stale, forget, _ = diff
+                snapshot.remove(conn, forget)
+                done = 0
+                # Closed however this ends: its pool of workers goes with it, at once. (Left
+                # to the collector, a pool outlived an interrupted update until exit, where
+                # its thread forked new workers that hung the process.)
+                codecs = snapshot.codecs()
+                if codecs is None and stale:
+                    codecs = learn_codecs(stale)
+                    snapshot.keep_codecs(conn, codecs)
+                with contextlib.closing(parse_sources(stale, codecs, pool=pool)) as batches:
+                    for batch in batches:
+                        snapshot.add(conn, batch)
+                        done += len(batch)
+                        if progress is not None:
+                            progress(done, len(stale))
+            snapshot.touch(conn, found, problems)
     return Changes() if diff is None else Changes(parsed=len(diff[0]), removed=diff[2])
+
+
+def _builds_from_nothing(snapshot: Snapshot, found: Scan) -> bool:
+    """Whether every file found is to be parsed, and they are enough for workers."""
+    return found.file_count() >= PARALLEL_FROM and snapshot.is_empty()
 
 
 def touched_only(snapshot: Snapshot, found: Scan) -> list[Source] | None:
@@ -180,48 +204,103 @@ def learn_codecs(sources: Sequence[Source]) -> Codecs:
 
 
 def parse_sources(
-    sources: Sequence[Source], codecs: Codecs | None = None, jobs: int | None = None
+    sources: Sequence[Source],
+    codecs: Codecs | None = None,
+    jobs: int | None = None,
+    *,
+    pool: Pool | None = None,
 ) -> Generator[list[FileRows], None, None]:
-    """Parse the files, in their order, in batches; across processes when there are many.
-    What is stored is packed with `codecs` (plain ones when None)."""
+    """Parse the files, in their order, in batches; across processes when there are many
+    (in `pool` when given: the caller's to end). What is stored is packed with `codecs`
+    (plain ones when None)."""
     jobs = jobs or _cpu_count()
     codecs = codecs or PLAIN
-    chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
-    if jobs < 2 or len(sources) < PARALLEL_FROM:
+    chunks = (sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK))
+    if pool is None and (jobs < 2 or len(sources) < PARALLEL_FROM):
         for chunk in chunks:
             yield parse_chunk(chunk, codecs)
         return
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(worker_pool(jobs))
+        window = InFlight(IN_FLIGHT_PER_JOB * jobs)
+        try:
+            tasks = ((chunk, codecs) for chunk in window.feed(chunks))
+            for batch in pool.imap(_parse_task, tasks):
+                window.done()
+                yield batch
+        finally:
+            window.stop()
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int) -> Iterator[Pool]:
+    """`jobs` worker processes, ended (at once, also on Ctrl-C and errors) when the block
+    ends: no worker outlives the run."""
     import multiprocessing
 
     # fork starts workers at once with newsq already imported; elsewhere, the platform's default.
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
-    with held_while_forking():
-        pool = context.Pool(jobs, initializer=_start_worker, initargs=(os.getpid(), codecs))
+    with held_while_forking(), frozen_objects():
+        pool = context.Pool(jobs, initializer=in_child_process, initargs=(os.getpid(),))
     try:
-        yield from pool.imap(_parse_chunk_in_worker, chunks)
-        pool.close()
+        yield pool
     finally:
-        pool.terminate()  # also on Ctrl-C and errors: no worker outlives the run
+        pool.terminate()
         pool.join()
+
+
+class InFlight:
+    """At most `limit` chunks handed to the workers and not yet taken by the writer.
+
+    The pool sends tasks as fast as its workers take them, and keeps every result
+    until it is asked for: were the writer slower than the workers, parsed rows
+    (12 KB a document) would pile up in memory without bound.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._slots = threading.Semaphore(limit)
+        self._stopped = threading.Event()
+
+    def feed(self, chunks: Iterable[Sequence[Source]]) -> Iterator[Sequence[Source]]:
+        """The chunks, each once a slot is free (read by the pool's task thread)."""
+        for chunk in chunks:
+            while not self._slots.acquire(timeout=0.1):
+                if self._stopped.is_set():
+                    return  # the pool is being shut down: hand it nothing more
+            yield chunk
+
+    def done(self) -> None:
+        """One result was taken: one more chunk may go."""
+        self._slots.release()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+@contextlib.contextmanager
+def frozen_objects() -> Iterator[None]:
+    """Keep this process's objects out of its children's cycle collector while they are
+    forked. A child's collector would otherwise walk every object inherited (a tuple
+    and strings per file of the corpus) and, by touching each one's header, copy the
+    pages they sit on: its memory would grow towards its parent's."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def parse_chunk(chunk: Sequence[Source], codecs: Codecs) -> list[FileRows]:
     return [parse_rows(source, codecs) for source in chunk]
 
 
-#: A worker process's codecs (`_start_worker`): sent once, not with every chunk.
-_worker_codecs = PLAIN
-
-
-def _start_worker(parent: int, codecs: Codecs) -> None:
-    global _worker_codecs
-    in_child_process(parent)
-    _worker_codecs = codecs
-
-
-def _parse_chunk_in_worker(chunk: Sequence[Source]) -> list[FileRows]:
-    return parse_chunk(chunk, _worker_codecs)
+def _parse_task(task: tuple[Sequence[Source], Codecs]) -> list[FileRows]:
+    """A worker's task: a chunk, and the codecs to pack it with. (The codecs go with
+    every chunk, 64 KB against some 800 KB of rows back: the workers may be forked
+    before a new snapshot has learnt them.)"""
+    return parse_chunk(*task)
 
 
 def parse_rows(source: Source, codecs: Codecs) -> FileRows:

