@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -301,11 +302,17 @@ def test_a_huge_query_searches_its_first_words(apps):
 # --- the kept list of terms -----------------------------------------------------------------
 
 
-def test_the_list_of_terms_is_kept_and_read_again_after_a_change(tmp_path, monkeypatch):
+def _gallery(tmp_path, monkeypatch) -> Path:
+    """A corpus of one document ("Gallery tips"), with a cache of its own."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = tmp_path / "corpus"
     root.mkdir()
     (root / "a.md").write_text(doc("Gallery tips"), encoding="utf-8")
+    return root
+
+
+def test_the_list_of_terms_is_kept_and_read_again_after_a_change(tmp_path, monkeypatch):
+    root = _gallery(tmp_path, monkeypatch)
     with newsq.load([root]) as index:
         assert index.snapshot.conn.execute("SELECT COUNT(*) FROM terms").fetchone() == (0,)
         assert ids(index.search("galery")) == ["a"]
@@ -319,10 +326,7 @@ def test_the_list_of_terms_is_kept_and_read_again_after_a_change(tmp_path, monke
 
 
 def test_a_damaged_list_of_terms_is_damage(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    root = tmp_path / "corpus"
-    root.mkdir()
-    (root / "a.md").write_text(doc("Gallery tips"), encoding="utf-8")
+    root = _gallery(tmp_path, monkeypatch)
     with newsq.load([root]) as index:
         index.search("galery")
     conn = sqlite3.connect(snapshot_path([str(root)]))
