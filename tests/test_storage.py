@@ -200,7 +200,9 @@ def test_the_index_reads_back_the_text_it_was_given(cache_home, write_corpus):
         ("Second coverage", "2020-06-11", "", "Computer Vision \ue000 AI", ""),
     ]
     assert [row[0] for row in rows] == [1, 2, 2**40 + 1, 2**40 + 2]
-    assert ("nbsp", 1, 1) not in fts_check(path)
+    terms = {term for term, _, _ in fts_check(path)}
+    assert {"council", "unanim", "bodi", "link"} <= terms
+    assert not terms & {"nbsp", "span", "div", "em", "mdash", "href"}
 
 
 def test_an_update_takes_out_exactly_the_words_it_put_in(cache_home, write_corpus):
@@ -219,5 +221,5 @@ def test_an_update_takes_out_exactly_the_words_it_put_in(cache_home, write_corpu
             assert index.changes.parsed == 2
             fresh = fts_check(index.snapshot.path)
     assert updated == fresh
-    assert ("mayor", 1, 1) in [(t, d, c) for t, d, c in updated if t == "mayor"]
+    assert ("mayor", 1, 1) in updated
     assert not [term for term, _, _ in updated if term in ("facial", "council", "plain", "words")]

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from newsq.store.schema import HIGHLIGHT_END, HIGHLIGHT_START, SEARCH_TEXT, TOPIC_BREAK
-from newsq.store.visible import visible_text
 
 #: The text of one row of the index: title, excerpt, provider, topics, body.
 SearchText = tuple[str, str, str, str, str]
@@ -39,6 +38,10 @@ def search_text(
     highlight marks are taken out (they are controls: no word changes), so a
     snippet's marks are always the search's own.
     """
+    # Imported here: every snapshot's connection registers this module's function, and
+    # `html.parser` is 3 ms of a warm run that indexes and reads no text.
+    from newsq.store.visible import visible_text
+
     text = (
         title,
         visible_text(excerpt) if isinstance(excerpt, str) else "",
