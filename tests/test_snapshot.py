@@ -282,6 +282,26 @@ class TestFreshness:
             assert everything(updated) == everything(fresh)
 
 
+def _rows(index: newsq.Index) -> dict[str, int]:
+    return dict(index.snapshot.conn.execute("SELECT id, doc FROM docs"))
+
+
+def test_a_file_parsed_again_keeps_its_row_and_a_new_file_takes_the_next_free(cache, corpus):
+    with newsq.load([corpus]) as index:
+        assert _rows(index) == {"a": 1, "b": 2, "sub/c": 3}
+    # The last row's file changed, and a new file found before it (by path): the new one
+    # must not take the row the changed one comes back to.
+    rewrite(corpus / "sub" / "c.md", DOC.format(title="Gamma again", day=3, topic="Vision"))
+    (corpus / "b0.md").write_text(DOC.format(title="New", day=4, topic="Vision"), "utf-8")
+    (corpus / "a.md").unlink()
+    with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as held:
+        assert _rows(index) == {"b": 2, "b0": 4, "sub/c": 3}
+        assert index["sub/c"]["title"] == "Gamma again"
+        assert ids(index.search("gamma")) == ["sub/c"]  # the index holds it at its row
+        assert ids(index.search("alpha")) == []
+        assert everything(index) == everything(held)
+
+
 # --- a snapshot is data ---------------------------------------------------------------------
 
 

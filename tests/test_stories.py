@@ -711,21 +711,46 @@ def test_files_changed_in_what_grouping_reads_regroup_every_document(tmp_path, m
     assert after == _regrouped_in_full(folder)
 
 
-def test_a_changed_file_that_could_change_an_order_regroups_every_document(tmp_path, monkeypatch):
-    # The seeds are one story; the first by row changed is not the last of it any more.
+def test_a_file_parsed_again_keeps_its_row_and_its_story_is_kept(tmp_path, monkeypatch):
+    # The seeds are one story; its first document by row is edited. Given a new row, it
+    # would no longer be the first of its story, an order grouping looks at, and every
+    # story would be grouped again; it keeps its row, so its story is kept.
     folder = tmp_path / "seeds"
     folder.mkdir()
     for seed in sorted((ROOT / "seeds").glob("*.txt")):
         (folder / seed.name).write_bytes(seed.read_bytes())
     with newsq.load([folder]) as index:
         before = _everything(index)
+        rows = dict(index.snapshot.conn.execute("SELECT id, doc FROM docs"))
     path = folder / f"{ID0}.txt"
     path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     built, refreshed = _watch(monkeypatch)
     with newsq.load([folder]) as index:
         after = _everything(index)
-    assert (built, refreshed) == ([1], [False])
+        assert dict(index.snapshot.conn.execute("SELECT id, doc FROM docs")) == rows
+    assert (built, refreshed) == ([], [True])
     assert after == before == _regrouped_in_full(folder)
+
+
+def test_a_document_back_at_another_row_that_could_change_an_order_regroups_every_document(
+    tmp_path, monkeypatch
+):
+    # The first document of the seeds' story renamed from .txt to .md: the same id, the
+    # same words, at a new row, after its story's others: the order grouping took changed.
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for seed in sorted((ROOT / "seeds").glob("*.txt")):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    with newsq.load([folder]) as index:
+        _everything(index)
+    (folder / f"{ID0}.txt").rename(folder / f"{ID0}.md")
+    built, refreshed = _watch(monkeypatch)
+    with newsq.load([folder]) as index:
+        after = _everything(index)
+        (row,) = index.snapshot.conn.execute("SELECT doc FROM docs WHERE id = ?", (ID0,))
+        assert row == (6,)  # (five seeds: the next free row)
+    assert (built, refreshed) == ([1], [False])
+    assert after == _regrouped_in_full(folder)
 
 
 def test_grouping_streamed_from_the_snapshot_is_grouping_held_in_memory(tmp_path):

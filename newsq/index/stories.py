@@ -207,10 +207,12 @@ def _refresh(conn: sqlite3.Connection, stamp: Sequence[object], window: float) -
     Word weights are learnt from the whole corpus: a document of other words, another
     date or other addresses, or one added or gone, changes every weight, and so
     possibly any story; that takes grouping them all again. A document whose file
-    changed elsewhere (its body, its topics, its quality) is grouped as before, but has
-    a new row, and grouping takes ties by row: its stories are kept as they are when
-    the new row changes no order grouping looks at (below). Then only the summaries of
-    its stories are told again (they say its title, its topics, its quality…).
+    changed elsewhere (its body, its topics, its quality) is grouped as before: it keeps
+    its row, and its stories are kept as they are. (A document that comes back at
+    another row, a file renamed that names its id, is kept when the new row changes no
+    order grouping looks at, since grouping takes ties by row: below.) Then only the
+    summaries of its stories are told again (they say its title, its topics, its
+    quality…).
     """
     found = stored.changed(conn, CHANGED_AT_MOST)
     if found is None:
@@ -255,7 +257,10 @@ def _same_order(
     (which document of a story comes first: whom a link names, which story's sums take
     the other's), (b) between documents of one date (date order), and (c) between two
     documents exactly as alike as each other to a third (the most alike first, then by
-    row), which in floating point takes twins: the same words and coverage."""
+    row), which in floating point takes twins: the same words and coverage. A document
+    whose file was parsed again keeps its row (`FileNumbers`): only one that moved (a
+    file renamed, say) can change an order."""
+    gone = [old for old in gone if moved[old.doc] != old.doc]
     stories = [old.story for old in gone]
     if len(set(stories)) != len(stories):
         return False  # two documents of one story moved: their own order may change

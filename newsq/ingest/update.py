@@ -36,7 +36,7 @@ from newsq.store.rows import (
     provider_keys,
     related_row,
 )
-from newsq.store.snapshot import Snapshot
+from newsq.store.snapshot import FileNumbers, Snapshot
 from newsq.store.stories import wording
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def update(
                 diff = _diff(snapshot, files)
             if diff is not None:
                 stale, forget, _ = diff
-                snapshot.remove(conn, forget)
+                numbers = FileNumbers(conn, snapshot.remove(conn, forget))
                 done = 0
                 # Closed however this ends: its pool of workers goes with it, at once. (Left
                 # to the collector, a pool outlived an interrupted update until exit, where
@@ -108,7 +108,7 @@ def update(
                     snapshot.keep_codecs(conn, codecs)
                 with contextlib.closing(parse_sources(stale, codecs, pool=pool)) as batches:
                     for batch in batches:
-                        snapshot.add(conn, batch)
+                        snapshot.add(conn, batch, numbers)
                         done += len(batch)
                         if progress is not None:
                             progress(done, len(stale))

@@ -331,15 +331,17 @@ class Snapshot:
                 None if self.path is None else self.path.parent, error_reason(exc)
             ) from exc
 
-    def remove(self, conn: sqlite3.Connection, keys: Iterable[str]) -> None:
-        """Forget files (deleted, renamed, changed before re-parsing)."""
-        files = [
-            (file,)
+    def remove(self, conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, int]:
+        """Forget files (deleted, renamed, changed before re-parsing); {key: row} of those
+        forgotten, for `FileRows` to give a file parsed again the row it had."""
+        found = {
+            key: file
             for key in keys
             for (file,) in conn.execute("SELECT file FROM files WHERE path = ?", (key,))
-        ]
+        }
+        files = [(file,) for file in found.values()]
         if not files:
-            return
+            return found
         # The index's rows first: it reads the words to take out of the rows they come
         # from (`search_text`), which must still be there.
         conn.executemany(
@@ -357,15 +359,23 @@ class Snapshot:
             conn.executemany(f"DELETE FROM {table} WHERE doc = ?", files)
         conn.executemany("DELETE FROM problems WHERE file = ?", files)
         conn.executemany("DELETE FROM files WHERE file = ?", files)
+        return found
 
-    def add(self, conn: sqlite3.Connection, batch: Sequence[FileRows]) -> None:
-        """Store freshly parsed files (not yet in the snapshot), one statement per table."""
-        (last,) = conn.execute("SELECT COALESCE(MAX(file), 0) FROM files").fetchone()
+    def add(
+        self,
+        conn: sqlite3.Connection,
+        batch: Sequence[FileRows],
+        numbers: FileNumbers | None = None,
+    ) -> None:
+        """Store freshly parsed files (not yet in the snapshot), one statement per table,
+        each at the row `numbers` gives it (by default, the next free)."""
+        number = numbers or FileNumbers(conn)
         (article,) = conn.execute("SELECT COALESCE(MAX(doc), 0) FROM related").fetchone()
         files, problems, docs, records, topics, providers, words = [], [], [], [], [], [], []
         related, related_text, related_words, story = [], [], [], []
         shapes = _shape_numbers(conn, {rows.shape for rows in batch if rows.doc is not None})
-        for file, rows in enumerate(batch, start=last + 1):
+        for rows in batch:
+            file = number(rows.key)
             files.append((file, rows.key, rows.size, rows.mtime_ns, rows.doc_id, rows.shown))
             problems.extend((file, *problem) for problem in rows.problems)
             if rows.doc is None:
@@ -508,6 +518,27 @@ class Snapshot:
     def found_problems(self) -> list[Problem]:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'found'").fetchone()
         return [Problem(**p) for p in json.loads(row[0])] if row else []
+
+
+class FileNumbers:
+    """The row each file stored takes (its document's too): a file parsed again the row it
+    had (`Snapshot.remove` says which), any other the next free one.
+
+    A document edited in place keeps its place among the others: whatever takes ties by
+    row (grouping, for one) sees the corpus in the order a fresh build would, and the
+    stories kept need not be grouped again when the edit leaves its wording alone.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, kept: dict[str, int] | None = None) -> None:
+        self._kept = dict(kept or {})
+        (last,) = conn.execute("SELECT COALESCE(MAX(file), 0) FROM files").fetchone()
+        self._next = max(last, max(self._kept.values(), default=0)) + 1
+
+    def __call__(self, key: str) -> int:
+        found = self._kept.pop(key, None)
+        if found is None:
+            found, self._next = self._next, self._next + 1
+        return found
 
 
 def _shape_numbers(conn: sqlite3.Connection, shapes: set[str]) -> dict[str, int]:
