@@ -435,7 +435,8 @@ def _taken_whole(folder: Folder, twice: set[int], owner_of_id: dict[str, str]) -
 def _one_extension(packed: bytes, count: int) -> bool:
     """Whether every name (joined by NULs in `packed`) ends in the same extension as the
     first, spelt the same: the names less their extension then differ as the names do."""
-    first = packed.split(b"\0", 1)[0]
+    end = packed.find(b"\0")
+    first = packed if end < 0 else packed[:end]
     dot = first.rfind(b".")
     if dot < 0:
         return count == 1

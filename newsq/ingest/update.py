@@ -18,8 +18,8 @@ import os
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from newsq.ingest.features import features
 from newsq.ingest.scan import Documents, Scan, without_gc
@@ -163,9 +163,18 @@ def touched_only(snapshot: Snapshot, found: Scan) -> list[Source] | None:
     return touched
 
 
+class Sources(Protocol):
+    """Files to parse, counted and in order: a list, or a scan's `Documents` (made as
+    they are iterated)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Source]: ...
+
+
 #: The files to parse (new or changed, in order), the keys to forget first (changed or
 #: gone) and how many are gone.
-Diff = tuple[Collection[Source], list[str], int]
+Diff = tuple[Sources, list[str], int]
 
 
 def _diff(snapshot: Snapshot, documents: Documents) -> Diff | None:
@@ -208,7 +217,7 @@ def learn_codecs(sources: Iterable[Source]) -> Codecs:
 
 
 def parse_sources(
-    sources: Collection[Source],
+    sources: Sources,
     codecs: Codecs | None = None,
     jobs: int | None = None,
     *,
