@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import random
+import stat
 import sys
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from newsq.ingest import scan as scanning
 from newsq.ingest.scan import discover, scan
+from newsq.model import Problem, Source
 
 
 @pytest.fixture
@@ -240,3 +243,143 @@ def test_a_file_given_by_its_absolute_path_keeps_one_string_for_both(write_corpu
         os.path.join(root.name, "a.md"),
         os.path.join(root.name, "sub", "b.md"),
     ]
+
+
+# --- the documents of a scan, made as they are iterated ---------------------------------------
+
+
+def one_by_one(found: scanning.Scan) -> tuple[list[Source], list[Problem]]:
+    """The rules of which files are documents, applied to every file in turn: what
+    `Documents` must give, however it takes whole folders at once."""
+    files: list[Source] = []
+    problems = list(found.problems)
+    seen: set[tuple[int, int]] = set()
+    owner: dict[str, str] = {}
+    for folder in map(scanning.Folder.by_name, found.folders):
+        for position, name in enumerate(folder.names):
+            path = folder.shown + name
+            try:
+                (folder.absolute + name).encode("utf-8")
+            except UnicodeEncodeError:
+                message = "file name is not valid UTF-8; skipped"
+                problems.append(Problem(scanning._printable(path), None, None, "error", message))
+                continue
+            error = folder.error(position)
+            if error is not None:
+                message = f"cannot read: {error.strerror}"
+                problems.append(Problem(path, None, None, "error", message))
+                continue
+            inode, device, mode = folder.identity[position * 3 : position * 3 + 3]
+            if (device, inode) in seen:
+                continue
+            seen.add((device, inode))
+            doc_id = folder.doc_id(name)
+            if doc_id in owner:
+                message = f"id {doc_id!r} is already taken by {owner[doc_id]}; skipped"
+                problems.append(Problem(path, None, None, "warning", message))
+                continue
+            if not stat.S_ISREG(mode):
+                problems.append(Problem(path, None, None, "error", "not a regular file"))
+                continue
+            owner[doc_id] = path
+            files.append(folder.source(position))
+    return files, problems
+
+
+DOC_TEXT = "---\ntitle: t\n---\n"
+
+
+@pytest.fixture
+def awkward(tmp_path) -> list[str]:
+    """Two roots with the same layout, one inside a third root, and in them every kind
+    of file that is not a document: ids taken, files reached twice, unreadable ones."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    for root in (first, second):
+        for name in ("b.md", "a.md", "c.txt", "sub/z.md", "sub/y.md", "deep/er/x.md"):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(DOC_TEXT)
+    (first / "a.txt").write_text(DOC_TEXT)  # the id `a` again, in the same folder
+    (first / "sub" / "Y.MD").write_text(DOC_TEXT)  # an id of its own (ids keep case)
+    (first / "sub" / "y.MD").write_text(DOC_TEXT)  # the id `sub/y` again, another case
+    (second / "only.md").write_text(DOC_TEXT)
+    (first / "gone.md").symlink_to(tmp_path / "missing.md")  # cannot be stat'ed
+    os.link(first / "b.md", first / "sub" / "hard.md")  # one file under two names
+    (first / "deep" / "again.md").symlink_to(first / "c.txt")  # and through a link
+    (first / "folder.md").mkdir()  # a folder named like a document: walked
+    (first / "folder.md" / "in.md").write_text(DOC_TEXT)
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(first / "sub" / "pipe.md")  # never opened
+    if sys.platform == "linux":
+        with open(os.path.join(os.fsencode(first), b"bad\xff.md"), "wb") as handle:
+            handle.write(DOC_TEXT.encode())
+    return [str(first), str(second), str(tmp_path), str(first / "b.md")]
+
+
+def test_documents_are_the_files_found_one_by_one(awkward):
+    found = scan(awkward)
+    documents = scanning.Documents(found)
+    expected, problems = one_by_one(found)
+    assert list(documents) == expected
+    assert documents.problems == problems
+    assert len(documents) == len(expected)
+    assert list(documents) == expected  # iterated again: the same
+    assert scanning.sources(found) == (expected, problems)
+    # Every kind of problem is there.
+    messages = {p.message.split(" ")[0] for p in problems}
+    assert {"id", "cannot"} <= messages
+    assert "file name is not valid UTF-8; skipped" in {p.message for p in problems} or (
+        sys.platform != "linux"
+    )
+    taken = [p for p in problems if scanning.is_id_taken(p)]
+    assert f"{awkward[0]}/a.txt" in {p.path for p in taken}
+    assert f"{awkward[1]}/a.md" in {p.path for p in taken}  # the first root has it
+    keys = [s.key for s in expected]
+    assert len(set(keys)) == len(keys)
+    assert f"{awkward[0]}/sub/hard.md" not in keys  # the same file as b.md, met first
+
+
+@pytest.mark.parametrize("listed", ["sorted", "reversed", "shuffled"])
+def test_documents_follow_names_in_order_whatever_the_listing(write_corpus, listed):
+    names = [f"n{n:04d}{'é' if n % 7 == 0 else ''}.md" for n in range(300)]
+    root = write_corpus({name: DOC_TEXT for name in names} | {"a.txt": DOC_TEXT})
+    found = scan([str(root)])
+    folder = found.folders[0]
+    order = list(range(len(folder.listed)))
+    if listed == "sorted":
+        order.sort(key=folder.names.__getitem__)
+    elif listed == "reversed":
+        order.sort(key=folder.names.__getitem__, reverse=True)
+    else:
+        random.Random(3).shuffle(order)
+    folder.keep(order)
+    documents = scanning.Documents(found)
+    assert [s.doc_id for s in documents] == ["a", *(n[:-3] for n in names)]
+    assert list(documents) == one_by_one(found)[0]
+
+
+class CountedSource(Source):
+    """A `Source` that counts how many of its kind are alive at once."""
+
+    __slots__ = ()
+    alive = 0
+    most = 0
+
+    def __new__(cls, *fields: object) -> CountedSource:
+        made = super().__new__(cls, *fields)
+        CountedSource.alive += 1
+        CountedSource.most = max(CountedSource.most, CountedSource.alive)
+        return made
+
+    def __del__(self) -> None:
+        CountedSource.alive -= 1
+
+
+def test_documents_are_made_a_few_at_a_time(write_corpus, monkeypatch):
+    root = write_corpus({f"{n:04d}.md": DOC_TEXT for n in range(3000)})
+    monkeypatch.setattr(scanning, "Source", CountedSource)
+    monkeypatch.setattr(CountedSource, "most", 0)
+    documents = scanning.Documents(scan([str(root)]))
+    assert CountedSource.alive == 0  # nothing made yet: only which files are documents
+    count = sum(1 for _ in documents)
+    assert count == len(documents) == 3000
+    assert CountedSource.most <= 2

@@ -15,9 +15,11 @@ import pytest
 from conftest import ALL_IDS, ID0, NEWEST_FIRST
 
 import newsq
+from newsq.ingest import scan as scanning
 from newsq.ingest import update as indexer
 from newsq.ingest.scan import discover
 from newsq.query.filters import Filter, sort_entries
+from newsq.store import schema
 from newsq.store import snapshot as snapshot_module
 from newsq.store.cache import cache_dir, snapshot_path
 from newsq.store.schema import APPLICATION_ID, FORMAT
@@ -132,7 +134,7 @@ class TestFreshness:
         def not_needed(found):
             raise AssertionError("a warm run compared files one by one")
 
-        monkeypatch.setattr(indexer_module, "sources", not_needed)
+        monkeypatch.setattr(indexer_module, "Documents", not_needed)
         with newsq.load([corpus]) as index:
             assert index.changes == newsq.Changes(0, 0)
             assert ids(index.filter()) == ["sub/c", "b", "a"]
@@ -147,11 +149,11 @@ class TestFreshness:
         def not_needed(found):
             raise AssertionError("files compared one by one for edits alone")
 
-        every_file = indexer_module.sources
-        monkeypatch.setattr(indexer_module, "sources", not_needed)
+        every_file = indexer_module.Documents
+        monkeypatch.setattr(indexer_module, "Documents", not_needed)
         with newsq.load([corpus]) as index:
             assert index.changes == newsq.Changes(parsed=2, removed=0)
-        monkeypatch.setattr(indexer_module, "sources", every_file)
+        monkeypatch.setattr(indexer_module, "Documents", every_file)
         with newsq.load([corpus]) as quick, newsq.load([corpus], cache=False) as fresh:
             assert quick.changes == newsq.Changes(0, 0)
             assert everything(quick) == everything(fresh)
@@ -469,12 +471,12 @@ class TestWorkersOfAColdBuild:
         monkeypatch.setattr(indexer, "PARALLEL_FROM", 1)
         monkeypatch.setattr(indexer, "_cpu_count", lambda: 2)
         events = []
-        real_pool, real_sources = indexer.worker_pool, indexer.sources
+        real_pool, real_documents = indexer.worker_pool, indexer.Documents
         monkeypatch.setattr(
             indexer, "worker_pool", lambda jobs: events.append("pool") or real_pool(jobs)
         )
         monkeypatch.setattr(
-            indexer, "sources", lambda found: events.append("sources") or real_sources(found)
+            indexer, "Documents", lambda found: events.append("sources") or real_documents(found)
         )
         with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as fresh:
             assert events[:2] == ["pool", "sources"]
@@ -485,6 +487,40 @@ class TestWorkersOfAColdBuild:
         with newsq.load([corpus]) as index, newsq.load([corpus], cache=False) as fresh:
             assert events[0] == "sources"  # not cold: workers only once there is work for them
             assert everything(index) == everything(fresh)
+
+
+class TestSourcesOfAColdBuild:
+    def test_are_made_as_they_are_parsed_never_all_at_once(self, cache, write_corpus, monkeypatch):
+        from test_scan import CountedSource
+
+        monkeypatch.setattr(scanning, "Source", CountedSource)
+        monkeypatch.setattr(CountedSource, "most", 0)
+        monkeypatch.setattr(indexer, "_cpu_count", lambda: 1)  # parsed here, where counted
+        files = {f"{n:03d}.md": DOC.format(title=f"T{n}", day=1, topic="T") for n in range(600)}
+        root = write_corpus(files)
+        with newsq.load([root]) as index:
+            assert index.changes == newsq.Changes(parsed=600, removed=0)
+            assert len(index.filter()) == 600
+        assert 0 < CountedSource.most <= 2 * indexer.CHUNK
+
+    def test_a_new_snapshot_spills_its_cache_as_it_grows(self, tmp_path):
+        # A cache size in KiB set before the page size turned into 4 KB pages: a snapshot
+        # being built then held every page it wrote until it committed.
+        conn = snapshot_module._connect(tmp_path / "new.db", journal="MEMORY")
+        try:
+            schema.create(conn, [str(tmp_path)])
+            assert conn.execute("PRAGMA page_size").fetchone()[0] == schema.PAGE_SIZE
+            conn.execute("CREATE TABLE filler (b BLOB)")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO filler (b) VALUES (zeroblob(?))",
+                [(1 << 20,)] * (schema.CACHE_KIB // 1024 + 32),
+            )
+            written = os.path.getsize(tmp_path / "new.db")  # before the commit: spilled
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+        assert written >= 16 << 20
 
 
 class TestInFlight:

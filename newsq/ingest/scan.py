@@ -81,8 +81,8 @@ class Folder:
         return self._names
 
     def forget_names(self) -> None:
-        """Drop the names decoded as text (they are decoded again if asked for): the
-        files' paths hold them now (75 MiB at 1,000,000 files)."""
+        """Drop the names decoded as text (they are decoded again if asked for): 75 MiB
+        at 1,000,000 files."""
         self._names = None
 
     @property
@@ -271,48 +271,76 @@ def sources(found: Scan) -> tuple[list[Source], list[Problem]]:
     different files with one id keep the first and report the second.
     """
     with without_gc():
-        return _sources(found)
+        documents = Documents(found)
+        return list(documents), documents.problems
 
 
-def _sources(found: Scan) -> tuple[list[Source], list[Problem]]:
-    files: list[Source] = []
-    problems: list[Problem] = list(found.problems)
-    # A file is its (device, inode), packed in one int: a tuple of two ints costs three
-    # objects, 90 bytes more a file (with the key and path shared below, the peak of this
-    # step at 1,000,000 files in one folder went from 1.16 GiB to 0.94).
-    seen_files: set[int] = set()
-    owner_of_id: dict[str, str] = {}
-    last = len(found.folders) - 1
-    for number, folder in enumerate(map(Folder.by_name, found.folders)):
-        ids = folder.ids()
-        shown = [folder.shown + name for name in folder.names]
-        # The path as the user wrote it is often the absolute one (a root given absolute):
-        # then the key is the same string, kept once (120 bytes a file).
-        keys = (
-            shown
-            if folder.shown == folder.absolute
-            else [folder.absolute + name for name in folder.names]
-        )
-        sizes, mtimes = folder.times[0::2], folder.times[1::2]
+#: Files whose names are decoded at once while a folder's documents are made.
+_DECODED_AT_ONCE = 1024
+
+
+class Documents:
+    """The files of a scan as documents to index (see `sources`), made as they are iterated.
+
+    Which files are documents, and the problems of the others, are worked out
+    when this is made; each folder then keeps only the positions of its
+    documents, in order, and a document's `Source` (its key, path and id as text)
+    is made when iteration reaches it. A list of every `Source` held through a
+    build was 0.8 GiB at 1,000,000 files; these positions are 4 bytes a file.
+    `problems` is complete from the start; iterating again makes the same sources.
+    """
+
+    def __init__(self, found: Scan) -> None:
+        self.problems: list[Problem] = list(found.problems)
+        self._folders: list[tuple[Folder, array[int]]] = []
+        self._count = 0
+        folders = found.folders
+        # Two different folders can give the same id only when their ids have the same
+        # folder part (a name holds no `/`): the same layout under two roots, say. Ids
+        # are remembered only while a folder with the same folder part is still to come.
+        groups = [_id_group(folder) for folder in folders]
+        last_of_group = {group: number for number, group in enumerate(groups)}
+        owners: dict[str, dict[str, str]] = {}  # id -> the path shown of the file that has it
+        twice = _reached_twice(folders)
+        seen_files: set[int] = set()  # of those reached twice, the ones met
+        for number, folder in enumerate(folders):
+            group = groups[number]
+            owner_of_id = owners.setdefault(group, {})
+            more_to_come = last_of_group[group] != number
+            order = _name_order(folder)
+            if _taken_whole(folder, twice, owner_of_id):
+                # The usual folder: every file is a document, and nothing is made per file.
+                kept = order
+                if more_to_come:
+                    names = folder.names
+                    owner_of_id.update(
+                        (folder.doc_id(names[p]), folder.shown + names[p]) for p in order
+                    )
+            else:
+                kept = self._one_by_one(folder, order, twice, seen_files, owner_of_id)
+            if not more_to_come:
+                del owners[group]
+            folder.forget_names()  # (decoded again, a few at a time, while iterating)
+            if kept:
+                self._folders.append((folder, kept))
+                self._count += len(kept)
+
+    def _one_by_one(
+        self,
+        folder: Folder,
+        order: array[int],
+        twice: set[int],
+        seen_files: set[int],
+        owner_of_id: dict[str, str],
+    ) -> array[int]:
+        """The positions of the folder's documents, with the problems of its other files."""
+        problems = self.problems
+        kept = array("I")
+        names = folder.names
         inodes, devices, modes = folder.identity[0::3], folder.identity[1::3], folder.identity[2::3]
-        identities = [device << 64 | inode for device, inode in zip(devices, inodes, strict=True)]
-        if (
-            _encodable(folder.absolute + "".join(folder.names))
-            and (not sizes or min(sizes) >= 0)
-            and len(set(identities)) == len(identities)
-            and seen_files.isdisjoint(identities)
-            and len(set(ids)) == len(ids)
-            and owner_of_id.keys().isdisjoint(ids)
-            and all(map(stat_module.S_ISREG, modes))
-        ):
-            # The usual folder, taken whole: this runs for every file of a changed corpus.
-            if number != last:  # no folder after it to compare with
-                seen_files.update(identities)
-                owner_of_id.update(zip(ids, shown, strict=True))
-            files.extend(map(Source, keys, sizes, mtimes, ids, shown))
-            folder.forget_names()
-            continue
-        for position, (name, doc_id, path) in enumerate(zip(folder.names, ids, shown, strict=True)):
+        for position in order:
+            name = names[position]
+            path = folder.shown + name
             if not _encodable(folder.absolute + name):
                 # The snapshot, JSON and the terminal all need text; the name is not.
                 message = "file name is not valid UTF-8; skipped"
@@ -322,10 +350,12 @@ def _sources(found: Scan) -> tuple[list[Source], list[Problem]]:
             if error is not None:
                 problems.append(Problem(path, None, None, ERROR, f"cannot read: {error.strerror}"))
                 continue
-            identity = identities[position]
-            if identity in seen_files:
-                continue
-            seen_files.add(identity)
+            identity = devices[position] << 64 | inodes[position]
+            if identity in twice:
+                if identity in seen_files:
+                    continue
+                seen_files.add(identity)
+            doc_id = folder.doc_id(name)
             if doc_id in owner_of_id:
                 problems.append(_id_taken(path, doc_id, owner_of_id[doc_id]))
                 continue
@@ -334,8 +364,113 @@ def _sources(found: Scan) -> tuple[list[Source], list[Problem]]:
                 problems.append(Problem(path, None, None, ERROR, "not a regular file"))
                 continue
             owner_of_id[doc_id] = path
-            files.append(Source(keys[position], sizes[position], mtimes[position], doc_id, path))
-    return files, problems
+            kept.append(position)
+        return kept
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Source]:
+        for folder, kept in self._folders:
+            yield from _folder_sources(folder, kept)
+
+
+def _folder_sources(folder: Folder, kept: array[int]) -> Iterator[Source]:
+    listed, times, shown, absolute = folder.listed, folder.times, folder.shown, folder.absolute
+    # The path as the user wrote it is often the absolute one (a root given absolute): then
+    # the key is the same string (sent to a worker once).
+    same = shown == absolute
+    for start in range(0, len(kept), _DECODED_AT_ONCE):
+        positions = kept[start : start + _DECODED_AT_ONCE]
+        # One decode for the lot: names cannot hold NUL, so splitting is exact.
+        names = os.fsdecode(b"\0".join([listed[p] for p in positions])).split("\0")
+        for position, name in zip(positions, names, strict=True):
+            path = shown + name
+            key = path if same else absolute + name
+            size, mtime = times[position * _TIMES], times[position * _TIMES + 1]
+            yield Source(key, size, mtime, folder.doc_id(name), path)
+
+
+def _id_group(folder: Folder) -> str:
+    """The folder part of the folder's ids: ids of folders with different ones differ."""
+    return folder.id_prefix or ""
+
+
+def _name_order(folder: Folder) -> array[int]:
+    """The positions of the folder's files, sorted by name (as text)."""
+    count = len(folder.listed)
+    if folder.packed.isascii():  # then bytes sort as their text does, and need no decoding
+        keys: list[bytes] | list[str] = folder.listed
+    else:
+        keys = folder.names
+    return array("I", sorted(range(count), key=keys.__getitem__))
+
+
+def _taken_whole(folder: Folder, twice: set[int], owner_of_id: dict[str, str]) -> bool:
+    """Whether every file of the folder is a document: each readable, regular, reached
+    once, with a text name and an id of its own. Tested for the folder at once."""
+    times, identity = folder.times, folder.identity
+    if not times:
+        return True
+    if min(times[0::2]) < 0:  # a file that could not be stat'ed
+        return False
+    modes = identity[2::3]
+    # A mode in that range is a regular file's (the bits below the type are the permissions).
+    regular = min(modes) >= stat_module.S_IFREG and max(modes) < stat_module.S_IFREG + 0o10000
+    if not regular and not all(map(stat_module.S_ISREG, modes)):
+        return False
+    if twice and not twice.isdisjoint(
+        device << 64 | inode for inode, device in zip(identity[0::3], identity[1::3], strict=True)
+    ):
+        return False
+    packed = folder.packed
+    if not _encodable(folder.absolute) or not (packed.isascii() or _encodable(os.fsdecode(packed))):
+        return False
+    if not owner_of_id and _one_extension(packed, len(folder.listed)):
+        return True  # distinct names with one extension: distinct ids
+    ids = folder.ids()
+    return len(set(ids)) == len(ids) and owner_of_id.keys().isdisjoint(ids)
+
+
+def _one_extension(packed: bytes, count: int) -> bool:
+    """Whether every name (joined by NULs in `packed`) ends in the same extension as the
+    first, spelt the same: the names less their extension then differ as the names do."""
+    end = packed.find(b"\0")
+    first = packed if end < 0 else packed[:end]
+    dot = first.rfind(b".")
+    if dot < 0:
+        return count == 1
+    extension = first[dot:]
+    return packed.count(extension + b"\0") + packed.endswith(extension) == count
+
+
+def _reached_twice(folders: Sequence[Folder]) -> set[int]:
+    """The identities (device and inode in one int) of the files listed more than once:
+    the same file reached by two roots or through a link. Usually none, found with a
+    set of inodes per device that lasts only while this runs."""
+    inodes_of: dict[int, set[int]] = {}
+    listed = 0
+    for folder in folders:
+        inodes, devices = folder.identity[0::3], folder.identity[1::3]
+        listed += len(inodes)
+        if inodes and min(devices) == max(devices):
+            inodes_of.setdefault(devices[0], set()).update(inodes)
+        else:
+            for inode, device in zip(inodes, devices, strict=True):
+                inodes_of.setdefault(device, set()).add(inode)
+    if sum(map(len, inodes_of.values())) == listed:
+        return set()
+    del inodes_of
+    met: set[int] = set()
+    twice: set[int] = set()
+    for folder in folders:
+        identity = folder.identity
+        for inode, device in zip(identity[0::3], identity[1::3], strict=True):
+            key = device << 64 | inode
+            if key in met:
+                twice.add(key)
+            met.add(key)
+    return twice
 
 
 _ID_TAKEN = " is already taken by "

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import json
 import os
 import sys
 import threading
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from newsq.ingest.features import features
-from newsq.ingest.scan import Scan, sources, without_gc
+from newsq.ingest.scan import Documents, Scan, without_gc
 from newsq.ingest.shape import record_shape
 from newsq.model import ERROR, Changes, Problem, Source
 from newsq.signals import held_while_forking, in_child_process
@@ -76,25 +77,23 @@ def update(
     with contextlib.ExitStack() as stack:
         pool = None
         if touched is None and _cpu_count() >= 2 and _builds_from_nothing(snapshot, found):
-            # Forked now, while this process holds only the scan: forked once it holds a
-            # Source per file (0.8 GiB at 1,000,000 files), each worker would count all of
-            # it as its own memory.
+            # Forked now, while this process holds only the scan: the workers then share
+            # nothing that this one makes afterwards.
             pool = stack.enter_context(worker_pool(_cpu_count()))
+        diff: Diff | None
         if touched is not None:
-            diff: tuple[list[Source], list[str], int] | None = (
-                touched,
-                [t.key for t in touched],
-                0,
-            )
+            diff = (touched, [t.key for t in touched], 0)
             problems = snapshot.found_problems()
         else:
-            files, problems = sources(found)
-            diff = _diff(snapshot, files)
+            documents = Documents(found)
+            problems = documents.problems
+            diff = _diff(snapshot, documents)
         with snapshot.writing() as conn:
             if snapshot.data_version() != version:
                 # Another run wrote while this one waited for the lock: look again, in full.
-                files, problems = sources(found)
-                diff = _diff(snapshot, files)
+                documents = Documents(found)
+                problems = documents.problems
+                diff = _diff(snapshot, documents)
             if diff is not None:
                 stale, forget, _ = diff
                 numbers = FileNumbers(conn, snapshot.remove(conn, forget))
@@ -164,37 +163,51 @@ def touched_only(snapshot: Snapshot, found: Scan) -> list[Source] | None:
     return touched
 
 
-def _diff(
-    snapshot: Snapshot, files: Sequence[Source]
-) -> tuple[list[Source], list[str], int] | None:
-    """None when the snapshot is fresh; else the files to parse (new or changed, in order),
-    the keys to forget first (changed or gone) and how many are gone."""
-    with without_gc():  # a tuple per file again
-        stored = snapshot.stored_files()
-        if stored == sorted(files):  # the warm case, compared in C
-            return None
-        known = {key: (size, mtime_ns, doc_id) for key, size, mtime_ns, doc_id, _ in stored}
-    stale, forget = [], []
-    for source in files:
-        seen = known.pop(source.key, None)
-        if seen != (source.size, source.mtime_ns, source.doc_id):
-            stale.append(source)
-            if seen is not None:
-                forget.append(source.key)
+class Sources(Protocol):
+    """Files to parse, counted and in order: a list, or a scan's `Documents` (made as
+    they are iterated)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Source]: ...
+
+
+#: The files to parse (new or changed, in order), the keys to forget first (changed or
+#: gone) and how many are gone.
+Diff = tuple[Sources, list[str], int]
+
+
+def _diff(snapshot: Snapshot, documents: Documents) -> Diff | None:
+    """None when the snapshot is fresh; else what to parse and forget (see `Diff`).
+
+    A new snapshot parses every document: they are made as they are parsed, never
+    all held at once. Otherwise each is compared with what the snapshot recorded of it.
+    """
+    if snapshot.is_empty():
+        return (documents, [], 0) if len(documents) else None
+    with without_gc():  # a tuple per file
+        known = snapshot.stored_stats()
+        stale, forget = [], []
+        for source in documents:
+            seen = known.pop(source.key, None)
+            if seen != (source.size, source.mtime_ns, source.doc_id):
+                stale.append(source)
+                if seen is not None:
+                    forget.append(source.key)
     if not stale and not known:
-        return None  # only the spelling of a root differs
+        return None  # only the spelling of a root differs, or nothing
     return stale, [*known, *forget], len(known)  # what is left in `known` is gone
 
 
 # --- parsing ----------------------------------------------------------------------------------
 
 
-def learn_codecs(sources: Sequence[Source]) -> Codecs:
+def learn_codecs(sources: Iterable[Source]) -> Codecs:
     """How a new snapshot packs what it stores: dictionaries learnt from the records and
     story features of the first files (parsed here, and again with the rest: a few
     milliseconds)."""
     records, features = [], []
-    for source in sources[:LEARN_FROM]:
+    for source in itertools.islice(sources, LEARN_FROM):
         rows = parse_rows(source, PLAIN)
         if rows.record is not None:
             records.append(PLAIN.records.text(rows.record))
@@ -204,7 +217,7 @@ def learn_codecs(sources: Sequence[Source]) -> Codecs:
 
 
 def parse_sources(
-    sources: Sequence[Source],
+    sources: Sources,
     codecs: Codecs | None = None,
     jobs: int | None = None,
     *,
@@ -215,7 +228,7 @@ def parse_sources(
     (plain ones when None)."""
     jobs = jobs or _cpu_count()
     codecs = codecs or PLAIN
-    chunks = (sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK))
+    chunks = _chunks(sources, CHUNK)
     if pool is None and (jobs < 2 or len(sources) < PARALLEL_FROM):
         for chunk in chunks:
             yield parse_chunk(chunk, codecs)
@@ -231,6 +244,13 @@ def parse_sources(
                 yield batch
         finally:
             window.stop()
+
+
+def _chunks(sources: Iterable[Source], size: int) -> Iterator[list[Source]]:
+    """The sources in lists of `size`, the last shorter, each made when it is asked for."""
+    left = iter(sources)
+    while chunk := list(itertools.islice(left, size)):
+        yield chunk
 
 
 @contextlib.contextmanager

@@ -287,10 +287,17 @@ INSERT_RELATED_TEXT = (
 #: was slack, and a snapshot of 100,000 documents took 850 MB; on 16 KB pages, 761 MB
 #: (8 KB: 791 MB).
 PAGE_SIZE = 16_384
+#: The page cache of a snapshot's connection, in KiB (as `PRAGMA cache_size` takes a
+#: negative value): 64 MiB.
+CACHE_KIB = 65_536
 
 
 def create(conn: sqlite3.Connection, roots: Sequence[str]) -> None:
     conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # (only a database still empty takes it)
+    # SQLite turns a cache size in KiB into pages of the size in effect when the page size
+    # changes, the default 4 KB: set again, or the cache holds four times as much (250 MiB
+    # of dirty pages, never spilled, through a cold build of 100,000 documents).
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     conn.executescript("BEGIN;" + SCHEMA + "COMMIT;")
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     roots_json = json.dumps([os.path.abspath(r) for r in roots])  # \u escapes: any path fits

@@ -51,6 +51,7 @@ from newsq.store.rows import (
     title_key,
 )
 from newsq.store.schema import (
+    CACHE_KIB,
     FEATURES_DICTIONARY_KEY,
     INSERT_DOC,
     INSERT_RELATED,
@@ -272,12 +273,10 @@ class Snapshot:
 
     # --- freshness ------------------------------------------------------------------
 
-    def stored_files(self) -> list[tuple[str, int, int, str, str]]:
-        """(absolute path, size, mtime_ns, id, path shown) of every file parsed, by path:
-        the shape of a sorted list of `Source`, so a fresh snapshot compares equal in one go."""
-        return self.conn.execute(
-            "SELECT path, size, mtime_ns, doc_id, shown FROM files ORDER BY path"
-        ).fetchall()
+    def stored_stats(self) -> dict[str, tuple[int, int, str]]:
+        """Every file parsed: its absolute path, and (size, mtime_ns, id) as they were then."""
+        rows = self.conn.execute("SELECT path, size, mtime_ns, doc_id FROM files ORDER BY path")
+        return {path: (size, mtime_ns, doc_id) for path, size, mtime_ns, doc_id in rows}
 
     def is_empty(self) -> bool:
         """Whether no file was parsed into it yet (a snapshot being built)."""
@@ -601,7 +600,7 @@ def _connect(path: Path | str, *, journal: str | None = None) -> sqlite3.Connect
     # found damaged and rebuilt, and not syncing saves a third of a cold build.
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA journal_size_limit = 67108864")
-    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     # No memory-mapped reads: a search touching rows scattered over the file would map
     # (and count as the process's memory) the pages around each of them, 400 MiB for
     # a related search on 100,000 documents against 94 MiB read through the page
