@@ -20,7 +20,7 @@ from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from newsq.ingest.features import features
+from newsq.ingest.features import features, prepare_features
 from newsq.ingest.scan import Scan, sources, without_gc
 from newsq.ingest.shape import record_shape
 from newsq.model import ERROR, Changes, Problem, Source
@@ -41,6 +41,8 @@ from newsq.store.stories import wording
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
+
+    from newsq.ingest.parse import Parsed
 
 #: Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
@@ -293,7 +295,10 @@ def frozen_objects() -> Iterator[None]:
 
 
 def parse_chunk(chunk: Sequence[Source], codecs: Codecs) -> list[FileRows]:
-    return [parse_rows(source, codecs) for source in chunk]
+    parsed = [_parse(source) for source in chunk]
+    # The words of the whole chunk stemmed at once (see `Stemmer.prepare`).
+    prepare_features((p.words, [r.words for r in p.related]) for p in parsed if p.words is not None)
+    return [_rows(source, p, codecs) for source, p in zip(chunk, parsed, strict=True)]
 
 
 def _parse_task(task: tuple[Sequence[Source], Codecs]) -> list[FileRows]:
@@ -305,14 +310,22 @@ def _parse_task(task: tuple[Sequence[Source], Codecs]) -> list[FileRows]:
 
 def parse_rows(source: Source, codecs: Codecs) -> FileRows:
     """Parse one file into what the snapshot stores about it."""
+    return _rows(source, _parse(source), codecs)
+
+
+def _parse(source: Source) -> Parsed:
     # Imported here: a warm run parses nothing, and YAML is slow to import.
     from newsq.ingest.parse import Parsed, parse_file
 
     try:
-        parsed = parse_file(source.path, source.doc_id)
+        return parse_file(source.path, source.doc_id)
     except Exception as exc:  # a parser bug: this file is skipped, the run goes on
         message = f"newsq could not parse this file ({type(exc).__name__}: {exc}); please report it"
-        parsed = Parsed(source.path, problems=[Problem(source.path, None, None, ERROR, message)])
+        return Parsed(source.path, problems=[Problem(source.path, None, None, ERROR, message)])
+
+
+def _rows(source: Source, parsed: Parsed, codecs: Codecs) -> FileRows:
+    """What the snapshot stores about a parsed file."""
     problems = [(p.line, p.column, p.severity, p.message) for p in parsed.problems]
     rows = FileRows(*source, None, None, (), (), None, problems)
     entry, record = parsed.entry, parsed.record
