@@ -89,12 +89,34 @@ def assert_like_reference(text: str) -> Any:
 def takes_line_path(text: str) -> bool:
     """Whether the line path reads `text`; what it reads is the reference's value."""
     try:
-        value, duplicates = yaml_load._load_lines(text)
+        value, duplicates, impure = yaml_load._load_lines(text)
     except Exception:
         return False
     assert same(value, reference(text)), text
     assert duplicates == []
+    assert impure == impure_containers(value)
     return True
+
+
+def impure_containers(value: Any) -> set[int]:
+    """The ids of the lists and mappings holding, at any depth, a value that is not str,
+    int, bool or None, or a key that is not str."""
+    found: set[int] = set()
+
+    def walk(item: Any) -> bool:
+        if isinstance(item, dict):
+            inner = [type(k) is not str for k in item] + [walk(v) for v in item.values()]
+        elif isinstance(item, list):
+            inner = [walk(v) for v in item]
+        else:
+            return type(item) not in (str, int, bool, type(None))
+        if any(inner):
+            found.add(id(item))
+            return True
+        return False
+
+    walk(value)
+    return found
 
 
 def takes_fast_path(text: str) -> bool:

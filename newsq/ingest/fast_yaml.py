@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -74,7 +74,15 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
     _HAVE_LIBYAML = False
 
-__all__ = ["MAX_DEPTH", "DuplicateKey", "NestingTooDeep", "load_yaml", "load_yaml_reporting"]
+__all__ = [
+    "MAX_DEPTH",
+    "DuplicateKey",
+    "Loaded",
+    "NestingTooDeep",
+    "load_front_matter",
+    "load_yaml",
+    "load_yaml_reporting",
+]
 
 #: Lists and mappings inside each other, at most: below libyaml's limit (1,000) and the
 #: depth at which PyYAML's pure-Python loader meets Python's recursion limit (about 480).
@@ -376,6 +384,8 @@ _ESCAPED = {
     "r": "\r", "t": "\t", "v": "\x0b",
 }  # fmt: skip
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)' *")
+# Values JSON has as they are (a float may not be: NaN, infinities).
+_JSON_TYPES = frozenset({str, int, bool, type(None)})
 # A line's value or key as written (quotes, trailing blanks and all): what it is. Both repeat
 # from one front matter to the next (`type: article`, `width: 1200`, every key).
 _LINE_CACHE: dict[str, Any] = {}
@@ -430,9 +440,10 @@ def _line_value(rest: str) -> Any:
     return value
 
 
-def _load_lines(text: str) -> tuple[Any, list[DuplicateKey]]:
+def _load_lines(text: str) -> tuple[Any, list[DuplicateKey], set[int]]:
     """Build the value of a text of the common shape line by line; raise `_Unsupported`
-    (or anything) to give up. A duplicate key gives up too: the event path reports it."""
+    (or anything) to give up. A duplicate key gives up too: the event path reports it.
+    Also returns the ids of the containers that are not JSON as they are (`Loaded`)."""
     if "\r" in text:
         # A CR LF is one line break, as a LF: no value read here spans a line (a lone CR,
         # also a break, is not read here).
@@ -452,6 +463,8 @@ def _load_lines(text: str) -> tuple[Any, list[DuplicateKey]]:
     is_map = True
     indentless = False
     pending: Any = no_key  # the key of the last line, when its value was empty
+    json_types = _JSON_TYPES
+    impure: set[int] = set()
     for spaces, dash, key, rest in _LINES.findall(text):
         if not key and not dash and (not rest or rest[0] == "#"):
             continue  # a blank line or a comment
@@ -485,7 +498,12 @@ def _load_lines(text: str) -> tuple[Any, list[DuplicateKey]]:
                 if not rest:
                     raise _Unsupported("an empty item")
                 value = cache_get(rest, no_key)
-                container.append(line_value(rest) if value is no_key else value)
+                if value is no_key:
+                    value = line_value(rest)
+                container.append(value)
+                if value.__class__ not in json_types:
+                    impure.add(id(container))
+                    impure.update(id(frame[0]) for frame in stack)
                 continue
             # `- key: value`: a mapping that goes on at the key's column
             new = {}
@@ -503,13 +521,18 @@ def _load_lines(text: str) -> tuple[Any, list[DuplicateKey]]:
             raise _Unsupported("a duplicate key")
         if rest:
             value = cache_get(rest, no_key)
-            container[resolved] = line_value(rest) if value is no_key else value
+            if value is no_key:
+                value = line_value(rest)
+            container[resolved] = value
         else:
-            container[resolved] = None  # (an empty plain scalar: null)
+            value = container[resolved] = None  # (an empty plain scalar: null)
             pending = resolved
+        if value.__class__ not in json_types or resolved.__class__ is not str:
+            impure.add(id(container))
+            impure.update(id(frame[0]) for frame in stack)
     if not root:
         raise _Unsupported("no mapping")
-    return root, []
+    return root, [], impure
 
 
 # --- the reference path ------------------------------------------------------------------
@@ -603,14 +626,26 @@ def _children(item: Any) -> list[Any]:
     return [c for c in inner if isinstance(c, (dict, list, tuple, set, frozenset))]
 
 
-def _load(text: str, report: bool) -> tuple[Any, list[DuplicateKey]]:
+class Loaded(NamedTuple):
+    """A loaded text (`load_front_matter`)."""
+
+    value: Any
+    #: Its mappings' repeated keys, in document order.
+    duplicates: list[DuplicateKey]
+    #: The ids of the lists and mappings that hold, at any depth, a value JSON has no type
+    #: for (a date, a float) or a key that is not text; every other one is JSON as it is.
+    #: None when not known: any may hold one.
+    impure: set[int] | None
+
+
+def _load(text: str, report: bool) -> Loaded:
     if _HAVE_LIBYAML and isinstance(text, str) and _fast_path_applies():
         try:
-            return _load_lines(text)
+            return Loaded(*_load_lines(text))
         except Exception:
             pass  # not of the common shape (or in doubt): libyaml's events decide
         try:
-            return _load_fast(text)
+            return Loaded(*_load_fast(text), None)
         except NestingTooDeep:
             raise
         except Exception:
@@ -626,15 +661,21 @@ def _load(text: str, report: bool) -> tuple[Any, list[DuplicateKey]]:
             raise NestingTooDeep from None
         raise
     _depth_within_limit(value)
-    return value, (_duplicates_in_graph(text) if report else [])
+    return Loaded(value, (_duplicates_in_graph(text) if report else []), None)
 
 
 def load_yaml(text: str) -> Any:
     """Return what `yaml.load(text, Loader=yaml.CSafeLoader)` returns, or raise what it raises;
     `NestingTooDeep` for a value nested deeper than `MAX_DEPTH`."""
-    return _load(text, False)[0]
+    return _load(text, False).value
 
 
 def load_yaml_reporting(text: str) -> tuple[Any, list[DuplicateKey]]:
     """`load_yaml(text)` and the duplicate keys of every mapping in it, in document order."""
+    loaded = _load(text, True)
+    return loaded.value, loaded.duplicates
+
+
+def load_front_matter(text: str) -> Loaded:
+    """`load_yaml_reporting(text)`, and which of its lists and mappings are JSON as they are."""
     return _load(text, True)
