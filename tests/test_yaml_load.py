@@ -643,6 +643,9 @@ LINE_PATH = [
     'title: "Is \\"predictive policing\\" new? \\u00e9\\x41\\/\\\\ \\N\\_\\L\\P\\0\\e\\t"',
     "a: 'it''s' \nb: ''\nc: \"\"\nd: '#: x'\ne: \"#: x\"",
     "a: 2022-09-10T20:21:16Z\nb: 2001-12-14 21:59:43.10 -5\nc: 2002-12-14\nd: 1:30\ne: 0x1F",
+    "a: 0001-01-01T00:00:00Z\nb: 9999-12-31T23:59:59Z\nc: 2020-02-29T12:00:00Z",
+    "a: 2022-1-10T20:21:16Z\nb: 2022-09-10t20:21:16Z\nc: 2022-09-10T20:21:16z",
+    "a: 2022-09-10T20:21:16.5Z\nb: 2022-09-10T20:21:16+01:00\nc: 2022-09-10T20:21:16 Z",
     "a: yes\nb: Off\nc: ~\nd: null\ne: .nan\nf: -.inf\ng: 1e3\nh: 017\ni: -1\nj: --x",
     "yes: 1\nnull: 2\noff: 3\n_x: 4\nk-1: 5\ny: 6",
     "url: http://example.com:8080/x?y=1#frag\nc: C#\nd: a:b\ne: x  y",
@@ -689,6 +692,10 @@ NOT_LINE_PATH = [
     "a: <<",
     "a: =",
     "a: 2020-13-45",
+    "a: 2020-13-45T00:00:00Z",
+    "a: 2020-02-30T00:00:00Z",
+    "a: 2020-01-01T24:00:00Z",
+    "a: 2020-01-01T00:00:60Z",
     "a: 'open",
     'a: "open',
     'a: "\\q"',
@@ -726,6 +733,15 @@ def test_anything_else_goes_to_the_event_path(text: str) -> None:
     if expected[0] == "value":
         _, duplicates = load_yaml_reporting(text)
         assert duplicates == yaml_load._duplicates_in_graph(text)
+
+
+def test_timestamps_in_utc_are_read_as_the_resolver_reads_them() -> None:
+    assert yaml_load._UTC_TIMESTAMPS
+    for text in ("2022-09-10T20:21:16Z", "0001-01-01T00:00:00Z", "2020-02-29T23:59:59Z"):
+        loaded = yaml_load._load_lines(f"a: {text}\nb: x")[0]["a"]
+        expected = reference(f"a: {text}")["a"]
+        assert (loaded, loaded.tzinfo) == (expected, expected.tzinfo)
+        assert type(loaded) is type(expected)
 
 
 def test_the_line_path_leaves_deep_nesting_to_the_event_path() -> None:

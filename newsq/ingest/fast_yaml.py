@@ -46,6 +46,7 @@ Without libyaml, `yaml.SafeLoader` is the reference and is simply called.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -431,13 +432,54 @@ def _line_value(rest: str) -> Any:
         ):
             raise _Unsupported("plain")
         resolvers = _TABLE.get(first, _TABLE_DEFAULT)
-        if resolvers is not None:
+        if resolvers is None:
+            pass
+        elif len(value) == 20 and _UTC_TIMESTAMPS and _UTC_TIMESTAMP.fullmatch(value):
+            value = _utc_timestamp(value)
+        else:
             value = _resolve_plain(value, resolvers)
     if len(rest) <= _CACHE_MAX_LENGTH:
         if len(_LINE_CACHE) >= _CACHE_MAX_ENTRIES:
             _LINE_CACHE.clear()
         _LINE_CACHE[rest] = value
     return value
+
+
+# Timestamps as most front matter writes them (`2022-09-10T20:21:16Z`, six a document of
+# the benchmark corpus), built here: 0.005 ms a document against 0.018 ms through the
+# resolver's patterns and SafeConstructor, which build the same datetime (in UTC, with
+# `timezone.utc`). Used only when the resolvers at import read such text so.
+_UTC_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
+
+def _utc_timestamp(text: str) -> dt.datetime:
+    return dt.datetime(
+        int(text[0:4]),
+        int(text[5:7]),
+        int(text[8:10]),
+        int(text[11:13]),
+        int(text[14:16]),
+        int(text[17:19]),
+        tzinfo=dt.timezone.utc,
+    )
+
+
+def _reads_utc_timestamps() -> bool:
+    for sample in ("2001-02-03T04:05:06Z", "1999-12-31T23:59:59Z"):
+        try:
+            resolved = _resolve_plain(sample, _TABLE.get(sample[0], _TABLE_DEFAULT) or ())
+        except Exception:
+            return False
+        built = _utc_timestamp(sample)
+        if type(resolved) is not dt.datetime or (resolved, resolved.tzinfo) != (
+            built,
+            built.tzinfo,
+        ):
+            return False
+    return True
+
+
+_UTC_TIMESTAMPS = _reads_utc_timestamps()
 
 
 def _load_lines(text: str) -> tuple[Any, list[DuplicateKey], set[int]]:
