@@ -365,7 +365,6 @@ def test_a_field_listed_is_a_column_of_list(cli, name):
 
 
 def test_a_shape_is_written_as_json_once_and_found_again(monkeypatch):
-
     from newsq.ingest import update
     from newsq.ingest.shape import record_shape
 
