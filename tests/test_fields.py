@@ -362,3 +362,20 @@ def test_a_field_listed_is_a_column_of_list(cli, name):
     assert result.exit_code == 0, result.stderr
     (row,) = json.loads(result.stdout)
     assert row[name] not in (None, [], "")
+
+
+def test_a_shape_is_written_as_json_once_and_found_again(monkeypatch):
+    from newsq.ingest import update
+    from newsq.ingest.shape import record_shape
+
+    monkeypatch.setattr(update, "_SHAPE_TEXTS", {})
+    monkeypatch.setattr(update, "_SHAPE_TEXTS_KEPT", 2)
+    records = [{"id": "a"}, {"id": "b", "é": [1, {"x": None}]}, {"id": 3}, {"id": "c"}]
+    for record in records * 2:
+        shape = record_shape(record)
+        text = update._shape_text(shape)
+        assert text == json.dumps(shape, ensure_ascii=False, separators=(",", ":"))
+        assert len(update._SHAPE_TEXTS) <= 2
+    assert update._shape_text(record_shape(records[0])) is update._shape_text(
+        record_shape(records[3])
+    )

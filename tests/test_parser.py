@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import textwrap
 import time
@@ -381,6 +382,36 @@ class TestToJsonValue:
         with pytest.raises(parser._TooLarge):
             to_json_value(list(range(10)), budget=[5])
         assert to_json_value(list(range(4)), budget=[5]) == [0, 1, 2, 3]
+
+    def test_lists_and_mappings_json_already_are_shared_when_known(self):
+        from newsq.ingest.fast_yaml import load_front_matter
+
+        text = (
+            "a: 1\nwhen: 2020-06-11T20:54:00Z\nplain:\n  x: no\n  y:\n  - 1\n"
+            "items:\n- b: 2\n  c: 1.5\n- d:\n    e: x\n- 3\n- 2020-01-01\nyes: no\n"
+        )
+        value, _, impure = load_front_matter(text)
+        copied = to_json_value(value)
+        shared = to_json_value(value, budget=[10**6], impure=impure)
+        assert json.dumps(shared) == json.dumps(copied)
+        assert shared["plain"] is value["plain"]  # JSON already
+        assert shared["items"][1] is value["items"][1]
+        assert shared is not value and shared["items"] is not value["items"]
+        assert shared["items"][0] is not value["items"][0]  # (a float)
+        assert shared["true"] is False and True not in shared  # (a key that is not text)
+
+    def test_values_beyond_the_limit_are_refused_on_every_path(self, monkeypatch):
+        # A front matter too long for its values to be known under the limit is counted
+        # whole, shared or not.
+        monkeypatch.setattr(parser, "MAX_VALUES", 50)
+        monkeypatch.setattr(parser, "_SHARED_LINES_MAX", (50 - 1) // 6 - 1)
+        message = "front matter holds more than 50 values (YAML aliases expanded)"
+        for lines in (["items:"] + ["  - x: 1"] * 30, ["items:"] + ["  - [1]"] * 30):
+            parsed = parse_text("---\ntitle: T\n" + "\n".join(lines) + "\n---\n", "/x/t.md", "t")
+            assert parsed.record is None
+            assert parsed.problems[-1].message == message
+        parsed = parse_text("---\ntitle: T\nitems:\n  - x: 1\n---\n", "/x/t.md", "t")
+        assert parsed.record is not None
 
 
 # --- odd but valid layouts -------------------------------------------------------

@@ -523,6 +523,16 @@ class TestSourcesOfAColdBuild:
         assert written >= 16 << 20
 
 
+class TestWorkerPool:
+    def test_its_worker_handler_is_not_woken_by_results(self):
+        """Results waiting in the pipe woke CPython's worker-maintaining thread, which then
+        went round in a busy loop until they were read."""
+        with indexer.worker_pool(2) as pool:
+            assert pool._outqueue._reader not in pool._get_sentinels()
+            assert list(pool.imap(str, range(200))) == [str(n) for n in range(200)]
+            assert pool._worker_handler.is_alive()
+
+
 class TestInFlight:
     """The chunks handed to the workers ahead of the writer are bounded."""
 

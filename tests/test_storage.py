@@ -54,6 +54,25 @@ def test_a_record_reads_back_as_the_same_json(codec):
         assert codec.unpack(packed) == record
 
 
+def test_the_primed_packer_packs_what_a_fresh_compressor_packs():
+    import pickle
+    import zlib
+
+    from newsq.store.rows import TextCodec
+
+    codec = RecordCodec.trained(map(compact, RECORDS * 3))
+    texts = [compact(r) for r in RECORDS] * 2 + ["", "x" * 70_000, "Zürich 🎉" * 999]
+    for text in texts:
+        fresh = zlib.compressobj(3, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, codec.dictionary)
+        assert codec.pack_text(text) == fresh.compress(text.encode()) + fresh.flush()
+        assert codec.text(codec.pack_text(text)) == text
+    # as the workers get it: pickled (without the compressor), and packing the same
+    for sent in (codec, TextCodec(b""), RecordCodec(b"")):
+        received = pickle.loads(pickle.dumps(sent))
+        assert type(received) is type(sent) and received.dictionary == sent.dictionary
+        assert [received.pack_text(t) for t in texts] == [sent.pack_text(t) for t in texts]
+
+
 def test_the_dictionary_is_the_end_of_the_samples_json():
     long = [{"id": str(n), "text": "x" * 5000 + str(n)} for n in range(8)]
     codec = RecordCodec.trained(map(compact, long))

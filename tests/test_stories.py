@@ -785,3 +785,28 @@ def test_stems_forgotten_past_the_limit_come_back_the_same(monkeypatch):
     assert [stemmer.words(text) for text in texts] == expected
     assert "the" not in expected[1] and "42" not in expected[1]  # left out, remembered or not
     assert len(stemmer._stems) < 5 + len(featuring._STOP_WORDS) + 20
+
+
+@pytest.mark.parametrize("kept", [5, 200_000])
+def test_prepared_stems_are_the_stems_of_the_words_one_by_one(monkeypatch, kept):
+    from newsq.ingest import features as featuring
+
+    texts = [
+        "Zürich's regulators banned facial-recognition cameras in 2024",
+        "THE banning of cameras: regulators say 42 cameras were banned",
+        "Café owners, naïve drones and running runners ran",
+        "",
+        "— … ✓",
+        "Unprepared texts bring unseen wording",
+    ]
+    expected = [featuring.Stemmer().words(text) for text in texts]
+    monkeypatch.setattr(featuring, "STEMS_KEPT", kept)
+    stemmer = featuring.Stemmer()
+    stemmer.prepare(texts[:3])
+    learnt = len(stemmer._stems)
+    assert [stemmer.words(text) for text in texts[:3]] == expected[:3]
+    assert len(stemmer._stems) == learnt or kept == 5  # nothing left to learn one by one
+    # a text not prepared, and prepared ones after the stems kept were forgotten
+    assert [stemmer.words(text) for text in texts[::-1]] == expected[::-1]
+    stemmer.prepare(texts[3:5])
+    assert [stemmer.words(text) for text in texts] == expected

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import REAL_CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import YAMLISH
+from strategies import LINE_YAML, YAMLISH
 
 from newsq.ingest import fast_yaml as yaml_load
 from newsq.ingest.fast_yaml import DuplicateKey, NestingTooDeep, load_yaml, load_yaml_reporting
@@ -83,6 +84,39 @@ def assert_like_reference(text: str) -> Any:
     else:
         assert got == expected
     return expected
+
+
+def takes_line_path(text: str) -> bool:
+    """Whether the line path reads `text`; what it reads is the reference's value."""
+    try:
+        value, duplicates, impure = yaml_load._load_lines(text)
+    except Exception:
+        return False
+    assert same(value, reference(text)), text
+    assert duplicates == []
+    assert impure == impure_containers(value)
+    return True
+
+
+def impure_containers(value: Any) -> set[int]:
+    """The ids of the lists and mappings holding, at any depth, a value that is not str,
+    int, bool or None, or a key that is not str."""
+    found: set[int] = set()
+
+    def walk(item: Any) -> bool:
+        if isinstance(item, dict):
+            inner = [type(k) is not str for k in item] + [walk(v) for v in item.values()]
+        elif isinstance(item, list):
+            inner = [walk(v) for v in item]
+        else:
+            return type(item) not in (str, int, bool, type(None))
+        if any(inner):
+            found.add(id(item))
+            return True
+        return False
+
+    walk(value)
+    return found
 
 
 def takes_fast_path(text: str) -> bool:
@@ -597,3 +631,152 @@ def test_dumped_values_load_like_the_reference_on_the_fast_path(value: Any, flow
     assert same(load_yaml(text), reference(text))
     if FAST_PATH:
         assert takes_fast_path(text), text
+
+
+# --- the line path -----------------------------------------------------------------------
+
+LINE_PATH = [
+    "a: 1",
+    "a:",
+    "a:   \nb: x  ",
+    "title: Newsrooms in Zürich ⚡\nquality: 56\nheat: -1\npublished: false",
+    'title: "Is \\"predictive policing\\" new? \\u00e9\\x41\\/\\\\ \\N\\_\\L\\P\\0\\e\\t"',
+    "a: 'it''s' \nb: ''\nc: \"\"\nd: '#: x'\ne: \"#: x\"",
+    "a: 2022-09-10T20:21:16Z\nb: 2001-12-14 21:59:43.10 -5\nc: 2002-12-14\nd: 1:30\ne: 0x1F",
+    "a: 0001-01-01T00:00:00Z\nb: 9999-12-31T23:59:59Z\nc: 2020-02-29T12:00:00Z",
+    "a: 2022-1-10T20:21:16Z\nb: 2022-09-10t20:21:16Z\nc: 2022-09-10T20:21:16z",
+    "a: 2022-09-10T20:21:16.5Z\nb: 2022-09-10T20:21:16+01:00\nc: 2022-09-10T20:21:16 Z",
+    "a: yes\nb: Off\nc: ~\nd: null\ne: .nan\nf: -.inf\ng: 1e3\nh: 017\ni: -1\nj: --x",
+    "yes: 1\nnull: 2\noff: 3\n_x: 4\nk-1: 5\ny: 6",
+    "url: http://example.com:8080/x?y=1#frag\nc: C#\nd: a:b\ne: x  y",
+    "# a comment\n\na: 1\n  # indented comment\n\nb: 2\n# end",
+    "a: 1\r\nb:\r\n  - x\r\n",
+    "provider:\n  name: Forbes\n  images:\n    - url: x\n      width: 50\n    - url: y\n",
+    "topics:\n- a\n- b\nnext: 1",
+    "items:\n- a: 1\n  b:\n  - x\n  - y\n  c: 2\n- d: 3\ne: 4",
+    "a:\n  b:\n    c:\n      d: 1\n  e: 2\nf:",
+    "a:\n  -   k: 1\n      j: 2\n  - 'q'\n  - \"w\"\n  - -5",
+]
+
+NOT_LINE_PATH = [
+    "",
+    "# only a comment",
+    "- a\n- b",
+    "  a: 1",
+    "a: 1\na: 2",
+    "a: 1\nb:\n  x: 1\n  x: 2",
+    "a: x\n  continued",
+    "a:\n  plain on its own line",
+    "a: 1 # comment",
+    'a: "x" # comment',
+    "a: b: c",
+    "a: b:",
+    "a: - b",
+    "a: -",
+    "a:\n-\n- x",
+    "a:\n- ",
+    "a:\n  - x\n  b: 1",
+    "a:\n  - x\n- y",
+    "a: 1\n- x",
+    "a: [1, 2]",
+    "a: {b: 1}",
+    "a: &x 1\nb: *x",
+    "a: !!str 1",
+    "a: |\n  text",
+    "a: >\n  text",
+    "a: @x",
+    "a: `x",
+    "a: %x",
+    "a: ?x",
+    "a: :x",
+    "a: <<",
+    "a: =",
+    "a: 2020-13-45",
+    "a: 2020-13-45T00:00:00Z",
+    "a: 2020-02-30T00:00:00Z",
+    "a: 2020-01-01T24:00:00Z",
+    "a: 2020-01-01T00:00:60Z",
+    "a: 'open",
+    'a: "open',
+    'a: "\\q"',
+    'a: "\\ud800"',
+    'a: "\\x4"',
+    "a:\tb",
+    "a: x\ty",
+    "a: 1\rb: 2",
+    "a: x\x85y",
+    "a: x\u2028y",
+    "\ufeffa: 1",
+    "a: \ufeffx",
+    "a b: 1",
+    "a : 1",
+    '"a": 1',
+    "? a\n: 1",
+    "a: 1\n---\nb: 2",
+    "a: 1\n...\n",
+    "%YAML 1.1\n---\na: 1",
+    "k" * 129 + ": 1",
+]
+
+
+@pytest.mark.parametrize("text", LINE_PATH)
+def test_common_front_matter_is_read_line_by_line_as_the_reference_reads_it(text: str) -> None:
+    assert_like_reference(text)
+    if FAST_PATH:
+        assert takes_line_path(text), "this should not need the event path"
+
+
+@pytest.mark.parametrize("text", NOT_LINE_PATH)
+def test_anything_else_goes_to_the_event_path(text: str) -> None:
+    expected = assert_like_reference(text)
+    assert not takes_line_path(text)
+    if expected[0] == "value":
+        _, duplicates = load_yaml_reporting(text)
+        assert duplicates == yaml_load._duplicates_in_graph(text)
+
+
+def test_timestamps_in_utc_are_read_as_the_resolver_reads_them() -> None:
+    assert yaml_load._UTC_TIMESTAMPS
+    for text in ("2022-09-10T20:21:16Z", "0001-01-01T00:00:00Z", "2020-02-29T23:59:59Z"):
+        loaded = yaml_load._load_lines(f"a: {text}\nb: x")[0]["a"]
+        expected = reference(f"a: {text}")["a"]
+        assert (loaded, loaded.tzinfo) == (expected, expected.tzinfo)
+        assert type(loaded) is type(expected)
+
+
+def test_the_line_path_leaves_deep_nesting_to_the_event_path() -> None:
+    inside = "".join(f"{' ' * n}k:\n" for n in range(yaml_load.MAX_DEPTH - 1))
+    beyond = "".join(f"{' ' * n}k:\n" for n in range(yaml_load.MAX_DEPTH + 1))
+    assert same(load_yaml(inside), reference(inside))
+    assert not takes_line_path(beyond)
+    with pytest.raises(NestingTooDeep):
+        load_yaml(beyond)
+
+
+def test_the_line_path_reads_the_seeds_and_the_real_corpus(seeds: Path) -> None:
+    paths = sorted(seeds.glob("*.txt"))
+    if REAL_CORPUS.is_dir():
+        paths += sorted(p for p in REAL_CORPUS.rglob("*") if p.is_file())
+    documents = _front_matters(paths)
+    assert len(documents) >= 5
+    for name, text in documents:
+        if FAST_PATH:
+            assert takes_line_path(text), name
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LINE_YAML)
+def test_front_matter_lines_behave_like_the_reference(text: str) -> None:
+    expected = assert_like_reference(text)
+    takes_line_path(text)  # (checks the line path's value whenever it reads the text)
+    if expected[0] == "value":
+        _, duplicates = load_yaml_reporting(text)
+        assert duplicates == yaml_load._duplicates_in_graph(text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSONISH)
+def test_dumped_block_values_are_read_line_by_line_like_the_reference(value: Any) -> None:
+    text = yaml.safe_dump({"v": value}, default_flow_style=False, allow_unicode=True, width=10**6)
+    assert same(load_yaml(text), reference(text))
+    takes_line_path(text)

@@ -64,22 +64,40 @@ class Stemmer:
         self._stems: dict[str, str] = dict.fromkeys(_STOP_WORDS, "")
         self._db: sqlite3.Connection | None = None
         self._pid = 0  # the process `_db` belongs to: a connection must not cross a fork
+        # The texts given to `prepare`, split: each is split once.
+        self._split: dict[str, list[str]] = {}
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Learn at once the words of these texts not yet known: `words` of each then
+        finds every stem known. Stemming new words costs 0.026 ms a batch and 0.0035 ms
+        a word: the two new words of a document in the batch of a worker's chunk (64
+        documents) cost a tenth of two batches of their own."""
+        split = self._split = {text: _split(text) for text in texts}
+        self._know([w for words in split.values() for w in words])
 
     def words(self, text: str) -> list[str]:
-        if text.isascii():  # most text: folding is lowering, and there are no accents
-            folded = text.lower()
-        else:
-            folded = _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
-        words = _WORD.findall(folded)
+        words = self._split.get(text)
+        if words is None:
+            words = _split(text)
+            self._know(words)
+        try:
+            return [stem for stem in map(self._stems.__getitem__, words) if stem]
+        except KeyError:  # prepared, but forgotten since (the stems kept were too many)
+            self._know(words)
+            return [stem for stem in map(self._stems.__getitem__, words) if stem]
+
+    def _know(self, words: list[str]) -> None:
+        """Learn the stems of those of `words` not known yet."""
         stems = self._stems
+        new = [w for w in words if w not in stems]
+        if not new:
+            return
         if len(stems) > STEMS_KEPT:
             # Every document brings words never seen (names): kept, they would grow
             # with the corpus. The common ones come back within a few documents.
             stems = self._stems = dict.fromkeys(_STOP_WORDS, "")
-        new = [w for w in words if w not in stems]
-        if new:
-            self._learn(new)
-        return [stem for stem in map(stems.__getitem__, words) if stem]
+            new = [w for w in words if w not in stems]
+        self._learn(new)
 
     def _learn(self, new: list[str]) -> None:
         for word in new:
@@ -107,6 +125,15 @@ class Stemmer:
             self._stems[word] = found.get(row, "")  # a word of marks only has no stem
 
 
+def _split(text: str) -> list[str]:
+    """A text's words, folded, in order."""
+    if text.isascii():  # most text: folding is lowering, and there are no accents
+        folded = text.lower()
+    else:
+        folded = _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    return _WORD.findall(folded)
+
+
 _STEMMER = Stemmer()
 
 
@@ -122,7 +149,8 @@ def features(
     """
     import json
 
-    own = " ".join(_STEMMER.words(words[0])) + "\n" + " ".join(_STEMMER.words(words[1]))
+    title, excerpt, *covers = _stemmed_texts(words, related)
+    own = " ".join(_STEMMER.words(title)) + "\n" + " ".join(_STEMMER.words(excerpt))
     items = record.get("related")
     listed = []
     if isinstance(items, list):
@@ -132,5 +160,19 @@ def features(
             if isinstance(item, dict)
         ]
     links = json.dumps([addresses(record), listed], ensure_ascii=False, separators=(",", ":"))
-    cover = "\n".join(" ".join(_STEMMER.words(f"{texts[0]} {texts[1]}")) for texts in related)
+    cover = "\n".join(" ".join(_STEMMER.words(text)) for text in covers)
     return own, links, cover
+
+
+def prepare_features(documents: Iterable[tuple[Sequence[str], Iterable[Sequence[str]]]]) -> None:
+    """Stem at once the words of the documents whose `features` come next, each given as
+    (`words`, `related`): `features` then finds every stem known."""
+    _STEMMER.prepare(
+        text for words, related in documents for text in _stemmed_texts(words, related)
+    )
+
+
+def _stemmed_texts(words: Sequence[str], related: Iterable[Sequence[str]]) -> list[str]:
+    """The texts `features` stems: the title, the excerpt, each related article's title
+    and excerpt."""
+    return [words[0], words[1], *(f"{texts[0]} {texts[1]}" for texts in related)]

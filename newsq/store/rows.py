@@ -75,6 +75,17 @@ class TextCodec:
 
     def __init__(self, dictionary: bytes) -> None:
         self.dictionary = dictionary
+        # A compressor that has been given the dictionary, copied for each text: setting a
+        # 32 KB dictionary (hashing all of it) is 0.04 ms, copying the state 0.01 ms, and the
+        # copy packs byte for byte what a fresh compressor packs.
+        self._primed: Any = None
+
+    def __getstate__(self) -> tuple[bytes]:
+        # (a compressor cannot be pickled: the codecs go to the workers with every chunk)
+        return (self.dictionary,)
+
+    def __setstate__(self, state: tuple[bytes]) -> None:
+        self.__init__(*state)  # type: ignore[misc]
 
     @classmethod
     def trained(cls: type[_Codec], samples: Iterable[str]) -> _Codec:
@@ -85,9 +96,12 @@ class TextCodec:
         data = text.encode()
         if not self.dictionary:
             return zlib.compress(data, _LEVEL)
-        packer = zlib.compressobj(
-            _LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, self.dictionary
-        )
+        primed = self._primed
+        if primed is None:
+            primed = self._primed = zlib.compressobj(
+                _LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, self.dictionary
+            )
+        packer = primed.copy()
         return packer.compress(data) + packer.flush()
 
     def text(self, packed: bytes) -> str:

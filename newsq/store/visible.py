@@ -35,6 +35,8 @@ _BLANK_LINES = re.compile(r"\n[ \t\n]*\n")
 
 def is_html(text: str) -> bool:
     """Whether `text` holds an HTML tag or entity (else it is plain text or Markdown)."""
+    if "<" not in text and "&" not in text:
+        return False  # most text, told apart without a regular expression: each needs one
     return _TAG.search(text) is not None or _ENTITY.search(text) is not None
 
 
