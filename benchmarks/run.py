@@ -725,18 +725,19 @@ class SizeRows:
     all_list: Row | None = None
     all_search: Row | None = None
     incremental: Row | None = None
+    incremental_stories: Row | None = None
     nocache: Row | None = None
     search_nocache: Row | None = None  # one untimed run, for a check; not in the table
 
     def table(self) -> list[Row]:
         rows = (self.rg, self.naive, self.cold, self.warm, self.search, self.exact, self.typo)
         rows += (self.question, self.stories, self.all_list, self.all_search, self.incremental)
-        return [row for row in (*rows, self.nocache) if row is not None]
+        return [row for row in (*rows, self.incremental_stories, self.nocache) if row is not None]
 
     def newsq(self) -> list[Row]:
         rows = (self.cold, self.warm, self.search, self.exact, self.typo, self.question)
-        rows += (self.stories, self.all_list, self.all_search, self.incremental, self.nocache)
-        return [row for row in rows if row is not None]
+        rows += (self.stories, self.all_list, self.all_search, self.incremental)
+        return [row for row in (*rows, self.incremental_stories, self.nocache) if row is not None]
 
 
 def size_rows(only: frozenset[str], size: int) -> SizeRows:
@@ -766,6 +767,8 @@ def size_rows(only: frozenset[str], size: int) -> SizeRows:
     rows.all_search = row("all", f"{ALL_SEARCH_LABEL}, warm")
     changed = f"{LIST_LABEL}, {EDITED_FILES} files changed"
     rows.incremental = row("incremental", changed, rows.warm, "warm")
+    stories_changed = f"{STORIES_LABEL}, {EDITED_FILES} files changed"
+    rows.incremental_stories = row("incremental", stories_changed, rows.stories, "warm stories")
     no_cache = LIST_LABEL.replace("json`", "json --no-cache`")
     rows.nocache = row("nocache", no_cache, rows.naive, "naive")
     return rows
@@ -842,7 +845,8 @@ def first_stories(bench: Bench, folder: Path, cache: Path, size: int) -> str:
 
 
 def warm_rows(bench: Bench, rows: SizeRows, folder: Path, cache: Path) -> None:
-    """Time the rows that use the snapshot in `cache`: warm list and search, incremental."""
+    """Time the rows that use the snapshot in `cache`: warm list, search and stories, and
+    list and stories after changes."""
     if rows.warm is not None:
         bench.runner.measure(rows.warm, bench.list_command(folder), setup=cache_at(cache))
     if rows.search is not None:
@@ -867,6 +871,10 @@ def warm_rows(bench: Bench, rows: SizeRows, folder: Path, cache: Path) -> None:
         with Edits(folder, files_to_edit(folder)) as edits:
             setup = edits.setup(cache)
             bench.runner.measure(rows.incremental, bench.list_command(folder), setup=setup)
+            if rows.incremental_stories is not None:
+                # Each run regroups after the change: only the stories the files touch.
+                command = bench.stories_command(folder)
+                bench.runner.measure(rows.incremental_stories, command, setup=setup)
 
 
 def no_cache_rows(bench: Bench, rows: SizeRows, nocache: Row, folder: Path) -> Check:

@@ -5,10 +5,12 @@ Each test gets a cache folder of its own, so "cold" means cold.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ import newsq
 from newsq.ingest import scan as scanning
 from newsq.ingest import update as indexer
 from newsq.ingest.scan import discover
+from newsq.model import Source
 from newsq.query.filters import Filter, sort_entries
 from newsq.store import schema
 from newsq.store import snapshot as snapshot_module
@@ -62,6 +65,11 @@ def everything(index: newsq.Index) -> dict:
         "topics": index.topics(),
         "stats": index.stats(),
     }
+
+
+def _collector_threshold(_: int) -> tuple[int, int, int]:
+    """A worker's task: its cycle collector's thresholds."""
+    return gc.get_threshold()
 
 
 def rewrite(path: Path, text: str) -> None:
@@ -532,6 +540,13 @@ class TestWorkerPool:
             assert list(pool.imap(str, range(200))) == [str(n) for n in range(200)]
             assert pool._worker_handler.is_alive()
 
+    def test_its_workers_collect_cycles_less_often_and_this_process_as_before(self):
+        before = gc.get_threshold()
+        with indexer.worker_pool(2) as pool:
+            in_workers = pool.map(_collector_threshold, range(2), chunksize=1)
+        assert in_workers == [(indexer.WORKER_GC_THRESHOLD, *before[1:])] * 2
+        assert gc.get_threshold() == before
+
 
 class TestInFlight:
     """The chunks handed to the workers ahead of the writer are bounded."""
@@ -564,6 +579,53 @@ class TestInFlight:
         assert [rows.doc_id for batch in batches for rows in batch] == [
             f"{n:02d}" for n in range(12)
         ]
+
+
+class TestReadAhead:
+    """A chunk's files are asked of the kernel before the first is parsed."""
+
+    @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="Linux: reads /proc/self/fd")
+    def test_each_file_of_a_chunk_is_asked_for_before_parsing(self, write_corpus, monkeypatch):
+        files = {f"{n}.md": DOC.format(title=f"T{n}", day=1, topic="T") for n in range(3)}
+        sources, _ = discover([str(write_corpus(files))])
+        events = []
+        real_advise, real_parse = os.posix_fadvise, indexer._parse
+
+        def advise(fd: int, offset: int, length: int, advice: int) -> None:
+            events.append(("advise", os.path.basename(os.readlink(f"/proc/self/fd/{fd}")), advice))
+            real_advise(fd, offset, length, advice)
+
+        monkeypatch.setattr(os, "posix_fadvise", advise)
+        monkeypatch.setattr(
+            indexer, "_parse", lambda s: events.append(("parse", s.doc_id)) or real_parse(s)
+        )
+        rows = indexer.parse_chunk(sources, indexer.PLAIN)
+        willneed = os.POSIX_FADV_WILLNEED
+        assert events == [
+            *[("advise", f"{n}.md", willneed) for n in range(3)],
+            *[("parse", f"{n}") for n in range(3)],
+        ]
+        assert [r.doc_id for r in rows] == ["0", "1", "2"]
+
+    def test_a_file_gone_or_swapped_for_a_fifo_neither_stops_nor_blocks_it(self, tmp_path):
+        (tmp_path / "here.md").write_text(DOC.format(title="Here", day=1, topic="T"))
+        os.mkfifo(tmp_path / "fifo.md")  # opened to read, a FIFO with no writer would block
+        chunk = [
+            Source(name, 1, 1, name.removesuffix(".md"), str(tmp_path / name))
+            for name in ("gone.md", "fifo.md", "here.md")
+        ]
+        raised = []
+
+        def ask() -> None:
+            try:
+                indexer.read_ahead(chunk)
+            except BaseException as exc:
+                raised.append(exc)
+
+        asking = threading.Thread(target=ask, daemon=True)
+        asking.start()
+        asking.join(timeout=10)
+        assert not asking.is_alive() and raised == []
 
 
 # --- SQL answers as the Python reference does -------------------------------------------------

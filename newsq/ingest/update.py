@@ -56,6 +56,14 @@ CHUNK = 64
 LEARN_FROM = 24
 #: Chunks per worker that may be parsed ahead of the writer (each about 0.8 MB of rows).
 IN_FLIGHT_PER_JOB = 4
+#: A worker's cycle collector runs after this many more container objects made than freed
+#: (Python's default: 700). Parsing makes and drops dozens of lists and dicts a document,
+#: none of them in a cycle, and each collection also walks what the worker keeps (its
+#: stems, its known lines): parsing 12,000 documents of the benchmark corpus took 6 %
+#: less time at this threshold than at the default (median of 5 pairs run in turn;
+#: 0.51-0.56 against 0.54-0.58 ms a document). A cycle a hostile file makes (YAML
+#: aliases) is still collected, at the next collection.
+WORKER_GC_THRESHOLD = 50_000
 #: Stat values (2 a file) compared at once when looking for the files that changed.
 _BLOCK = 2 * 512
 
@@ -267,13 +275,19 @@ def worker_pool(jobs: int) -> Iterator[Pool]:
     context = multiprocessing.get_context(method)
     with held_while_forking(), frozen_objects():
         pool = _pool_class()(
-            jobs, initializer=in_child_process, initargs=(os.getpid(),), context=context
+            jobs, initializer=_start_worker, initargs=(os.getpid(),), context=context
         )
     try:
         yield pool
     finally:
         pool.terminate()
         pool.join()
+
+
+def _start_worker(parent: int) -> None:
+    """Set up a worker process of `parent` (its pid): signals, and a collector for parsing."""
+    in_child_process(parent)
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 @functools.cache
@@ -339,10 +353,37 @@ def frozen_objects() -> Iterator[None]:
 
 
 def parse_chunk(chunk: Sequence[Source], codecs: Codecs) -> list[FileRows]:
+    read_ahead(chunk)
     parsed = [_parse(source) for source in chunk]
     # The words of the whole chunk stemmed at once (see `Stemmer.prepare`).
     prepare_features((p.words, [r.words for r in p.related]) for p in parsed if p.words is not None)
     return [_rows(source, p, codecs) for source, p in zip(chunk, parsed, strict=True)]
+
+
+def read_ahead(chunk: Sequence[Source]) -> None:
+    """Ask the kernel to read the files of `chunk` now, all at once, while the first are
+    parsed (where it can be asked: `posix_fadvise`).
+
+    A corpus not in the page cache (a first run, or files pushed out since) left each
+    worker waiting on the disk for every file in turn: a cold build of 100,000
+    documents took 44 s instead of 38, both cores busy 1.77 of the time instead of
+    1.95. Asking costs 3-6 microseconds a file when the files are in memory.
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    for source in chunk:
+        try:
+            # (non-blocking: a file swapped for a FIFO since the scan must not stop the run)
+            fd = os.open(source.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+        except OSError:
+            continue  # parsing it reports why
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def _parse_task(task: tuple[Sequence[Source], Codecs]) -> list[FileRows]:
