@@ -769,6 +769,8 @@ def size_rows(only: frozenset[str], size: int) -> SizeRows:
     rows.incremental = row("incremental", changed, rows.warm, "warm")
     stories_changed = f"{STORIES_LABEL}, {EDITED_FILES} files changed"
     rows.incremental_stories = row("incremental", stories_changed, rows.stories, "warm stories")
+    if rows.incremental_stories is not None:
+        rows.incremental_stories.kind = "incremental stories"  # run with `incremental`; no target
     no_cache = LIST_LABEL.replace("json`", "json --no-cache`")
     rows.nocache = row("nocache", no_cache, rows.naive, "naive")
     return rows
