@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import textwrap
+import threading
 import time
 import warnings
 
@@ -692,6 +693,24 @@ class TestErrors:
         assert parsed.record is None
         assert only_problem(parsed) == Problem(
             str(path), None, None, ERROR, "cannot read: Permission denied"
+        )
+
+    @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+    def test_a_file_swapped_for_a_named_pipe_is_refused_without_waiting(self, tmp_path):
+        # The scan refuses a named pipe; one put in a file's place after the scan reaches
+        # the parser, where opening it to read used to wait for a writer for ever.
+        path = tmp_path / "pipe.md"
+        os.mkfifo(path)
+        parsed = []
+        reading = threading.Thread(
+            target=lambda: parsed.append(parse_file(str(path), "pipe")), daemon=True
+        )
+        reading.start()
+        reading.join(timeout=10)
+        assert not reading.is_alive()
+        assert parsed[0].record is None
+        assert only_problem(parsed[0]) == Problem(
+            str(path), None, None, ERROR, "not a regular file"
         )
 
     def test_missing_file(self, tmp_path):

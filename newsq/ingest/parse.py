@@ -16,6 +16,7 @@ import datetime as dt
 import math
 import os
 import re
+import stat
 import sys
 from collections.abc import Container
 from dataclasses import dataclass, field
@@ -84,10 +85,19 @@ class Parsed:
         return self.record is not None
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_READ_FLAGS |= getattr(os, "O_CLOEXEC", 0)
+
+
 def parse_file(path: str, doc_id: str) -> Parsed:
     """Read and parse the file at `path` as the document `doc_id`."""
     try:
-        with open(path, "rb", buffering=0) as handle:
+        # Not blocking, and checked: the scan saw a regular file, but a file swapped since
+        # for a named pipe would otherwise wait for a writer for ever.
+        fd = os.open(path, _READ_FLAGS)
+        with open(fd, "rb", buffering=0) as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return _failure(path, None, None, "not a regular file")
             data = _read_at_most(handle, MAX_FILE_BYTES + 1)
     except OSError as exc:
         return _failure(path, None, None, f"cannot read: {exc.strerror}")
