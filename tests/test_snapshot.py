@@ -19,8 +19,8 @@ from conftest import ALL_IDS, ID0, NEWEST_FIRST
 import newsq
 from newsq.ingest import scan as scanning
 from newsq.ingest import update as indexer
+from newsq.ingest.parse import read_ahead
 from newsq.ingest.scan import discover
-from newsq.model import Source
 from newsq.query.filters import Filter, sort_entries
 from newsq.store import schema
 from newsq.store import snapshot as snapshot_module
@@ -610,15 +610,12 @@ class TestReadAhead:
     def test_a_file_gone_or_swapped_for_a_fifo_neither_stops_nor_blocks_it(self, tmp_path):
         (tmp_path / "here.md").write_text(DOC.format(title="Here", day=1, topic="T"))
         os.mkfifo(tmp_path / "fifo.md")  # opened to read, a FIFO with no writer would block
-        chunk = [
-            Source(name, 1, 1, name.removesuffix(".md"), str(tmp_path / name))
-            for name in ("gone.md", "fifo.md", "here.md")
-        ]
+        paths = [str(tmp_path / name) for name in ("gone.md", "fifo.md", "here.md")]
         raised = []
 
         def ask() -> None:
             try:
-                indexer.read_ahead(chunk)
+                read_ahead(paths)
             except BaseException as exc:
                 raised.append(exc)
 

@@ -18,7 +18,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -96,9 +96,10 @@ def parse_file(path: str, doc_id: str) -> Parsed:
         # for a named pipe would otherwise wait for a writer for ever.
         fd = os.open(path, _READ_FLAGS)
         with open(fd, "rb", buffering=0) as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 return _failure(path, None, None, "not a regular file")
-            data = _read_at_most(handle, MAX_FILE_BYTES + 1)
+            data = _read_at_most(handle, MAX_FILE_BYTES + 1, info.st_size)
     except OSError as exc:
         return _failure(path, None, None, f"cannot read: {exc.strerror}")
     if len(data) > MAX_FILE_BYTES:
@@ -107,13 +108,15 @@ def parse_file(path: str, doc_id: str) -> Parsed:
     return parse_bytes(data, path, doc_id)
 
 
-def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
-    """Up to `limit` bytes of an open file, in a buffer of the file's size.
+def _read_at_most(handle: BinaryIO, limit: int, size: int | None = None) -> bytes:
+    """Up to `limit` bytes of an open file, in a buffer of the file's size (`size`, when
+    the caller has it from `fstat` already).
 
     `read(limit)` alone sets aside `limit` bytes (16 MiB) for every file, which
     the allocator maps and unmaps each time: half the cost of reading a 6 KB file.
     """
-    size = os.fstat(handle.fileno()).st_size
+    if size is None:
+        size = os.fstat(handle.fileno()).st_size
     data = handle.read(min(size + 1, limit))  # one more: a file may grow as it is read
     while data and len(data) < limit:  # a short read, or more than stat said: until the end
         more = handle.read(limit - len(data))
@@ -121,6 +124,31 @@ def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
             break
         data += more
     return data
+
+
+def read_ahead(paths: Iterable[str]) -> None:
+    """Ask the kernel to read these files now, all at once, while the first are parsed
+    (where it can be asked: `posix_fadvise`).
+
+    A corpus not in the page cache (a first run, or files pushed out since) left each
+    worker waiting on the disk for every file in turn: a cold build of 100,000
+    documents took 44 s instead of 38, both cores busy 1.77 of the time instead of
+    1.95. Asking costs 3-6 microseconds a file when the files are in memory.
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    for path in paths:
+        try:
+            fd = os.open(path, _READ_FLAGS)  # (not blocking, as `parse_file`)
+        except OSError:
+            continue  # parsing it reports why
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def parse_bytes(data: bytes, path: str, doc_id: str) -> Parsed:

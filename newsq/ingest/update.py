@@ -353,37 +353,13 @@ def frozen_objects() -> Iterator[None]:
 
 
 def parse_chunk(chunk: Sequence[Source], codecs: Codecs) -> list[FileRows]:
-    read_ahead(chunk)
+    from newsq.ingest.parse import read_ahead  # (see `_parse`)
+
+    read_ahead([source.path for source in chunk])
     parsed = [_parse(source) for source in chunk]
     # The words of the whole chunk stemmed at once (see `Stemmer.prepare`).
     prepare_features((p.words, [r.words for r in p.related]) for p in parsed if p.words is not None)
     return [_rows(source, p, codecs) for source, p in zip(chunk, parsed, strict=True)]
-
-
-def read_ahead(chunk: Sequence[Source]) -> None:
-    """Ask the kernel to read the files of `chunk` now, all at once, while the first are
-    parsed (where it can be asked: `posix_fadvise`).
-
-    A corpus not in the page cache (a first run, or files pushed out since) left each
-    worker waiting on the disk for every file in turn: a cold build of 100,000
-    documents took 44 s instead of 38, both cores busy 1.77 of the time instead of
-    1.95. Asking costs 3-6 microseconds a file when the files are in memory.
-    """
-    advise = getattr(os, "posix_fadvise", None)
-    if advise is None:
-        return
-    for source in chunk:
-        try:
-            # (non-blocking: a file swapped for a FIFO since the scan must not stop the run)
-            fd = os.open(source.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
-        except OSError:
-            continue  # parsing it reports why
-        try:
-            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
 
 
 def _parse_task(task: tuple[Sequence[Source], Codecs]) -> list[FileRows]:
