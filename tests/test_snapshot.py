@@ -8,13 +8,14 @@ from __future__ import annotations
 import gc
 import json
 import os
+import pickle
 import random
 import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import ALL_IDS, ID0, NEWEST_FIRST
+from conftest import ALL_IDS, ID0, NEWEST_FIRST, SEEDS
 
 import newsq
 from newsq.ingest import scan as scanning
@@ -546,6 +547,17 @@ class TestWorkerPool:
             in_workers = pool.map(_collector_threshold, range(2), chunksize=1)
         assert in_workers == [(indexer.WORKER_GC_THRESHOLD, *before[1:])] * 2
         assert gc.get_threshold() == before
+
+    def test_rows_come_back_from_a_worker_whole(self):
+        # Rows cross as the arguments of a call (`FileRows.__reduce__`): every field.
+        sources, _ = discover([str(SEEDS)])
+        codecs = indexer.learn_codecs(sources)
+        rows = indexer.parse_rows(sources[0], codecs)
+        assert rows.doc is not None and rows.related and rows.story is not None
+        with indexer.worker_pool(2) as pool:
+            back = pool.apply(indexer.parse_rows, (sources[0], codecs))
+        assert back == rows
+        assert pickle.loads(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)) == rows
 
 
 class TestInFlight:

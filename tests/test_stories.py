@@ -12,9 +12,12 @@ import itertools
 import json
 import os
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import newsq
 from newsq.index import grouping, stories
@@ -94,6 +97,40 @@ def test_words_are_stemmed_folded_and_without_common_words():
     ]
     assert stemmer.words("") == []
     assert stemmer.words("— … ✓") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Snake_case AND-dashes: x2", ["snake", "case", "and", "dashes", "x2"]),
+        (
+            "\u201cQuoted\u201d \u2014 it\u2019s 2024\u2026\u00a0\u20ac5"
+            " \u00abok\u00bb \u2022 \u00a33",
+            ["quoted", "it", "s", "2024", "5", "ok", "3"],
+        ),
+        ("Z\u00fcrich\u2019s caf\u00e9", ["zurich", "s", "cafe"]),
+        # Decomposed after folding: the stemmer folds "TM" (as search does).
+        ("\u2122 \u00bd x\u00b2", ["TM", "1", "2", "x2"]),
+        ("\uff26\uff55\uff4c\uff4c", ["full"]),
+    ],
+)
+def test_texts_split_into_folded_words(text, words):
+    # The first two take the byte table (ASCII, or punctuation only beyond it), the
+    # others the decomposing path: \u2122, \u00bd and \u00b2 decompose into letters and digits.
+    assert features._split(text) == words
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            "aZ9_ -.\u00a0\u201c\u201d\u2019\u2014\u2026\u20ac\u00a3\u00ab\u00bb\u2022"
+            "\u00e9\u00c9\u2122\u00bd\u00b2\u0301\u00df"
+        )
+    )
+)
+def test_the_byte_table_splits_as_decomposing_does(text):
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    assert features._split(text) == features._WORD.findall(features._MARKS.sub("", decomposed))
 
 
 def test_features_keep_words_addresses_and_coverage_words():

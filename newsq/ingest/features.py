@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from newsq.model import URL_FIELDS
+from newsq.store.rows import compact_json
 from newsq.store.schema import TOKENIZER
 
 if TYPE_CHECKING:
@@ -36,8 +37,11 @@ def url_key(value: Any) -> str | None:
     host in lower case; None for a value that is not an address."""
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip().split("#", 1)[0]
-    text = _SCHEME.sub("", text, count=1)
+    text = value.strip().partition("#")[0]
+    if text.startswith("https://"):  # (most: 18 addresses a document, 5 µs less so)
+        text = text[8:]
+    else:
+        text = _SCHEME.sub("", text, count=1)
     host, slash, rest = text.partition("/")
     host = host.lower().removeprefix("www.")
     return (host + slash + rest).rstrip("/") or None
@@ -127,11 +131,29 @@ class Stemmer:
 
 def _split(text: str) -> list[str]:
     """A text's words, folded, in order."""
-    if text.isascii():  # most text: folding is lowering, and there are no accents
-        folded = text.lower()
-    else:
-        folded = _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    if text.isascii() or _SEPARATORS_ONLY.fullmatch(text):
+        # Folding is lowering, there are no accents, and every character not a letter
+        # or digit separates words: a byte table does it all. The texts of a document
+        # of the benchmark corpus (6 of 10 of them beyond ASCII) split in 0.040 ms so,
+        # against 0.050 ms with the pattern alone.
+        ascii_text = text.encode("ascii", "replace")  # (what is left out is "?")
+        return ascii_text.translate(_ASCII_FOLD).decode("ascii").split()
+    folded = _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
     return _WORD.findall(folded)
+
+
+# ASCII letters lowered, digits kept, every other byte a space: `_WORD` on ASCII text.
+_ASCII_FOLD = bytes(
+    (byte | 0x20 if chr(byte).isalpha() else byte) if byte < 0x80 and chr(byte).isalnum() else 0x20
+    for byte in range(256)
+)
+# Text whose only characters beyond ASCII are punctuation that neither folding nor
+# decomposition turns into a letter or a digit (typographic quotes and dashes, the
+# ellipsis, a no-break space, « », •, € and £): a third of the benchmark corpus's
+# texts. (Not ™, ½ or ²: decomposed, they are letters and digits.)
+_SEPARATORS_ONLY = re.compile(
+    "[\x00-\x7f\u00a0\u00a3\u00ab\u00bb\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac]*"
+)
 
 
 _STEMMER = Stemmer()
@@ -147,8 +169,6 @@ def features(
     `words` are the document's search words (title first, then excerpt), `related`
     each related article's.
     """
-    import json
-
     title, excerpt, *covers = _stemmed_texts(words, related)
     own = " ".join(_STEMMER.words(title)) + "\n" + " ".join(_STEMMER.words(excerpt))
     items = record.get("related")
@@ -159,7 +179,7 @@ def features(
             for number, item in enumerate(items, start=1)
             if isinstance(item, dict)
         ]
-    links = json.dumps([addresses(record), listed], ensure_ascii=False, separators=(",", ":"))
+    links = compact_json([addresses(record), listed])
     cover = "\n".join(" ".join(_STEMMER.words(text)) for text in covers)
     return own, links, cover
 
