@@ -38,10 +38,8 @@ def url_key(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip().partition("#")[0]
-    if text.startswith("https://"):  # (most: 18 addresses a document, 5 µs less so)
-        text = text[8:]
-    else:
-        text = _SCHEME.sub("", text, count=1)
+    # Most addresses (18 a document) start so: cut without the pattern, 5 µs less.
+    text = text[8:] if text.startswith("https://") else _SCHEME.sub("", text, count=1)
     host, slash, rest = text.partition("/")
     host = host.lower().removeprefix("www.")
     return (host + slash + rest).rstrip("/") or None
@@ -149,8 +147,9 @@ _ASCII_FOLD = bytes(
 )
 # Text whose only characters beyond ASCII are punctuation that neither folding nor
 # decomposition turns into a letter or a digit (typographic quotes and dashes, the
-# ellipsis, a no-break space, « », •, € and £): a third of the benchmark corpus's
-# texts. (Not ™, ½ or ²: decomposed, they are letters and digits.)
+# ellipsis, a no-break space, « », •, € and £): a quarter of the benchmark corpus's
+# texts, beside the 4 in 10 that are ASCII. (Not ™, ½ or ²: decomposed, they are
+# letters and digits.)
 _SEPARATORS_ONLY = re.compile(
     "[\x00-\x7f\u00a0\u00a3\u00ab\u00bb\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac]*"
 )
