@@ -236,6 +236,32 @@ def test_a_story_joins_another_only_if_alike_on_average():
     assert (reasons[3].partner, reasons[3].similarity, reasons[3].cohesion) == (2, 0.412, 0.206)
 
 
+def test_a_places_people_and_language_count_as_the_place():
+    stems = {"nigeria", "nigerian", "ukrain", "ukrainian", "asia", "asian", "india", "indian"}
+    stems |= {"ind", "iran", "iranian", "american", "take", "taken", "polic", "polici"}
+    assert grouping.variants(stems) == {
+        "nigerian": "nigeria",  # "n" after the final "a"
+        "ukrainian": "ukrain",  # "ian" after the word
+        "asian": "asia",
+        "indian": "india",  # (not "ind": "n" after "a" first)
+        "iranian": "iran",
+    }  # "american" alone names nothing here; "taken", "polici" (policy) are no people
+    assert grouping.variants({"iran", "iranian"}) == {"iranian": "iran"}
+    assert grouping.variants({"ian", "an", "n", "asian"}) == {}  # 4 letters at least left
+
+
+def test_documents_naming_a_place_and_its_people_are_alike(monkeypatch):
+    """ "nigeria" in one title and "nigerian" in the other are one word to grouping, which
+    stemming alone keeps apart."""
+    docs = [candidate(1, 0, "nigeria flood\nrain"), candidate(2, 1, "nigerian deluge\nriver")]
+    found, reasons = group(docs + FILLER)
+    assert [c for c in found if c[0] < 100] == [[1, 2]]
+    assert (reasons[2].similarity, reasons[2].words) == (0.548, ("nigeria",))
+    monkeypatch.setattr(grouping, "variants", lambda words: {})
+    found, reasons = group(docs + FILLER)
+    assert [c for c in found if c[0] < 100] == [[1], [2]]
+
+
 def test_a_word_bursting_in_time_weighs_more_than_a_steady_one():
     """Two words in as many documents of as many words: "product" one every 10 days (a
     site's constant subject), "recall" six times in three days (an event). Only the
@@ -637,11 +663,12 @@ def test_held_out_real_stories(tmp_path, request):
         f"R {got.pair_recall:.3f}, B-cubed P {got.bcubed_precision:.3f} "
         f"R {got.bcubed_recall:.3f}",
     ]
-    # Measured: B-cubed precision 0.909, recall 0.642, largest story 7 (single link at
-    # 0.4: 0.995, 0.482, 4); what precision loses is stories of one war or one trip
-    # joined (Kyiv and Kursk, the pope in Singapore and in East Timor).
-    assert got.bcubed_precision >= 0.88
-    assert got.bcubed_recall >= 0.6
+    # Measured: B-cubed precision 0.920, recall 0.678, largest story 7 (before a place's
+    # people counted as the place: 0.909, 0.642; single link at 0.4: 0.995, 0.482, 4);
+    # what precision loses is stories of one war or one trip joined (Kyiv and Kursk, the
+    # pope in Singapore and in East Timor).
+    assert got.bcubed_precision >= 0.9
+    assert got.bcubed_recall >= 0.66
     assert max(len(s) for s in found) <= 10
 
 

@@ -21,6 +21,10 @@ details); its coverage's titles and excerpts count too, together as much as
 the article is about). Word weights are learnt from every article of the corpus
 (documents and coverage), smoothed towards a prior (`PRIOR_TEXTS`, `PRIOR_SHARE`),
 so that in a small corpus about one thing the words it is about still count.
+A word that is another word of the corpus with "n" after its final "a", or with
+"ian" after it, counts as that word (`variants`): a place and its people or
+language, "Nigeria" and "Nigerian", "Russia" and "Russian", "Ukraine" and
+"Ukrainian" (stems, "ukrain" and "ukrainian"), which stemming keeps apart.
 
 A word also weighs by how much it bursts where the document is in time: the
 share of the documents within `BURST_DAYS` of it that have the word, against
@@ -92,7 +96,7 @@ COMMON_SHARE = 0.0005
 MIN_DOCUMENTS = 2
 MIN_ARTICLES = 5
 #: Bumped whenever grouping changes: stories computed before are computed again.
-VERSION = 3
+VERSION = 4
 
 
 class Reason(NamedTuple):
@@ -169,11 +173,12 @@ def grouping(
     census = _Census(sources.count())
     for row in sources.rows():
         census.add(*row)
+    named = census.merge(variants(census.counts))
     stories = _Stories(census.rows[-1] + 1 if census.rows else 0)
     reasons: dict[int, Reason] = {}
     _link(sources.links(), census.repeated(), stories, reasons)  # (a)
     for a, b, similarity, words, cohesion in _alike(  # (b)
-        sources.dated(), census, window_days * DAY_US, threshold, stories
+        _renamed(sources.dated(), named), census, window_days * DAY_US, threshold, stories
     ):
         for doc, partner in ((a, b), (b, a)):
             known = reasons.get(doc)
@@ -283,6 +288,17 @@ class _Census:
             else:
                 seen[byte] |= bit
 
+    def merge(self, named: Mapping[str, str]) -> Mapping[str, str]:
+        """Count each word of `named` as the word it names (a text with both counts twice:
+        a few texts of a corpus, against the pass over every text an exact count
+        takes); `named` back."""
+        counts, shares = self.counts, self.shares
+        for word, base in named.items():
+            counts[base] += counts.pop(word, 0)
+            if word in shares:
+                shares[base] += shares.pop(word)
+        return named
+
     def repeated(self) -> Callable[[str], int]:
         """A test of an address: 0 if it was seen only once."""
         again, mask = self._again, self._mask
@@ -293,6 +309,46 @@ class _Census:
             return again[slot >> 3] & (1 << (slot & 7))
 
         return test
+
+
+def variants(words: Iterable[str]) -> dict[str, str]:
+    """The words (stems) of `words` that are another of them with "n" after its final
+    "a" or with "ian" after it, each with that word: a place's people or language
+    ("nigerian": "nigeria", "american": "america", "egyptian": "egypt", "ukrainian":
+    "ukrain"), which the porter stemmer keeps apart. The other word has 4 letters or
+    more ("indian" is "india"'s, not "ind"'s).
+
+    Measured on the held-out Google News day (RESULTS.md, round four): B-cubed recall
+    0.703 to 0.732 on the half looked at while choosing, 0.575 to 0.618 on the other,
+    precision no lower (0.894 to 0.903, 0.926 to 0.939); the suites without its
+    articles moved by 0.004 at most. It costs a few wrong pairs ("guardian" counts as
+    "guard", "median" as "media"). Tried and dropped: "i" after a word ("iraqi", but
+    "polici" is policy's stem and "polic" police's), "n" after any letter ("taken",
+    "onlin"), and a list of the places the rule misses ("chinese", "french")."""
+    known = words if isinstance(words, Mapping | set | frozenset) else set(words)
+    found: dict[str, str] = {}
+    for word in known:
+        if word.endswith("an") and len(word) >= 5 and word[:-1] in known:
+            found[word] = word[:-1]  # ("nigerian": the stem "nigeria" ends in "a")
+        elif word.endswith("ian") and len(word) >= 7 and word[:-3] in known:
+            found[word] = word[:-3]
+    return found
+
+
+def _renamed(dated: Iterable[Dated], named: Mapping[str, str]) -> Iterator[Dated]:
+    """The dated documents with each word of `named` as the word it names."""
+    if not named:
+        yield from dated
+        return
+    get = named.get
+
+    def renamed(text: str) -> str:
+        return "\n".join(
+            " ".join([get(w, w) for w in line.split(" ")]) for line in text.split("\n")
+        )
+
+    for doc, date, words, cover in dated:
+        yield doc, date, renamed(words), renamed(cover) if cover else cover
 
 
 def _keys(links: str) -> list[str]:
