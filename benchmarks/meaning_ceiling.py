@@ -44,13 +44,12 @@ import json
 import os
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from heldout import gnews_stories, uci_stories
-from stories_eval import HELDOUT, REAL, Article, held_out_files
+from stories_eval import HELDOUT, REAL, Article, held_out_files, score
 
 #: The UCI rows the project's held-out measurements use (36 hours of titles).
 UCI_ROWS = 6366
@@ -108,28 +107,6 @@ def groups_at(cluster_of: Sequence[int]) -> list[list[str]]:
     return list(found.values())
 
 
-def bcubed(
-    found: Sequence[Sequence[str]], truth: Sequence[Sequence[str]]
-) -> tuple[float, float, int]:
-    """B-cubed precision and recall of stories found (lists of ids, every document in one)
-    against the true stories, and how many true stories were found whole.
-
-    `stories_eval.score`'s B-cubed, counted per found story: `score` also lists every
-    pair of documents a found story makes (for its pairwise scores), which single link's
-    runaway stories make too many of (20 million pairs, 7 GB, for UCI at t = 0.30).
-    """
-    true_of = {doc: n for n, story in enumerate(truth) for doc in story}
-    precision = recall = 0.0
-    whole = 0
-    for story in found:
-        for n, same in Counter(true_of[d] for d in story if d in true_of).items():
-            precision += same * same / len(story)
-            recall += same * same / len(truth[n])
-            whole += same == len(truth[n])
-    documents = len(true_of)
-    return precision / documents, recall / documents, whole
-
-
 def row(threshold: float, found: list[list[str]], truth: list[list[str]]) -> dict[str, Any]:
     """One threshold's measures: B-cubed scores against the truth when there is one."""
     largest = max((len(s) for s in found), default=0)
@@ -140,7 +117,9 @@ def row(threshold: float, found: list[list[str]], truth: list[list[str]]) -> dic
         "stories_of_2_plus": sum(1 for s in found if len(s) > 1),
     }
     if truth:
-        precision, recall, whole = bcubed(found, truth)
+        got = score(found, truth)
+        precision, recall = got.bcubed_precision, got.bcubed_recall
+        whole = sum(1 for size, together in got.stories_hit if together == size)
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         out |= {
             "P": precision,

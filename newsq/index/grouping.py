@@ -173,7 +173,8 @@ def grouping(
     census = _Census(sources.count())
     for row in sources.rows():
         census.add(*row)
-    named = census.merge(variants(census.counts))
+    named = variants(census.counts)
+    census.merge(named)
     stories = _Stories(census.rows[-1] + 1 if census.rows else 0)
     reasons: dict[int, Reason] = {}
     _link(sources.links(), census.repeated(), stories, reasons)  # (a)
@@ -288,16 +289,15 @@ class _Census:
             else:
                 seen[byte] |= bit
 
-    def merge(self, named: Mapping[str, str]) -> Mapping[str, str]:
+    def merge(self, named: Mapping[str, str]) -> None:
         """Count each word of `named` as the word it names (a text with both counts twice:
         a few texts of a corpus, against the pass over every text an exact count
-        takes); `named` back."""
+        takes)."""
         counts, shares = self.counts, self.shares
         for word, base in named.items():
             counts[base] += counts.pop(word, 0)
             if word in shares:
                 shares[base] += shares.pop(word)
-        return named
 
     def repeated(self) -> Callable[[str], int]:
         """A test of an address: 0 if it was seen only once."""
