@@ -343,3 +343,31 @@ def test_the_config_file_is_never_written(cli, config_home):
     cli("config")
     assert (config_home.read_bytes(), config_home.stat().st_mtime_ns) == before
     assert sorted(os.listdir(config_home.parent)) == ["config.toml"]
+
+
+def test_help_paragraphs_wrap_as_one_and_keep_brackets(cli):
+    # A docstring's paragraph is written over several source lines: help joins them, so
+    # the terminal wraps it, and "[search]" is text, not a rich style.
+    wide = cli("config", "--help", env={"COLUMNS": "300"}).stdout
+    assert (
+        "The file is $NEWSQ_CONFIG, else $XDG_CONFIG_HOME/newsq/config.toml (TOML): data, "
+        "color, pager and limit at the top, and a table per command of its options' defaults "
+        '([search] sort = "date"). The command line wins over the environment, the '
+        "environment over the file."
+    ) in wide
+    narrow = cli("stories", "--help", env={"COLUMNS": "80"}).stdout
+    lines = [line.strip() for line in narrow.splitlines()]
+    first = next(n for n, line in enumerate(lines) if line.startswith("Documents belong"))
+    # (Typer 0.28 alone: "... in its related coverage,", then "both", then "list the ...")
+    assert lines[first : first + 2] == [
+        "Documents belong together when one lists the other in its related coverage,",
+        "both list the same article, or their titles and excerpts are alike in wording",
+    ]
+
+
+def test_help_text_puts_a_paragraph_on_one_line():
+    from newsq.cli.app import help_text
+
+    assert help_text("One.\n\n    Two\n    lines [b]here[/b].\n    \n\n    Three.\n    ") == (
+        "One.\n\nTwo lines \\[b]here\\[/b].\n\nThree."
+    )

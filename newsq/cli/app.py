@@ -8,6 +8,7 @@ SQLite) are imported inside the commands, so `--version` and `--help` start fast
 
 import gc
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
@@ -81,7 +82,44 @@ def loading_command(name: str, **settings: Any) -> Callable[[Callable[..., Any]]
     whose scan the launcher starts before Typer loads."""
     if name not in LOADING:
         raise ValueError(f"{name!r} loads a corpus: add it to newsq.cli.loading.LOADING")
-    return app.command(name, **settings)
+    return _command(app, name, **settings)
+
+
+def _command(
+    commands: typer.Typer, name: str, **settings: Any
+) -> Callable[[Callable[..., Any]], Any]:
+    """`commands.command(name)`, its help the function's docstring with each paragraph on
+    one line. Typer 0.28 keeps the line breaks of every paragraph but the first: a
+    paragraph wrapped at 88 columns in the source broke at each of them, ragged, in a
+    terminal of 80."""
+
+    def register(function: Callable[..., Any]) -> Any:
+        found = dict(settings)
+        if "help" not in found and function.__doc__:
+            found["help"] = help_text(function.__doc__)
+        return commands.command(name, **found)(function)
+
+    return register
+
+
+def help_text(docstring: str) -> str:
+    """A docstring as one line a paragraph, paragraphs apart by a blank line. What reads
+    as rich markup is escaped: help is rendered by rich, which took "[search]" in "a
+    table per command ([search] sort = ...)" for a style and left it out."""
+    paragraphs: list[str] = []
+    lines: list[str] = []
+    for line in [*docstring.splitlines(), ""]:
+        if line.strip():
+            lines.append(line.strip())
+        elif lines:
+            paragraphs.append(" ".join(lines))
+            lines = []
+    return _MARKUP_TAG.sub(r"\\\1", "\n\n".join(paragraphs))
+
+
+#: What rich reads as a markup tag (rich.markup.escape's pattern; rich is not imported
+#: by a command that prints no help).
+_MARKUP_TAG = re.compile(r"(?<!\\)(\[[a-zA-Z#/@][^[]*?\])")
 
 
 def _version(value: bool) -> None:
@@ -398,7 +436,7 @@ def export(
         )
 
 
-@app.command("config")
+@_command(app, "config")
 @with_terminal
 def config_command(
     ctx: typer.Context,
@@ -443,7 +481,7 @@ cache_app = typer.Typer(
 app.add_typer(cache_app, name="cache")
 
 
-@cache_app.command("info")
+@_command(cache_app, "info")
 @with_terminal
 def cache_info(
     out: "Output", fmt: FormatOption = RecordFormat.table, json_: JsonOption = False
@@ -465,7 +503,7 @@ def cache_info(
     )
 
 
-@cache_app.command("clear")
+@_command(cache_app, "clear")
 @with_terminal
 def cache_clear(out: "Output", data: ClearDataOption = None) -> None:
     """Delete snapshots: every one, or the one of --data. They are rebuilt when next needed."""
