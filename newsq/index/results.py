@@ -164,8 +164,9 @@ class StoryReason:
     `words` are the words they share that weigh most in it, stemmed as search stems
     them; `cohesion` is how alike their two stories were on average, the mean
     similarity of their pairs of documents, when this pair joined them: None if
-    they were one story already), or "alone" (nothing joined it: a story of one
-    document).
+    they were one story already; `meaning`, with `--meaning`, is how alike the two
+    are in meaning, cosine of their sentence embeddings, which `similarity` weighs in),
+    or "alone" (nothing joined it: a story of one document).
     """
 
     document: str
@@ -175,6 +176,7 @@ class StoryReason:
     words: tuple[str, ...] = ()
     address: str | None = None
     cohesion: float | None = None
+    meaning: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -185,6 +187,7 @@ class StoryReason:
             "words": list(self.words),
             "address": self.address,
             "cohesion": self.cohesion,
+            "meaning": self.meaning,
         }
 
 

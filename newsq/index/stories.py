@@ -7,10 +7,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from newsq.index import grouping
+from newsq.index.meaning import encoder
 from newsq.index.records import records
 from newsq.index.results import Story, StoryReason, TimelineEntry
 from newsq.model import DAY_US, QueryError, address
@@ -29,10 +30,11 @@ def stories(
     min_documents: int | None,
     min_articles: int | None,
     limit: int | None,
-    threshold: float = grouping.SIMILARITY,
+    threshold: float | None = None,
+    meaning: bool = False,
 ) -> Iterator[Story]:
     """`Index.stories`, one at a time as SQLite reads them."""
-    fresh(snapshot, window, threshold)
+    fresh(snapshot, window, threshold, meaning)
     sql, params = _stories_sql(snapshot, where, min_documents, min_articles, "s.summary")
     sql += " ORDER BY s.articles DESC, s.documents DESC, s.id"
     limit = sql_limit(limit)
@@ -50,10 +52,11 @@ def count(
     window: float,
     min_documents: int | None,
     min_articles: int | None,
-    threshold: float = grouping.SIMILARITY,
+    threshold: float | None = None,
+    meaning: bool = False,
 ) -> int:
     """How many stories `stories` lists with no limit."""
-    fresh(snapshot, window, threshold)
+    fresh(snapshot, window, threshold, meaning)
     sql, params = _stories_sql(snapshot, where, min_documents, min_articles, "COUNT(*)")
     return snapshot.conn.execute(sql, params).fetchone()[0]
 
@@ -85,10 +88,15 @@ def _stories_sql(
 
 
 def story_of(
-    snapshot: Snapshot, doc_id: str, *, window: float, threshold: float = grouping.SIMILARITY
+    snapshot: Snapshot,
+    doc_id: str,
+    *,
+    window: float,
+    threshold: float | None = None,
+    meaning: bool = False,
 ) -> Story:
     """The story of a document, as `stories` lists it. Raises KeyError for an unknown id."""
-    fresh(snapshot, window, threshold)
+    fresh(snapshot, window, threshold, meaning)
     row = snapshot.conn.execute(
         "SELECT s.summary FROM docs d JOIN story_docs k ON k.doc = d.doc "
         "JOIN stories s ON s.story = k.story WHERE d.id = ?",
@@ -134,6 +142,7 @@ def _reasons(conn: sqlite3.Connection, story: Story) -> tuple[StoryReason, ...]:
                 words=tuple(told.get("words", ())),
                 address=told.get("address"),
                 cohesion=told.get("cohesion"),
+                meaning=told.get("meaning"),
             )
         )
     return tuple(found)
@@ -156,33 +165,53 @@ def _reports(conn: sqlite3.Connection, story: Story) -> list[Article]:
 CHANGED_AT_MOST = 1000
 
 
-def fresh(snapshot: Snapshot, window: float, threshold: float = grouping.SIMILARITY) -> None:
-    """Compute the stories if the snapshot changed since they were, or for another window
-    or threshold."""
+def threshold_for(threshold: float | None, meaning: bool) -> float:
+    """The threshold asked for, else the default of wording alone or with meaning."""
+    if threshold is not None:
+        return threshold
+    return grouping.MEANING_SIMILARITY if meaning else grouping.SIMILARITY
+
+
+def fresh(
+    snapshot: Snapshot, window: float, threshold: float | None = None, meaning: bool = False
+) -> None:
+    """Compute the stories if the snapshot changed since they were, or for another window,
+    threshold, or with meaning or without."""
+    threshold = threshold_for(threshold, meaning)
     if not window > 0:  # (NaN too)
         raise QueryError("--window", str(window), "must be more than 0 days")
     if not 0 < threshold <= 1:  # (NaN too)
         raise QueryError("--threshold", str(threshold), "must be more than 0 and at most 1")
-    stamp = [snapshot.generation(), window, threshold, grouping.VERSION]
+    stamp: list[object] = [snapshot.generation(), window, threshold, grouping.VERSION]
+    if meaning:  # meaning's share (numbers only: the snapshot's schema checks the stamp);
+        stamp.append(grouping.MEANING_WEIGHT)  # without it, the stamp is as it was before
     if stored.stamp(snapshot.conn) == stamp:
         return
+    encode = encoder() if meaning else None  # (before writing: a missing model says so)
     with snapshot.writing() as conn:
         stamp[0] = snapshot.generation()  # another run may have done it meanwhile
         kept = stored.stamp(conn)
         if kept == stamp:
             return
         if kept is None or kept[1:] != stamp[1:] or not _refresh(conn, stamp, window):
-            _build(conn, stamp, window, threshold)
+            _build(conn, stamp, window, threshold, encode)
 
 
 def _build(
-    conn: sqlite3.Connection, stamp: Sequence[object], window: float, threshold: float
+    conn: sqlite3.Connection,
+    stamp: Sequence[object],
+    window: float,
+    threshold: float,
+    encode: Callable[[list[str]], Sequence[Sequence[float]]] | None = None,
 ) -> None:
     """Group every document of the snapshot into stories and keep them, with what each
     says (`grouping.summary`) and why each document is in its story, in place of those
-    kept before."""
+    kept before; by meaning too with `encode`."""
     features = stored.Features(conn)
-    grouped = grouping.grouping(features, window, threshold)
+    meaning = None
+    if encode is not None:
+        meaning = grouping.Meaning(encode, lambda docs: stored.texts(conn, docs))
+    grouped = grouping.grouping(features, window, threshold, meaning)
     reasons, digests = grouped.reasons, features.digests
     stored.clear(conn)
     numbered = enumerate(grouped.components(), start=1)
@@ -310,6 +339,8 @@ def _reason(reason: grouping.Reason | None, ids: Mapping[int, str]) -> str | Non
         told |= {"similarity": reason.similarity, "words": list(reason.words)}
         if reason.cohesion is not None:
             told["cohesion"] = reason.cohesion
+        if reason.meaning is not None:
+            told["meaning"] = reason.meaning
     else:
         told["address"] = reason.address
     return json.dumps(told, ensure_ascii=False, separators=(",", ":"))

@@ -345,6 +345,8 @@ def _reasons_table(story: Story, shorts: Mapping[str, str], plain: bool) -> Tabl
         elif reason.kind == "wording":
             words = ", ".join(reason.words)
             why = f"alike {partner} at {reason.similarity:.2f}: {words}"
+            if reason.meaning is not None:
+                why += f" (meaning {reason.meaning:.2f})"
         else:
             why = "alone"
         table.add_row(data_text(shorts.get(reason.document, reason.document)), data_text(why))

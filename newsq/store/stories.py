@@ -97,6 +97,28 @@ class Features:
             yield doc, date_us, words, cover
 
 
+def texts(conn: sqlite3.Connection, docs: Sequence[int]) -> dict[int, str]:
+    """These documents' texts as meaning reads them (`newsq.index.meaning`), by row: the
+    title, then the excerpt as a reader sees it (an HTML one without its tags) when it
+    is text."""
+    from newsq.store.schema import RECORD_TEXT
+    from newsq.store.visible import visible_text
+
+    found = {}
+    for start in range(0, len(docs), 500):  # (SQLite caps a statement's parameters)
+        part = docs[start : start + 500]
+        for doc, title, excerpt in conn.execute(
+            f"SELECT d.doc, d.title, CASE json_type({RECORD_TEXT}(r.packed), '$.excerpt') "
+            f"WHEN 'text' THEN json_extract({RECORD_TEXT}(r.packed), '$.excerpt') END "
+            f"FROM docs d JOIN records r ON r.doc = d.doc "
+            f"WHERE d.doc IN ({', '.join('?' * len(part))})",
+            part,
+        ):
+            shown = visible_text(excerpt).strip() if excerpt else ""
+            found[doc] = f"{title}. {shown}" if shown else title
+    return found
+
+
 def unpacker(conn: sqlite3.Connection) -> Callable[[bytes], tuple[str, str, str]]:
     """A document's story features (words, links, cover) from their packed text, as
     the snapshot's codec reads them (plain deflate before it has one)."""
