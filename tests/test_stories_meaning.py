@@ -248,3 +248,8 @@ def test_meaning_as_the_config_files_default(seeds_folder, same_meaning, cli, tm
     plain = cli("stories", "--no-meaning", "--json", "-d", seeds_folder, env=env)
     assert plain.exit_code == 0
     assert len(same_meaning) == 5  # not encoded again: words alone
+
+
+def test_the_help_says_how_to_install_the_model(cli):
+    text = " ".join(cli("stories", "--help", env={"COLUMNS": "200"}).stdout.split())
+    assert "Needs pip install 'newsq[meaning]' (PyTorch, about 1.5 GB)" in text

@@ -227,7 +227,7 @@ MeaningOption = Annotated[
         help="Compare documents by what they mean too, not only by their words: a "
         "sentence-embedding model (all-MiniLM-L6-v2) counts for 40% of each similarity, "
         "which joins more of a story told in other words. Needs pip install "
-        "'newsq[meaning]' (PyTorch, about 1.5 GB) and encodes 60 to 300 documents a "
+        "'newsq\\[meaning]' (PyTorch, about 1.5 GB) and encodes 60 to 300 documents a "
         "second (by their length) when the stories are computed.",
     ),
 ]
