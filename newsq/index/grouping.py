@@ -53,6 +53,7 @@ grows with the corpus, not its square.
 
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
 from collections import Counter, deque
@@ -581,15 +582,14 @@ def _alike(
                 if other not in compared:
                     compared.add(other)
                     similarity = _cosine(vector, vectors[other])
-                    if meant is not None:
-                        similarity = (1 - share) * similarity + share * float(
-                            meant @ meanings[other]
-                        )
+                    alike = None if meant is None else float(meant @ meanings[other])
+                    if alike is not None:
+                        similarity = (1 - share) * similarity + share * alike
                     if similarity >= threshold:
-                        found.append((similarity, other))
+                        found.append((similarity, other, alike))
             posting.append((date, doc))
         # The most alike first: a story joins the one it is most alike through first.
-        for similarity, other in sorted(found, key=lambda f: (-f[0], f[1])):
+        for similarity, other, alike in sorted(found, key=lambda f: (-f[0], f[1])):
             cohesion: float | None = None
             if stories.find(doc) != stories.find(other):
                 cohesion = stories.cohesion(doc, other)
@@ -602,7 +602,7 @@ def _alike(
                 similarity,
                 _shared(vector, vectors[other]),
                 None if cohesion is None else round(cohesion, 3),
-                None if meant is None else float(meant @ meanings[other]),
+                alike,
             )
         vectors[doc] = vector
         if meant is not None:
@@ -621,12 +621,8 @@ def _meant(
         return
     import numpy
 
-    batch: list[tuple[int, int, str, str, dict[str, float]]] = []
     rows = iter(dated)
-    while True:
-        batch[:] = [item for _, item in zip(range(MEANING_BATCH), rows, strict=False)]
-        if not batch:
-            return
+    while batch := list(itertools.islice(rows, MEANING_BATCH)):
         texts = meaning.texts([item[0] for item in batch])
         vectors = numpy.asarray(
             meaning.encode([texts.get(item[0], "") for item in batch]), dtype=numpy.float32

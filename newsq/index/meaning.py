@@ -21,8 +21,6 @@ from collections.abc import Callable, Sequence
 from newsq.model import QueryError
 
 INSTALL = "pip install 'newsq[meaning]'"
-#: The model (another is another grouping: `grouping.VERSION` goes up with it).
-MODEL = "all-MiniLM-L6-v2"
 #: Texts encoded at once by the model (its own batches; memory holds a few of them).
 BATCH = 64
 
