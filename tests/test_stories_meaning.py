@@ -180,6 +180,43 @@ def test_stories_command_with_meaning(seeds_folder, same_meaning, cli):
     assert len(same_meaning) == 5
 
 
+def test_a_title_changed_only_in_case_is_encoded_again(seeds_folder, same_meaning, monkeypatch):
+    # Its words (stems) are the same, so wording alone keeps the stories; the model reads
+    # the text itself, so with meaning every document is grouped again.
+    from tests.test_stories import _watch
+
+    with newsq.load([seeds_folder]) as index:
+        first = [s.documents for s in index.stories(meaning=True)]
+    assert len(same_meaning) == 5
+    path = seeds_folder / f"{ID0}.txt"
+    text = path.read_text(encoding="utf-8")
+    title = text.splitlines()[2]  # its title, in capitals below
+    assert title.startswith('title: "Microsoft')
+    path.write_text(text.replace(title, "title: " + title[7:].upper()), encoding="utf-8")
+    built, refreshed = _watch(monkeypatch)
+    with newsq.load([seeds_folder]) as index:
+        assert [s.documents for s in index.stories(meaning=True)] == first
+        assert (built, refreshed) == ([1], [False])
+        assert len(same_meaning) == 10
+        assert [t.split(" ", 1)[0] for t in same_meaning[5:]].count("MICROSOFT") == 1
+        index.stories()  # words alone, then the same change in their snapshot: kept
+    path.write_text(text, encoding="utf-8")
+    built, refreshed = _watch(monkeypatch)
+    with newsq.load([seeds_folder]) as index:
+        index.stories()
+    assert (built, refreshed) == ([], [True])
+
+    # A change the model does not read (the body) keeps the stories with meaning too.
+    with newsq.load([seeds_folder]) as index:
+        index.stories(meaning=True)
+    encoded = len(same_meaning)
+    path.write_text(text + "\nMore.\n", encoding="utf-8")
+    built, refreshed = _watch(monkeypatch)
+    with newsq.load([seeds_folder]) as index:
+        assert [s.documents for s in index.stories(meaning=True)] == first
+    assert (built, refreshed, len(same_meaning)) == ([], [True], encoded)
+
+
 def test_meaning_without_the_model_says_how_to_install_it(seeds_folder, cli, monkeypatch):
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # (import fails)
     result = cli("stories", "--meaning", "-d", seeds_folder)

@@ -193,7 +193,7 @@ def fresh(
         kept = stored.stamp(conn)
         if kept == stamp:
             return
-        if kept is None or kept[1:] != stamp[1:] or not _refresh(conn, stamp, window):
+        if kept is None or kept[1:] != stamp[1:] or not _refresh(conn, stamp, window, meaning):
             _build(conn, stamp, window, threshold, encode)
 
 
@@ -216,22 +216,40 @@ def _build(
     stored.clear(conn)
     numbered = enumerate(grouped.components(), start=1)
     for batch in _batches(numbered):  # a few hundred documents at a time, read and written
-        versions = dict(stored.versions(conn, [doc for _, members in batch for doc in members]))
+        docs = [doc for _, members in batch for doc in members]
+        versions = dict(stored.versions(conn, docs))
+        kept_as = _kept_digests(conn, {doc: digests[doc] for doc in docs}, meaning is not None)
         kept, documents = _summaries(conn, batch)
         members = []
         for number, component in batch:
             ids = {d: documents[d][0].id for d in component}
             members.extend(
-                (doc, number, _reason(reasons.get(doc), ids), digests[doc], versions[doc])
+                (doc, number, _reason(reasons.get(doc), ids), kept_as[doc], versions[doc])
                 for doc in component
             )
         stored.add(conn, kept, members)
     stored.mark(conn, stamp)
 
 
-def _refresh(conn: sqlite3.Connection, stamp: Sequence[object], window: float) -> bool:
+def _kept_digests(
+    conn: sqlite3.Connection, digests: Mapping[int, int], meaning: bool
+) -> dict[int, int]:
+    """What each of these documents' stories are kept against, by row: the digest of
+    what grouping reads of it (`digests`), and with meaning of its text as the model
+    reads it too: a title changed only in case or punctuation has the same words, not
+    the same text to encode."""
+    if not meaning:
+        return dict(digests)
+    texts = stored.texts(conn, list(digests))
+    return {doc: stored.digest(found, texts.get(doc, "")) for doc, found in digests.items()}
+
+
+def _refresh(
+    conn: sqlite3.Connection, stamp: Sequence[object], window: float, meaning: bool = False
+) -> bool:
     """Bring the stories kept up to date with a few documents parsed again, if grouping
-    reads of each what it read before; False (nothing done) otherwise.
+    reads of each what it read before (with `meaning`, the text it encoded too); False
+    (nothing done) otherwise.
 
     Word weights are learnt from the whole corpus: a document of other words, another
     date or other addresses, or one added or gone, changes every weight, and so
@@ -251,7 +269,8 @@ def _refresh(conn: sqlite3.Connection, stamp: Sequence[object], window: float) -
         stored.mark(conn, stamp)
         return True
     new = stored.features_of(conn, added)
-    now = {stored.digest(*new[doc]): doc for doc in added}
+    digests = _kept_digests(conn, {doc: stored.digest(*new[doc]) for doc in added}, meaning)
+    now = {found: doc for doc, found in digests.items()}
     moved = {old.doc: now.get(old.digest) for old in gone}
     if len(gone) != len(added) or len(now) != len(added) or None in moved.values():
         return False
