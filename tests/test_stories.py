@@ -147,6 +147,26 @@ def test_features_keep_words_addresses_and_coverage_words():
     assert cover == "ban ban\n"
 
 
+def test_addresses_written_in_texts_are_no_words_of_them():
+    # A video's description lists its links: "https", "www", "youtu", "com" would make
+    # every such text alike. Words beside an address stay, the coverage's too.
+    words, _, cover = features.features(
+        {},
+        (
+            "Barcode scanner https://youtu.be/Xy12?t=3 tutorial",
+            "Slides: WWW.Example.com/deck, code at http://git.example.org/app.",
+            "",
+            "",
+            "",
+        ),
+        [("Scanner demo", "see ftp://files.example.net/a.zip now")],
+    )
+    assert words == "barcod scanner tutori\nslide code"
+    assert cover == "scanner demo see"
+    plain = features.features({}, ("Barcode scanner", "www is no address, nor http alone"), [])
+    assert plain[0] == "barcod scanner\nwww address nor http alon"
+
+
 # --- grouping ------------------------------------------------------------------------------
 
 DAY = 86_400_000_000

@@ -14,7 +14,8 @@ similarity and the words they share most; links win over wording.
 
 Wording is compared as TF-IDF vectors, by cosine. A document's words are its
 title and excerpt, stemmed as search stems them (FTS5's porter tokenizer, so
-"banned" and "banning" are one word), less common English words; title words
+"banned" and "banning" are one word), less common English words and the addresses
+written in them (`newsq.ingest.features`); title words
 count `TITLE_WEIGHT` times (a headline names the event, an excerpt adds
 details); its coverage's titles and excerpts count too, together as much as
 `COVERAGE_WEIGHT` of its own (what an outlet lists beside an article says what

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"[^\W_]+")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# An address written in a text (a video's description lists its links): its pieces
+# ("https", "www", "com") are no words of what the text says, and two texts with links
+# would be alike by them.
+_ADDRESS = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.)\S*", re.IGNORECASE)
 # Accents, once letters are decomposed (so that "Zürich" is one word, "zurich").
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Words too common in English to say what a text is about.
@@ -193,5 +197,12 @@ def prepare_features(documents: Iterable[tuple[Sequence[str], Iterable[Sequence[
 
 def _stemmed_texts(words: Sequence[str], related: Iterable[Sequence[str]]) -> list[str]:
     """The texts `features` stems: the title, the excerpt, each related article's title
-    and excerpt."""
-    return [words[0], words[1], *(f"{texts[0]} {texts[1]}" for texts in related)]
+    and excerpt, without the addresses written in them."""
+    texts = [words[0], words[1], *(f"{texts[0]} {texts[1]}" for texts in related)]
+    return [_without_addresses(text) for text in texts]
+
+
+def _without_addresses(text: str) -> str:
+    if "://" not in text and "www." not in text.lower():  # (most texts: no pattern run)
+        return text
+    return _ADDRESS.sub(" ", text)

@@ -53,7 +53,7 @@ class SnapshotDamage(sqlite3.DatabaseError):
 
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 19
+FORMAT = 20
 #: The SQL function a snapshot's connections read a stored record's JSON with.
 RECORD_TEXT = "newsq_record"
 #: The SQL function titles are sorted by (`newsq.store.rows.title_key`).
