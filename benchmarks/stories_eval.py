@@ -37,7 +37,13 @@ The suites (`--suites`, default all):
   files `gnews.json` and `uci.csv` in `--heldout DIR`, default
   ../shared/corpus/heldout): one day of world news (Google News' stories, a lead
   and up to three other outlets each), the same among the real sample moved into
-  those days, and 36 hours of the UCI News Aggregator's titles.
+  those days, and 36 hours of the UCI News Aggregator's titles. Google News' stories
+  are loose (a story of a strike in the West Bank holds three reports of one in
+  Gaza; one of the anniversary of 9/11, a local car crash), so the day is also scored
+  against each story's lead event as a reader judged it (`gnews_events.json`: for each
+  article but the lead, "same" event as the lead's or "other", judged from titles and
+  excerpts by a reader who saw nothing newsq found); the articles judged "other" are
+  left out of that score, neither in a true story nor counted against one.
 
 Standard library and newsq only.
 """
@@ -46,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import random
 import shutil
 import sys
@@ -67,6 +74,8 @@ HELDOUT = ROOT.parent / "shared" / "corpus" / "heldout"
 SUITES = ("seed-story", "paraphrased", "one-subject", "planted", "held-out")
 #: Where the held-out data sets are (`--gnews`, `--uci`, `--heldout`).
 HELD_OUT: dict[str, Path] = {}
+#: Which of the Google News day's articles report their story's lead event (above).
+EVENTS = HERE / "gnews_events.json"
 
 
 # --- scores -------------------------------------------------------------------------------
@@ -339,6 +348,19 @@ def _held_out(folder: Path, real: Path | None) -> list[Outcome]:
                 truth,
             )
         )
+        events = lead_events(stories)
+        if events is not None:
+            other = {name for name, same in events.items() if not same}
+            leads = [[d for d in story if d not in other] for story in truth]
+            outcomes.append(
+                _measure(
+                    f"held-out: the same, each story's lead event as a reader judged it "
+                    f"({len(other)} of {len(events)} other articles left out)",
+                    folder / "gnews",
+                    [story for story in leads if len(story) > 1],
+                    unscored=other,
+                )
+            )
         if real is not None and real.is_dir():
             start, end = heldout.span(stories)
             _redated_copy(
@@ -362,11 +384,35 @@ def _held_out(folder: Path, real: Path | None) -> list[Outcome]:
     return outcomes
 
 
-def _measure(name: str, folder: Path, truth: Sequence[Sequence[str]]) -> Outcome:
+def lead_events(stories: Sequence[Sequence[Article]]) -> dict[str, bool] | None:
+    """For each of the Google News day's articles but the leads (by its name as
+    `heldout.write_stories` writes it), whether it reports its story's lead event, as
+    `EVENTS` says; None when that file is not about these articles (its titles differ)."""
+    if not EVENTS.is_file():
+        return None
+    judged = json.loads(EVENTS.read_text(encoding="utf-8"))
+    titles = {
+        f"held-{s:04d}-{a:03d}": article.title
+        for s, story in enumerate(stories)
+        for a, article in enumerate(story)
+        if a > 0
+    }
+    if {name: told["title"] for name, told in judged.items()} != titles:
+        print(f"held-out: {EVENTS.name} is about other articles: not scored", file=sys.stderr)
+        return None
+    return {name: told["label"] == "same" for name, told in judged.items()}
+
+
+def _measure(
+    name: str, folder: Path, truth: Sequence[Sequence[str]], unscored: Iterable[str] = ()
+) -> Outcome:
+    """Group `folder` and score it against `truth`, the documents `unscored` left out."""
     started = time.perf_counter()
     found = stories_of(folder, **OPTIONS)
     seconds = time.perf_counter() - started
+    left_out = set(unscored)
     found = [[_short(d) for d in story] for story in found]
+    found = [kept for story in found if (kept := [d for d in story if d not in left_out])]
     scores = score(found, truth) if truth else None
     return Outcome(
         name,

@@ -165,8 +165,9 @@ class StoryReason:
     them; `cohesion` is how alike their two stories were on average, the mean
     similarity of their pairs of documents, when this pair joined them: None if
     they were one story already; `meaning`, with `--meaning`, is how alike the two
-    are in meaning, cosine of their sentence embeddings, which `similarity` weighs in),
-    or "alone" (nothing joined it: a story of one document).
+    are in meaning, cosine of their sentence embeddings, which `similarity` weighs in;
+    `nearest`: they are alike less than the threshold, and joined as each other's
+    most alike), or "alone" (nothing joined it: a story of one document).
     """
 
     document: str
@@ -177,6 +178,7 @@ class StoryReason:
     address: str | None = None
     cohesion: float | None = None
     meaning: float | None = None
+    nearest: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -188,6 +190,7 @@ class StoryReason:
             "address": self.address,
             "cohesion": self.cohesion,
             "meaning": self.meaning,
+            "nearest": self.nearest,
         }
 
 

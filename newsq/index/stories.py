@@ -143,6 +143,7 @@ def _reasons(conn: sqlite3.Connection, story: Story) -> tuple[StoryReason, ...]:
                 address=told.get("address"),
                 cohesion=told.get("cohesion"),
                 meaning=told.get("meaning"),
+                nearest=told.get("nearest", False),
             )
         )
     return tuple(found)
@@ -183,8 +184,9 @@ def fresh(
     if not 0 < threshold <= 1:  # (NaN too)
         raise QueryError("--threshold", str(threshold), "must be more than 0 and at most 1")
     stamp: list[object] = [snapshot.generation(), window, threshold, grouping.VERSION]
-    if meaning:  # meaning's share (numbers only: the snapshot's schema checks the stamp);
-        stamp.append(grouping.MEANING_WEIGHT)  # without it, the stamp is as it was before
+    if meaning:  # meaning's share and its nearest's (numbers only: the snapshot's schema
+        # checks the stamp); without meaning, the stamp is as it was before it
+        stamp += [grouping.MEANING_WEIGHT, grouping.NEAREST_SHARE]
     if stored.stamp(snapshot.conn) == stamp:
         return
     encode = encoder() if meaning else None  # (before writing: a missing model says so)
@@ -360,6 +362,8 @@ def _reason(reason: grouping.Reason | None, ids: Mapping[int, str]) -> str | Non
             told["cohesion"] = reason.cohesion
         if reason.meaning is not None:
             told["meaning"] = reason.meaning
+        if reason.nearest:
+            told["nearest"] = True
     else:
         told["address"] = reason.address
     return json.dumps(told, ensure_ascii=False, separators=(",", ":"))

@@ -344,7 +344,8 @@ def _reasons_table(story: Story, shorts: Mapping[str, str], plain: bool) -> Tabl
             why = f"linked to {partner}: {reason.address or ''}"
         elif reason.kind == "wording":
             words = ", ".join(reason.words)
-            why = f"alike {partner} at {reason.similarity:.2f}: {words}"
+            nearest = ", each the other's nearest" if reason.nearest else ""  # (below the bar)
+            why = f"alike {partner} at {reason.similarity:.2f}{nearest}: {words}"
             if reason.meaning is not None:
                 why += f" (meaning {reason.meaning:.2f})"
         else:
