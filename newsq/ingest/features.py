@@ -203,6 +203,10 @@ def _stemmed_texts(words: Sequence[str], related: Iterable[Sequence[str]]) -> li
 
 
 def _without_addresses(text: str) -> str:
-    if "://" not in text and "www." not in text.lower():  # (most texts: no pattern run)
+    # Most texts have none: three scans for what starts one, not the pattern nor the
+    # text lowered (0.65 µs a text of the benchmark corpus against 1.1 µs lowered: 13
+    # texts a document, 0.85 s of CPU at 100,000). A "Www." is missed: its "www" and
+    # "com" stay words, which is harmless.
+    if "://" not in text and "www." not in text and "WWW." not in text:
         return text
     return _ADDRESS.sub(" ", text)
