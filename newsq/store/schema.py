@@ -33,6 +33,8 @@ with what one row is:
   why it is in it (JSON, `newsq.index.grouping.Reason`), and what it was when
   grouped: hashes of what grouping read of it and of its file (which documents
   changed since, and whether grouping would read them differently).
+- `meanings`: with `--meaning`, a text's sentence embedding (float32), by a hash of the
+  text as the model read it: a text not changed is not encoded again.
 
 Users' SQL never sees these tables: it reads the documented views over them
 (`newsq.store.views`), which stay the same when the tables change.
@@ -53,7 +55,7 @@ class SnapshotDamage(sqlite3.DatabaseError):
 
 
 #: Bumped whenever what parsing stores changes: an older snapshot is rebuilt.
-FORMAT = 20
+FORMAT = 21
 #: The SQL function a snapshot's connections read a stored record's JSON with.
 RECORD_TEXT = "newsq_record"
 #: The SQL function titles are sorted by (`newsq.store.rows.title_key`).
@@ -263,6 +265,7 @@ CREATE TABLE story_docs (
     version INTEGER NOT NULL
 );
 CREATE INDEX story_docs_story ON story_docs (story);
+CREATE TABLE meanings (text INTEGER PRIMARY KEY, vector BLOB NOT NULL);
 """
 
 INSERT_DOC = (

@@ -119,6 +119,31 @@ def texts(conn: sqlite3.Connection, docs: Sequence[int]) -> dict[int, str]:
     return found
 
 
+def known_meanings(conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, bytes]:
+    """The embeddings kept of these texts (by `digest` of each), those kept."""
+    found: dict[int, bytes] = {}
+    for start in range(0, len(keys), 500):  # (SQLite caps a statement's parameters)
+        part = keys[start : start + 500]
+        found.update(
+            conn.execute(
+                f"SELECT text, vector FROM meanings WHERE text IN ({', '.join('?' * len(part))})",
+                part,
+            )
+        )
+    return found
+
+
+def keep_meanings(conn: sqlite3.Connection, vectors: Iterable[tuple[int, bytes]]) -> None:
+    """Keep these texts' embeddings, (digest of the text, float32 bytes)."""
+    conn.executemany("INSERT OR REPLACE INTO meanings (text, vector) VALUES (?, ?)", vectors)
+
+
+def forget_meanings_but(conn: sqlite3.Connection, keys: Iterable[int]) -> None:
+    """Forget every embedding kept but these texts' (the corpus's texts now)."""
+    chosen = scratch_rows(conn, keys)
+    conn.execute(f"DELETE FROM meanings WHERE text NOT IN (SELECT doc FROM {chosen})")
+
+
 def unpacker(conn: sqlite3.Connection) -> Callable[[bytes], tuple[str, str, str]]:
     """A document's story features (words, links, cover) from their packed text, as
     the snapshot's codec reads them (plain deflate before it has one)."""
