@@ -59,7 +59,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -350,14 +350,13 @@ def _held_out(folder: Path, real: Path | None) -> list[Outcome]:
         )
         events = lead_events(stories)
         if events is not None:
-            other = {name for name, same in events.items() if not same}
-            leads = [[d for d in story if d not in other] for story in truth]
+            leads, other = lead_event_stories(truth, events)
             outcomes.append(
                 _measure(
                     f"held-out: the same, each story's lead event as a reader judged it "
                     f"({len(other)} of {len(events)} other articles left out)",
                     folder / "gnews",
-                    [story for story in leads if len(story) > 1],
+                    leads,
                     unscored=other,
                 )
             )
@@ -403,6 +402,22 @@ def lead_events(stories: Sequence[Sequence[Article]]) -> dict[str, bool] | None:
     return {name: told["label"] == "same" for name, told in judged.items()}
 
 
+def lead_event_stories(
+    truth: Sequence[Sequence[str]], events: Mapping[str, bool]
+) -> tuple[list[list[str]], set[str]]:
+    """The true stories of the articles that report their lead's event (`lead_events`),
+    those of two or more, and the articles that do not (left out of that score)."""
+    other = {name for name, same in events.items() if not same}
+    leads = [[d for d in story if d not in other] for story in truth]
+    return [story for story in leads if len(story) > 1], other
+
+
+def left_out(found: Iterable[Sequence[str]], unscored: Iterable[str]) -> list[list[str]]:
+    """Stories found, without the documents `unscored` (those left empty dropped)."""
+    dropped = set(unscored)
+    return [kept for story in found if (kept := [d for d in story if d not in dropped])]
+
+
 def _measure(
     name: str, folder: Path, truth: Sequence[Sequence[str]], unscored: Iterable[str] = ()
 ) -> Outcome:
@@ -410,9 +425,7 @@ def _measure(
     started = time.perf_counter()
     found = stories_of(folder, **OPTIONS)
     seconds = time.perf_counter() - started
-    left_out = set(unscored)
-    found = [[_short(d) for d in story] for story in found]
-    found = [kept for story in found if (kept := [d for d in story if d not in left_out])]
+    found = left_out([[_short(d) for d in story] for story in found], unscored)
     scores = score(found, truth) if truth else None
     return Outcome(
         name,

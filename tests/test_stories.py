@@ -681,7 +681,7 @@ def held_out_day(folder: Path) -> list[list[str]]:
 def lead_events(truth: list[list[str]]) -> tuple[list[list[str]], set[str]]:
     """The held-out day's true stories as a reader judged each story's lead event
     (benchmarks/gnews_events.json), and the articles judged of another event, which
-    that score leaves out (`held_out_day` first)."""
+    that score leaves out (`held_out_day` first), as stories_eval.py scores them."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import heldout
@@ -693,14 +693,7 @@ def lead_events(truth: list[list[str]]) -> tuple[list[list[str]], set[str]]:
         heldout.gnews_stories(stories_eval.held_out_files(found)["gnews"])
     )
     assert events is not None  # (the file is about this day's articles)
-    other = {name for name, same in events.items() if not same}
-    leads = [[d for d in story if d not in other] for story in truth]
-    return [story for story in leads if len(story) > 1], other
-
-
-def scored_without(found: list[list[str]], other: set[str]) -> list[list[str]]:
-    """Stories found, the documents `other` left out."""
-    return [kept for story in found if (kept := [d for d in story if d not in other])]
+    return stories_eval.lead_event_stories(truth, events)
 
 
 def test_held_out_real_stories(tmp_path, request):
@@ -731,7 +724,7 @@ def test_held_out_real_stories(tmp_path, request):
     # The same day, each story's lead event as a reader judged it (48 of the 145 other
     # articles judged of another event, left out): measured 0.938, 0.810.
     events, other = lead_events(truth)
-    got = stories_eval.score(scored_without(found, other), events)
+    got = stories_eval.score(stories_eval.left_out(found, other), events)
     assert got.bcubed_precision >= 0.92
     assert got.bcubed_recall >= 0.8
 

@@ -213,17 +213,21 @@ def _build(
     meaning = remembered = None
     if encode is not None:
         remembered = _Remembered(conn, encode)
-        meaning = grouping.Meaning(remembered, lambda docs: stored.texts(conn, docs))
+        meaning = grouping.Meaning(remembered, remembered.texts)
     grouped = grouping.grouping(features, window, threshold, meaning)
     if remembered is not None:
-        stored.forget_meanings_but(conn, remembered.used)
+        stored.forget_meanings_but(conn, set(remembered.keys.values()))
     reasons, digests = grouped.reasons, features.digests
     stored.clear(conn)
     numbered = enumerate(grouped.components(), start=1)
     for batch in _batches(numbered):  # a few hundred documents at a time, read and written
         docs = [doc for _, members in batch for doc in members]
         versions = dict(stored.versions(conn, docs))
-        kept_as = _kept_digests(conn, {doc: digests[doc] for doc in docs}, meaning is not None)
+        kept_as = _kept_digests(
+            conn,
+            {doc: digests[doc] for doc in docs},
+            None if remembered is None else remembered.keys,
+        )
         kept, documents = _summaries(conn, batch)
         members = []
         for number, component in batch:
@@ -240,7 +244,8 @@ class _Remembered:
     """An encoder that encodes only the texts whose embeddings the snapshot does not keep
     (`stored.known_meanings`), and keeps those it encodes: after a few files changed,
     grouping by meaning again encodes their texts, not the corpus's (the model encodes
-    about 60 documents a second). `used` is every text asked for, by its digest."""
+    about 60 documents a second). `texts` reads documents' texts for it, and `keys`
+    keeps each one's key (`_meaning_key`), by row."""
 
     def __init__(
         self, conn: sqlite3.Connection, encode: Callable[[list[str]], Sequence[Sequence[float]]]
@@ -250,13 +255,17 @@ class _Remembered:
         # The length of the model's vectors (else of the first one seen): a kept one of
         # another length is encoded again, so that vectors of two lengths never meet.
         self._size: int | None = getattr(encode, "dimensions", None)
-        self.used: set[int] = set()
+        self.keys: dict[int, int] = {}
+
+    def texts(self, docs: Sequence[int]) -> dict[int, str]:
+        found = stored.texts(self._conn, docs)
+        self.keys.update((doc, _meaning_key(text)) for doc, text in found.items())
+        return found
 
     def __call__(self, texts: list[str]) -> list[Any]:
         import numpy
 
-        keys = [stored.digest(MEANING_TEXT, text) for text in texts]
-        self.used.update(keys)
+        keys = [_meaning_key(text) for text in texts]
         known = stored.known_meanings(self._conn, keys)
         found: list[Any] = [self._kept(known.get(key), numpy) for key in keys]
         missing = [i for i, vector in enumerate(found) if vector is None]
@@ -276,21 +285,29 @@ class _Remembered:
         return numpy.frombuffer(blob, dtype=numpy.float32) if len(blob) == 4 * self._size else None
 
 
-#: What a text's kept embedding is keyed by beside the text: the model that encoded it.
-MEANING_TEXT = "all-MiniLM-L6-v2"
+#: The model a kept embedding is of: part of its text's key.
+MEANING_MODEL = "all-MiniLM-L6-v2"
+
+
+def _meaning_key(text: str) -> int:
+    """What a text's embedding is kept by: a digest of the model and the text."""
+    return stored.digest(MEANING_MODEL, text)
 
 
 def _kept_digests(
-    conn: sqlite3.Connection, digests: Mapping[int, int], meaning: bool
+    conn: sqlite3.Connection, digests: Mapping[int, int], meaning: Mapping[int, int] | None
 ) -> dict[int, int]:
     """What each of these documents' stories are kept against, by row: the digest of
-    what grouping reads of it (`digests`), and with meaning of its text as the model
-    reads it too: a title changed only in case or punctuation has the same words, not
-    the same text to encode."""
-    if not meaning:
+    what grouping reads of it (`digests`), and with meaning (each document's text's
+    `_meaning_key`, as grouping read them; the others' read here) of the text the model
+    reads too: a title changed only in case or punctuation has the same words, not the
+    same text to encode."""
+    if meaning is None:
         return dict(digests)
-    texts = stored.texts(conn, list(digests))
-    return {doc: stored.digest(found, texts.get(doc, "")) for doc, found in digests.items()}
+    unread = [doc for doc in digests if doc not in meaning]  # (undated: not grouped by it)
+    keys = {doc: _meaning_key(text) for doc, text in stored.texts(conn, unread).items()}
+    keys.update((doc, meaning[doc]) for doc in digests if doc in meaning)
+    return {doc: stored.digest(found, keys.get(doc, 0)) for doc, found in digests.items()}
 
 
 def _refresh(
@@ -318,7 +335,9 @@ def _refresh(
         stored.mark(conn, stamp)
         return True
     new = stored.features_of(conn, added)
-    digests = _kept_digests(conn, {doc: stored.digest(*new[doc]) for doc in added}, meaning)
+    digests = _kept_digests(
+        conn, {doc: stored.digest(*new[doc]) for doc in added}, {} if meaning else None
+    )
     now = {found: doc for doc, found in digests.items()}
     moved = {old.doc: now.get(old.digest) for old in gone}
     if len(gone) != len(added) or len(now) != len(added) or None in moved.values():
