@@ -16,6 +16,18 @@ articles); give their paths:
 - `--uci FILE`: the UCI News Aggregator data set's CSV (ID, TITLE, URL, PUBLISHER,
   CATEGORY, STORY, HOSTNAME, TIMESTAMP in ms), or its first rows: titles only,
   every row of a STORY a true story (Google News' own clusters, some loose).
+- `--ecbplus DIR`: the ECB+ corpus (Cybulska and Vossen, LREC 2014; CC BY 3.0) as
+  one JSON file per article (`title`, `text`, `url`, as the Diverse_CDCR_datasets
+  repository's `ECBplus-prep/output_data/test_parsing/` holds it, files named
+  `<topic>_<n>ecb.json` or `<topic>_<n>ecbplus.json`, in any folders under DIR).
+  982 articles of 43 topics, each topic two events of one kind (Tara Reid enters
+  rehab / Lindsay Lohan enters rehab; an earthquake in California / one in
+  Indonesia): each event's articles a true story, so a story that mixes a topic's
+  two events loses precision. Its articles carry no reliable date. The events of
+  ECB (2008-09) are written on one day and those ECB+ added (2012-13) on another,
+  as they were years apart: 43 events at once each day, as in a day of news. With
+  `together`, all on one day: each topic's twin events at once too, which wording
+  alone has to tell apart.
 
 Each document is written as a user's folder holds it, without `related`, its date
 its publication (or crawl) time. Standard library and the benchmark's writer only.
@@ -25,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -109,6 +122,65 @@ def uci_stories(path: Path, limit: int | None = None) -> list[list[Article]]:
                 )
             )
     return list(stories.values())
+
+
+#: The days ECB+'s articles are written on (their own dates are mostly absent): one for
+#: ECB's events, one for the twins ECB+ added.
+ECB_DAY = "2020-01-15T12:00:00Z"
+ECBPLUS_DAY = "2020-06-15T12:00:00Z"
+#: ECB+ texts are tokenised ("Reid ' s", "Calif .", "`` Pie ''"): spaces before closing
+#: marks and after opening ones are taken out again, so titles read as a site prints them.
+_TOKEN_SPACE = re.compile(r" (?=[.,;:!?%)\]”]|[\u2019'] ?(?:s|t|re|ve|ll|d|m)\b)|(?<=[(\[“$]) ")
+_APOSTROPHE_SPACE = re.compile(r"(?<=[\u2019'])\s(?=(?:s|t|re|ve|ll|d|m)\b)")
+#: An excerpt as a feed gives one: the text's first sentences, up to about this long.
+EXCERPT_CHARS = 300
+
+
+def ecbplus_stories(folder: Path, together: bool = False) -> list[list[Article]]:
+    """ECB+'s articles by event (topic number and `ecb` or `ecbplus`), in topic order:
+    a topic's two events on days apart, or on one day `together`."""
+    name = re.compile(r"^(\d+)_(\d+)(ecb|ecbplus)\.json$")
+    events: dict[tuple[int, str], list[tuple[int, Article]]] = {}
+    for path in folder.rglob("*.json"):
+        found = name.match(path.name)
+        if found is None:
+            continue
+        record = json.loads(path.read_text(encoding="utf-8"))
+        title = _detokenised(record.get("title") or "")
+        if not title:
+            continue
+        topic, n, half = int(found[1]), int(found[2]), found[3]
+        url = _detokenised(record.get("url") or "").replace(" ", "")
+        events.setdefault((topic, half), []).append(
+            (
+                n,
+                Article(
+                    title=title,
+                    excerpt=_excerpt(_detokenised(record.get("text") or "")),
+                    published=ECBPLUS_DAY if half == "ecbplus" and not together else ECB_DAY,
+                    url=url if "://" in url else f"https://ecbplus.invalid/{path.stem}",
+                    outlet=_domain(url) if "://" in url else "ECB+",
+                    domain=_domain(url) if "://" in url else "ecbplus.invalid",
+                ),
+            )
+        )
+    return [[a for _, a in sorted(events[key])] for key in sorted(events)]
+
+
+def _detokenised(text: str) -> str:
+    text = " ".join(text.split()).replace("`` ", "“").replace(" ''", "”")
+    text = _APOSTROPHE_SPACE.sub("", _TOKEN_SPACE.sub("", text))
+    return text.replace("“", '"').replace("”", '"')
+
+
+def _excerpt(text: str) -> str:
+    """The first sentences of `text`, whole, within `EXCERPT_CHARS` (one at least)."""
+    cut = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if cut and len(cut) + 1 + len(sentence) > EXCERPT_CHARS:
+            break
+        cut = f"{cut} {sentence}".strip()
+    return cut
 
 
 def write_stories(folder: Path, stories: Iterable[Sequence[Article]]) -> list[list[str]]:

@@ -33,11 +33,13 @@ The suites (`--suites`, default all):
 - `planted`: the generator's planted stories (coined names, a third linked), as
   `tests/test_stories.py` measures them.
 - `held-out`: real articles never looked at while the rule was chosen, grouped by a
-  news aggregator (`heldout.py`; not shipped: `--gnews FILE`, `--uci FILE`, or the
-  files `gnews.json` and `uci.csv` in `--heldout DIR`, default
-  ../shared/corpus/heldout): one day of world news (Google News' stories, a lead
-  and up to three other outlets each), the same among the real sample moved into
-  those days, and 36 hours of the UCI News Aggregator's titles. Google News' stories
+  news aggregator or by annotators (`heldout.py`; not shipped: `--gnews FILE`,
+  `--uci FILE`, `--ecbplus DIR`, or `gnews.json`, `uci.csv` and `ecbplus/` in
+  `--heldout DIR`, default ../shared/corpus/heldout): one day of world news (Google
+  News' stories, a lead and up to three other outlets each), the same among the
+  real sample moved into those days, 36 hours of the UCI News Aggregator's titles,
+  and ECB+'s 86 events (43 topics of two events of one kind), each day's 43 at once
+  and then all on one day. Google News' stories
   are loose (a story of a strike in the West Bank holds three reports of one in
   Gaza; one of the anniversary of 9/11, a local car crash), so the day is also scored
   against each story's lead event as a reader judged it (`gnews_events.json`: for each
@@ -72,7 +74,7 @@ SEEDS = ROOT / "seeds"
 REAL = ROOT.parent / "shared" / "corpus" / "real"
 HELDOUT = ROOT.parent / "shared" / "corpus" / "heldout"
 SUITES = ("seed-story", "paraphrased", "one-subject", "planted", "held-out")
-#: Where the held-out data sets are (`--gnews`, `--uci`, `--heldout`).
+#: Where the held-out data sets are (`--gnews`, `--uci`, `--ecbplus`, `--heldout`).
 HELD_OUT: dict[str, Path] = {}
 #: Which of the Google News day's articles report their story's lead event (above).
 EVENTS = HERE / "gnews_events.json"
@@ -327,10 +329,15 @@ def run_suite(name: str, work: Path, real: Path | None, seed: int) -> list[Outco
 
 
 def held_out_files(folder: Path | None = None) -> dict[str, Path]:
-    """The held-out data sets found: {"gnews": path, "uci": path}, those that exist."""
+    """The held-out data sets found: {"gnews": path, "uci": path, "ecbplus": folder},
+    those that exist."""
     folder = folder or HELDOUT
-    found = {"gnews": folder / "gnews.json", "uci": folder / "uci.csv"} | HELD_OUT
-    return {name: path for name, path in found.items() if path.is_file()}
+    found = {
+        "gnews": folder / "gnews.json",
+        "uci": folder / "uci.csv",
+        "ecbplus": folder / "ecbplus",
+    } | HELD_OUT
+    return {name: path for name, path in found.items() if path.exists()}
 
 
 def _held_out(folder: Path, real: Path | None) -> list[Outcome]:
@@ -378,8 +385,21 @@ def _held_out(folder: Path, real: Path | None) -> list[Outcome]:
                 truth,
             )
         )
+    if "ecbplus" in files:
+        for together, how in ((False, "each day's 43 events"), (True, "twins on one day")):
+            stories = heldout.ecbplus_stories(files["ecbplus"], together)
+            place = folder / ("ecbplus-together" if together else "ecbplus")
+            truth = heldout.write_stories(place, stories)
+            outcomes.append(
+                _measure(
+                    f"held-out: ECB+ events, {how} ({heldout.describe(stories)})", place, truth
+                )
+            )
     if not outcomes:
-        print("held-out: no data set found (--gnews, --uci or --heldout)", file=sys.stderr)
+        print(
+            "held-out: no data set found (--gnews, --uci, --ecbplus or --heldout)",
+            file=sys.stderr,
+        )
     return outcomes
 
 
@@ -470,9 +490,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heldout", type=Path, default=HELDOUT, help="the held-out files' folder")
     parser.add_argument("--gnews", type=Path, help="a Google News headlines response (held-out)")
     parser.add_argument("--uci", type=Path, help="the UCI News Aggregator CSV (held-out)")
+    parser.add_argument("--ecbplus", type=Path, help="the ECB+ articles' folder (held-out)")
     args = parser.parse_args(argv)
     HELD_OUT.update(held_out_files(args.heldout))
-    HELD_OUT.update({k: v for k, v in (("gnews", args.gnews), ("uci", args.uci)) if v})
+    given = (("gnews", args.gnews), ("uci", args.uci), ("ecbplus", args.ecbplus))
+    HELD_OUT.update({k: v for k, v in given if v})
     OPTIONS.update({k: v for k, v in (("threshold", args.threshold), ("window", args.window)) if v})
     if args.meaning:
         OPTIONS["meaning"] = True
