@@ -17,9 +17,11 @@ articles); give their paths:
   CATEGORY, STORY, HOSTNAME, TIMESTAMP in ms), or its first rows: titles only,
   every row of a STORY a true story (Google News' own clusters, some loose).
 - `--ecbplus DIR`: the ECB+ corpus (Cybulska and Vossen, LREC 2014; CC BY 3.0) as
-  one JSON file per article (`title`, `text`, `url`, as the Diverse_CDCR_datasets
-  repository's `ECBplus-prep/output_data/test_parsing/` holds it, files named
-  `<topic>_<n>ecb.json` or `<topic>_<n>ecbplus.json`, in any folders under DIR).
+  one JSON file per article (`title`, `text`, `url`, as the GitHub repository
+  anastasia-zhukova/Diverse_CDCR_datasets holds it in
+  `ECBplus-prep/output_data/test_parsing/`, files named `<topic>_<n>ecb.json` or
+  `<topic>_<n>ecbplus.json`, in any folders under DIR; the folder's other files,
+  annotations and MEANTIME's, are not read).
   982 articles of 43 topics, each topic two events of one kind (Tara Reid enters
   rehab / Lindsay Lohan enters rehab; an earthquake in California / one in
   Indonesia): each event's articles a true story, so a story that mixes a topic's
@@ -38,6 +40,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -145,8 +148,12 @@ def ecbplus_stories(folder: Path, together: bool = False) -> list[list[Article]]
         found = name.match(path.name)
         if found is None:
             continue
-        record = json.loads(path.read_text(encoding="utf-8"))
-        title = _detokenised(record.get("title") or "")
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            title = _detokenised(record.get("title") or "")
+        except (OSError, ValueError, AttributeError) as error:
+            print(f"{path}: not an ECB+ article, left out ({error})", file=sys.stderr)
+            continue
         if not title:
             continue
         topic, n, half = int(found[1]), int(found[2]), found[3]

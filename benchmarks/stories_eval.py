@@ -337,7 +337,11 @@ def held_out_files(folder: Path | None = None) -> dict[str, Path]:
         "uci": folder / "uci.csv",
         "ecbplus": folder / "ecbplus",
     } | HELD_OUT
-    return {name: path for name, path in found.items() if path.exists()}
+    return {
+        name: path
+        for name, path in found.items()
+        if (path.is_dir() if name == "ecbplus" else path.is_file())
+    }
 
 
 def _held_out(folder: Path, real: Path | None) -> list[Outcome]:

@@ -731,10 +731,11 @@ def test_held_out_real_stories(tmp_path, request):
     assert got.bcubed_recall >= 0.8
 
 
-def test_ecbplus_articles_are_read_as_a_site_prints_them(tmp_path):
+def test_ecbplus_articles_are_read_as_a_site_prints_them(tmp_path, capsys):
     """benchmarks/heldout.py reads ECB+ as its per-article JSON files hold it: tokenised
     text put back together, each event (topic and half) a story, the halves on their
-    own days unless together, files of other names (annotations) and titleless ones left."""
+    own days unless together, files of other names (annotations) and titleless ones
+    left, broken ones said on stderr and left."""
     heldout, _ = benchmark_modules()
     (tmp_path / "1ecb").mkdir()
     (tmp_path / "1ecbplus" / "annotation").mkdir(parents=True)
@@ -759,7 +760,15 @@ def test_ecbplus_articles_are_read_as_a_site_prints_them(tmp_path):
         },
     )
     write("1ecbplus/annotation/entity_mentions_1ecbplus.json", {"title": "not an article"})
+    (tmp_path / "1ecbplus" / "1_2ecbplus.json").write_text("{cut", encoding="utf-8")
+    write("1ecbplus/1_3ecbplus.json", ["a list, not an article"])
     stories = heldout.ecbplus_stories(tmp_path)
+    told = capsys.readouterr().err.splitlines()
+    assert sorted(line.split(": ", 1)[0] for line in told) == [
+        str(tmp_path / "1ecbplus" / "1_2ecbplus.json"),
+        str(tmp_path / "1ecbplus" / "1_3ecbplus.json"),
+    ]
+    assert all("not an ECB+ article, left out" in line for line in told)
     assert [[a.title for a in s] for s in stories] == [
         ["Another star in rehab.", "A publicist says Tara Reid has checked herself into rehab."],
         ["Lindsay Lohan Leaves Betty Ford, Checks Into Malibu Rehab."],
