@@ -242,3 +242,25 @@ def test_an_update_takes_out_exactly_the_words_it_put_in(cache_home, write_corpu
     assert updated == fresh
     assert ("mayor", 1, 1) in updated
     assert not [term for term, _, _ in updated if term in ("facial", "council", "plain", "words")]
+
+
+def test_values_are_asked_of_sqlite_in_parts_it_takes():
+    """`in_parts`: no statement gets more than `IN_AT_ONCE` values, and every value is
+    asked once, in order, each part with its own placeholders."""
+    from newsq.store.schema import IN_AT_ONCE, in_parts
+
+    values = list(range(2 * IN_AT_ONCE + 1))
+    parts = list(in_parts(values))
+    assert [len(part) for part, _ in parts] == [IN_AT_ONCE, IN_AT_ONCE, 1]
+    assert [v for part, _ in parts for v in part] == values
+    assert parts[-1][1] == "?" and parts[0][1] == ", ".join(["?"] * IN_AT_ONCE)
+    assert list(in_parts([])) == []
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    db.executemany("INSERT INTO t VALUES (?)", ((n,) for n in range(0, 3000, 2)))
+    found = [
+        n
+        for part, marks in parts
+        for (n,) in db.execute(f"SELECT n FROM t WHERE n IN ({marks}) ORDER BY n", part)
+    ]
+    assert found == list(range(0, 2 * IN_AT_ONCE + 1, 2))

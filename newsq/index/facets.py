@@ -20,10 +20,7 @@ from newsq.index.results import ProviderCount, Suggestion, TopicCount
 from newsq.model import Entry, rank_topics
 from newsq.query.filters import Filter, condition, where_sql
 from newsq.query.similar import closest
-from newsq.store.schema import DOMAIN_KEY, KEY_SEPARATOR, NAME_KEY
-
-#: Ids asked of SQLite at once (it caps the number of parameters of a statement).
-_IDS_AT_ONCE = 500
+from newsq.store.schema import DOMAIN_KEY, KEY_SEPARATOR, NAME_KEY, in_parts
 
 
 def topics(db: sqlite3.Connection, where: Filter) -> list[TopicCount]:
@@ -45,9 +42,7 @@ def _topic_spellings(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, di
     topics read once."""
     wanted = list(ids)
     spellings: dict[str, dict[str, str]] = {}
-    for start in range(0, len(wanted), _IDS_AT_ONCE):
-        chunk = wanted[start : start + _IDS_AT_ONCE]
-        marks = ", ".join("?" * len(chunk))
+    for chunk, marks in in_parts(wanted):
         for doc_id, listed in db.execute(
             f"SELECT id, topics FROM docs WHERE id IN ({marks})", chunk
         ):

@@ -11,7 +11,7 @@ from typing import Any
 from newsq.model import Entry, article_ref, related_record
 from newsq.query.filters import sql_int
 from newsq.store.rows import stored_time
-from newsq.store.schema import RECORD_TEXT, RELATED_ROWS
+from newsq.store.schema import RECORD_TEXT, RELATED_ROWS, in_parts
 
 # The `docs` columns an `Entry` is built from, in `Entry`'s order.
 ENTRY_COLUMNS = (
@@ -25,8 +25,6 @@ RELATED_ENTRY_COLUMNS = (
     "t.provider_name, t.provider_domain, p.topics, 0"
 )
 RELATED_SOURCE = "related d JOIN related_text t ON t.doc = d.doc JOIN docs p ON p.doc = d.parent"
-#: Ids asked of SQLite at once (it caps the number of parameters of a statement).
-_IDS_AT_ONCE = 500
 
 
 def entry_from_row(row: Sequence[Any]) -> Entry:
@@ -93,12 +91,9 @@ def hit_entries(db: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, Entr
         (RELATED_ROWS, RELATED_ENTRY_COLUMNS, RELATED_SOURCE),
     ):
         rows = [r - offset for r in rowids if (r >= RELATED_ROWS) == bool(offset)]
-        for start in range(0, len(rows), _IDS_AT_ONCE):
-            chunk = rows[start : start + _IDS_AT_ONCE]
+        for chunk, marks in in_parts(rows):
             selected = db.execute(
-                f"SELECT d.doc, {columns} FROM {source} "
-                f"WHERE d.doc IN ({', '.join('?' * len(chunk))})",
-                chunk,
+                f"SELECT d.doc, {columns} FROM {source} WHERE d.doc IN ({marks})", chunk
             )
             found.update((row[0] + offset, entry_from_row(row[1:])) for row in selected)
     return found
@@ -138,9 +133,7 @@ def records(db: sqlite3.Connection, entries: Iterable[Entry | str]) -> list[dict
 
 def _stored_records(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
     by_id: dict[str, str] = {}
-    for start in range(0, len(ids), _IDS_AT_ONCE):
-        chunk = ids[start : start + _IDS_AT_ONCE]
-        marks = ", ".join("?" * len(chunk))
+    for chunk, marks in in_parts(ids):
         by_id.update(
             db.execute(
                 f"SELECT d.id, {RECORD_TEXT}(r.packed) FROM docs d JOIN records r ON r.doc = d.doc "

@@ -46,7 +46,8 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TypeVar
 
 
 class SnapshotDamage(sqlite3.DatabaseError):
@@ -360,6 +361,20 @@ def scratch_stems(conn: sqlite3.Connection) -> tuple[str, str]:
     )
     conn.execute("DELETE FROM temp.stemming")
     return "temp.stemming", "temp.stemmed"
+
+
+#: Values one statement's `IN (...)` is given at once: SQLite caps a statement's
+#: parameters (999 before 3.32).
+IN_AT_ONCE = 500
+
+_Value = TypeVar("_Value")
+
+
+def in_parts(values: Sequence[_Value]) -> Iterator[tuple[Sequence[_Value], str]]:
+    """`values` in parts one statement can take, each with its placeholders ("?, ?")."""
+    for start in range(0, len(values), IN_AT_ONCE):
+        part = values[start : start + IN_AT_ONCE]
+        yield part, ", ".join("?" * len(part))
 
 
 def scratch_rows(conn: sqlite3.Connection, rows: Iterable[int]) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from newsq.store.rows import FEATURES_SEPARATOR, TextCodec
-from newsq.store.schema import FEATURES_DICTIONARY_KEY, SnapshotDamage, scratch_rows
+from newsq.store.schema import FEATURES_DICTIONARY_KEY, SnapshotDamage, in_parts, scratch_rows
 
 if TYPE_CHECKING:
     import sqlite3
@@ -105,13 +105,11 @@ def texts(conn: sqlite3.Connection, docs: Sequence[int]) -> dict[int, str]:
     from newsq.store.visible import visible_text
 
     found = {}
-    for start in range(0, len(docs), 500):  # (SQLite caps a statement's parameters)
-        part = docs[start : start + 500]
+    for part, marks in in_parts(docs):
         for doc, title, excerpt in conn.execute(
             f"SELECT d.doc, d.title, CASE json_type({RECORD_TEXT}(r.packed), '$.excerpt') "
             f"WHEN 'text' THEN json_extract({RECORD_TEXT}(r.packed), '$.excerpt') END "
-            f"FROM docs d JOIN records r ON r.doc = d.doc "
-            f"WHERE d.doc IN ({', '.join('?' * len(part))})",
+            f"FROM docs d JOIN records r ON r.doc = d.doc WHERE d.doc IN ({marks})",
             part,
         ):
             shown = visible_text(excerpt).strip() if excerpt else ""
@@ -122,13 +120,9 @@ def texts(conn: sqlite3.Connection, docs: Sequence[int]) -> dict[int, str]:
 def known_meanings(conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, bytes]:
     """The embeddings kept of these texts (by `digest` of each), those kept."""
     found: dict[int, bytes] = {}
-    for start in range(0, len(keys), 500):  # (SQLite caps a statement's parameters)
-        part = keys[start : start + 500]
+    for part, marks in in_parts(keys):
         found.update(
-            conn.execute(
-                f"SELECT text, vector FROM meanings WHERE text IN ({', '.join('?' * len(part))})",
-                part,
-            )
+            conn.execute(f"SELECT text, vector FROM meanings WHERE text IN ({marks})", part)
         )
     return found
 

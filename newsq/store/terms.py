@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from newsq.store.schema import FTS_COLUMNS, SnapshotDamage, scratch_vocabulary
+from newsq.store.schema import FTS_COLUMNS, SnapshotDamage, in_parts, scratch_vocabulary
 
 if TYPE_CHECKING:
     import sqlite3
@@ -39,9 +39,7 @@ def docs(conn: sqlite3.Connection, terms: Iterable[str]) -> dict[str, int]:
         return {}
     vocabulary, _ = scratch_vocabulary(conn)
     found: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):  # (SQLite takes so many parameters at once)
-        chunk = wanted[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
+    for chunk, marks in in_parts(wanted):
         found.update(
             conn.execute(f"SELECT term, doc FROM {vocabulary} WHERE term IN ({marks})", chunk)
         )
